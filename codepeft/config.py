@@ -1,0 +1,94 @@
+"""Study configuration: JSON-schema validation (with defaults) and the derived study matrix.
+
+The schema is `workflow/schemas/config.schema.yaml` plus one fragment per stage
+(`workflow/schemas/<stage>.schema.yaml`, each adding top-level `properties`). Validation fills
+defaults, so code can rely on every key the schema declares.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "workflow" / "schemas"
+MAIN_SCHEMA = "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    """A configuration error; the message names the offending key."""
+
+
+def load_schema(schema_dir: Path = SCHEMA_DIR) -> dict:
+    schema = yaml.safe_load((schema_dir / MAIN_SCHEMA).read_text())
+    for fragment_path in sorted(schema_dir.glob("*.schema.yaml")):
+        if fragment_path.name == MAIN_SCHEMA:
+            continue
+        fragment = yaml.safe_load(fragment_path.read_text()) or {}
+        for key, value in fragment.get("properties", {}).items():
+            if key in schema["properties"]:
+                raise ConfigError(f"schema fragment {fragment_path.name} redefines {key!r}")
+            schema["properties"][key] = value
+        schema.setdefault("$defs", {}).update(fragment.get("$defs", {}))
+    return schema
+
+
+def _extend_with_default(validator_class):
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for prop, subschema in properties.items():
+                if "default" in subschema and prop not in instance:
+                    instance[prop] = copy.deepcopy(subschema["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
+
+
+_DefaultFillingValidator = _extend_with_default(jsonschema.Draft202012Validator)
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "<top level>"
+
+
+def validate(config: dict, schema: dict | None = None) -> dict:
+    """Validate `config` in place (filling defaults) and return it; raise ConfigError naming the key."""
+    schema = schema or load_schema()
+    validator = _DefaultFillingValidator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = []
+        for error in errors[:10]:
+            if error.validator == "additionalProperties":
+                extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+                where = _key_path(error)
+                for key in extra:
+                    name = key if where == "<top level>" else f"{where}.{key}"
+                    lines.append(f"unknown config key '{name}'")
+                continue
+            lines.append(f"config key '{_key_path(error)}': {error.message}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
+    _check_references(config)
+    return config
+
+
+def _check_references(config: dict) -> None:
+    """Cross-key checks a JSON schema cannot express."""
+    tasks = set(config.get("tasks", {}))
+    for name, method in config.get("methods", {}).items():
+        for task in method.get("tasks") or []:
+            if task not in tasks:
+                raise ConfigError(
+                    f"config key 'methods.{name}.tasks': task {task!r} is not in 'tasks' "
+                    f"({', '.join(sorted(tasks))})"
+                )
+
+
+def load(path: str | Path) -> dict:
+    with open(path) as handle:
+        return validate(yaml.safe_load(handle) or {})
