@@ -80,6 +80,12 @@ def validate(config: dict, schema: dict | None = None) -> dict:
 def _check_references(config: dict) -> None:
     """Cross-key checks a JSON schema cannot express."""
     tasks = set(config.get("tasks", {}))
+    for name, model in config.get("models", {}).items():
+        if model.get("build") == "tiny" and model["source"] != f"results/base/{name}":
+            raise ConfigError(
+                f"config key 'models.{name}.source': a model with build: tiny is built at "
+                f"'results/base/{name}'; set source to that path"
+            )
     for name, method in config.get("methods", {}).items():
         for task in method.get("tasks") or []:
             if task not in tasks:

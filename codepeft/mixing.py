@@ -1,0 +1,84 @@
+"""Training mixtures: task data files -> one prompt/completion JSONL per trained model.
+
+Strategies (`training.mixing.strategy`):
+- `concat_shuffle` (paper): every row of every source once, shuffled with the seed.
+- `proportional`: the same total, drawn with replacement, so a source's expected share is
+  proportional to its size.
+- `equal`: the same total, an equal share per source (small sources repeat rows).
+- `temperature`: shares proportional to size^(1/T) (T=1: proportional; large T: equal).
+Sources are the (task, language) data files of the model's scope.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from codepeft.io import read_jsonl
+from codepeft.prompts import build_messages, target_text
+
+STRATEGIES = ("concat_shuffle", "proportional", "equal", "temperature")
+
+
+def to_example(record: dict) -> dict:
+    """A prompt/completion conversational example (TRL's format), keeping id, task, language."""
+    return {
+        "id": record["id"],
+        "task": record["task"],
+        "language": record["language"],
+        "prompt": build_messages(record),
+        "completion": [{"role": "assistant", "content": target_text(record)}],
+    }
+
+
+def source_shares(sizes: Sequence[int], strategy: str, temperature: float = 2.0) -> list[int]:
+    """How many rows each source contributes; the total equals sum(sizes)."""
+    total = sum(sizes)
+    if strategy in ("concat_shuffle", "proportional"):
+        weights = [float(n) for n in sizes]
+    elif strategy == "equal":
+        weights = [1.0 if n else 0.0 for n in sizes]
+    elif strategy == "temperature":
+        if temperature <= 0:
+            raise ValueError("training.mixing.temperature must be > 0")
+        weights = [n ** (1.0 / temperature) for n in sizes]
+    else:
+        raise ValueError(f"unknown mixing strategy {strategy!r}; known: {STRATEGIES}")
+    norm = sum(weights) or 1.0
+    raw = [total * w / norm for w in weights]
+    shares = [int(x) for x in raw]
+    # largest remainders get the rows lost to rounding, so the total is exact
+    for i in sorted(range(len(raw)), key=lambda i: raw[i] - shares[i], reverse=True):
+        if sum(shares) >= total:
+            break
+        shares[i] += 1
+    return shares
+
+
+def mix(sources: Sequence[list[dict]], strategy: str, seed: int, temperature: float = 2.0):
+    rng = random.Random(seed)
+    if strategy == "concat_shuffle":
+        rows = [row for source in sources for row in source]
+        rng.shuffle(rows)
+        return rows
+    if strategy == "proportional":
+        # draws with replacement: each row's source is chosen with probability ~ its size
+        pool = [row for source in sources for row in source]
+        return rng.choices(pool, k=len(pool)) if pool else []
+    rows = []
+    for source, share in zip(sources, source_shares([len(s) for s in sources], strategy, temperature)):
+        if not source:
+            continue
+        repeats, remainder = divmod(share, len(source))
+        rows.extend(source * repeats)
+        rows.extend(rng.sample(source, remainder))
+    rng.shuffle(rows)
+    return rows
+
+
+def build_mixture(
+    files: Sequence[str], strategy: str = "concat_shuffle", seed: int = 42, temperature: float = 2.0
+) -> list[dict]:
+    """Read task data files, format them as examples, and mix them."""
+    sources = [[to_example(r) for r in read_jsonl(f) if r.get("reference") is not None] for f in files]
+    return mix(sources, strategy, seed, temperature)

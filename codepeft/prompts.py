@@ -1,0 +1,96 @@
+"""Chat prompts of the study (PAPER.md, "Prompts"), one place for every task.
+
+`build_messages(record)` gives the system + user messages for a task record (the schema of
+docs/architecture.md); `target_text(record)` the assistant answer used for training.
+"""
+
+from __future__ import annotations
+
+LANGUAGE_NAMES = {"python": "Python", "java": "Java", "cs": "C#"}
+DIRECTIONS = {"java-cs": ("java", "cs"), "cs-java": ("cs", "java")}
+
+TASKS = ("summarization", "generation", "translation")
+
+SUMMARIZATION_SYSTEM = (
+    "You are an expert {lang} developer. Provide clear and concise summarization for {lang} "
+    "code segments."
+)
+SUMMARIZATION_USER = "Summarize this {lang} code:\n{code}"
+GENERATION_SYSTEM = (
+    "You are an expert {lang} developer. Generate complete and efficient {lang} code based on "
+    "the given specifications."
+)
+GENERATION_USER = "{summary}\n\n{kind} to implement:\n{signature}"
+TRANSLATION_SYSTEM = (
+    "You are an expert code translator. Translate code from the source language to the target "
+    "language. Preserve semantics, be idiomatic in the target language, and output only the "
+    "translated code\u2014no explanations."
+)
+TRANSLATION_USER = "Translate from {source} to {target}:\n{code}"
+
+
+def language_name(lang: str) -> str:
+    try:
+        return LANGUAGE_NAMES[lang]
+    except KeyError as err:
+        raise ValueError(f"unknown language {lang!r}; known: {sorted(LANGUAGE_NAMES)}") from err
+
+
+def direction(lang: str) -> tuple[str, str]:
+    """('java', 'cs') for 'java-cs'."""
+    try:
+        return DIRECTIONS[lang]
+    except KeyError as err:
+        raise ValueError(f"unknown translation direction {lang!r}; known: {sorted(DIRECTIONS)}") from err
+
+
+def output_language(task: str, lang: str) -> str:
+    """The programming language of a task's output code ('cs' for java-cs)."""
+    return direction(lang)[1] if task == "translation" else lang
+
+
+def build_messages(record: dict, generation_prompt: str = "training") -> list[dict]:
+    """System and user messages for a record.
+
+    generation_prompt: 'training' (summary + signature, the training format) or
+    'codereval_input' (CoderEval's `input` verbatim, as the paper's inference script did).
+    """
+    task, lang, inputs = record["task"], record["language"], record["inputs"]
+    if task == "summarization":
+        name = language_name(lang)
+        system = SUMMARIZATION_SYSTEM.format(lang=name)
+        user = SUMMARIZATION_USER.format(lang=name, code=inputs["code"])
+    elif task == "generation":
+        name = language_name(lang)
+        system = GENERATION_SYSTEM.format(lang=name)
+        if generation_prompt == "codereval_input" and inputs.get("input"):
+            user = inputs["input"]
+        elif generation_prompt in ("training", "codereval_input"):
+            kind = "Function" if lang == "python" else "Method"
+            user = GENERATION_USER.format(
+                summary=inputs["summary"], kind=kind, signature=inputs["signature"]
+            )
+        else:
+            raise ValueError(f"unknown generation_prompt {generation_prompt!r}")
+    elif task == "translation":
+        source, target = (language_name(x) for x in direction(lang))
+        system = TRANSLATION_SYSTEM
+        user = TRANSLATION_USER.format(source=source, target=target, code=inputs["code"])
+    else:
+        raise ValueError(f"unknown task {task!r}; known: {TASKS}")
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def target_text(record: dict) -> str:
+    """The assistant answer the model is trained to produce."""
+    reference = record.get("reference")
+    if reference is None:
+        raise ValueError(f"record {record.get('id')!r} has no reference to train on")
+    if record["task"] == "summarization":
+        return f"SUMMARY: {reference} DONE"
+    return reference
+
+
+def payload_key(task: str) -> str:
+    """The input field that may be shortened to fit the prompt budget."""
+    return "summary" if task == "generation" else "code"

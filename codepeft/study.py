@@ -1,0 +1,81 @@
+"""The study matrix derived from a validated config: which models are trained, on what, how.
+
+Used by the Snakemake rules (rules/common.smk) and the tests; pure functions of the config.
+"""
+
+from __future__ import annotations
+
+import copy
+
+MULTI = "multi"
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    merged = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def method_tasks(config: dict, method: str) -> list[str]:
+    """Tasks a method is trained on (and evaluated on): its `tasks`, else all study tasks."""
+    return list(config["methods"][method].get("tasks") or config["tasks"])
+
+
+def is_trained(config: dict, method: str) -> bool:
+    return config["methods"][method]["finetune"] != "none"
+
+
+def scopes(config: dict, method: str) -> list[str]:
+    """Model scopes of a method: ['multi'] or one per task; [] for zero-shot."""
+    if not is_trained(config, method):
+        return []
+    if config["methods"][method].get("scope", MULTI) == MULTI:
+        return [MULTI]
+    return method_tasks(config, method)
+
+
+def scope_tasks(config: dict, method: str, scope: str) -> list[str]:
+    return method_tasks(config, method) if scope == MULTI else [scope]
+
+
+def scope_for(config: dict, method: str, task: str) -> str | None:
+    """The scope of the model that answers `task` for `method` (None: the base model)."""
+    if not is_trained(config, method):
+        return None
+    return MULTI if config["methods"][method].get("scope", MULTI) == MULTI else task
+
+
+def trained_models(config: dict) -> list[tuple[str, str, str]]:
+    """(model, method, scope) of every training job."""
+    return [(m, meth, s) for m in config["models"] for meth in config["methods"] for s in scopes(config, meth)]
+
+
+def evaluated(config: dict) -> list[tuple[str, str, str, str]]:
+    """(model, method, task, lang) of every generation job."""
+    return [
+        (m, meth, task, lang)
+        for m in config["models"]
+        for meth in config["methods"]
+        for task in method_tasks(config, meth)
+        for lang in config["tasks"][task]["languages"]
+    ]
+
+
+def training_spec(config: dict, method: str, scope: str) -> dict:
+    """`training` merged with the method's overrides, then its per-task ones (single scope)."""
+    spec = deep_merge(config.get("training", {}), config["methods"][method].get("training", {}))
+    if scope != MULTI:
+        spec = deep_merge(spec, config["methods"][method].get("task_training", {}).get(scope, {}))
+    spec.pop("multi_gpu", None)
+    return spec
+
+
+def decoding_spec(config: dict, task: str) -> dict:
+    spec = copy.deepcopy(config.get("decoding", {}))
+    spec["max_new_tokens"] = spec.get("max_new_tokens", {}).get(task, 512)
+    spec.pop("vllm", None)
+    return spec

@@ -1,0 +1,396 @@
+"""Fine-tune a causal LM on a training mixture: one entry point for every method.
+
+    codepeft train --model Qwen/Qwen2.5-Coder-0.5B-Instruct --finetune qlora \
+        --train results/mixtures/mt_qlora/multi/train.jsonl \
+        --valid results/mixtures/mt_qlora/multi/valid.jsonl \
+        --out results/models/qwen0.5b/mt_qlora/multi \
+        --checkpoints results/checkpoints/qwen0.5b/mt_qlora/multi \
+        --training-json '{"epochs": 5, "learning_rate": 1e-4}'
+
+Features and their trade-offs:
+- `qlora`: base weights in 4-bit NF4 with double quantization (bitsandbytes), LoRA adapters
+  trained on top. Least memory; the 4-bit matmuls are slower than bf16 ones.
+- `lora` / `dora`: adapters on a bf16 (GPU) or fp32 (CPU) base: more memory, faster steps.
+- `full`: every weight trained (the paper's MT-FFT), with gradient checkpointing by default.
+- Loss on the whole sequence (the paper: prompt + answer) or on the answer only
+  (`loss_on: completion`).
+- Resume: checkpoints go to `--checkpoints` (outside the rule's declared output, so Snakemake
+  does not delete them when a job fails); a rerun resumes from the last one. On SIGTERM
+  (scancel, time limit, preemption) the trainer saves a checkpoint and exits with status 143,
+  so the retried or requeued job resumes. Checkpoints are removed once the model is final.
+- If 4-bit is unavailable, the job fails with a clear message unless
+  `allow_lora_fallback: true`, in which case plain LoRA is trained and recorded as such in
+  `codepeft_training.json` beside the adapter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codepeft.provenance import provenance
+
+log = logging.getLogger("codepeft.train")
+
+FINETUNE_KINDS = ("qlora", "lora", "dora", "full")
+EXIT_PREEMPTED = 143
+
+
+class FourBitUnavailable(RuntimeError):
+    pass
+
+
+@dataclass
+class TrainingSpec:
+    """Resolved hyperparameters of one training job (the config's `training` section, merged
+    with the method's overrides). Defaults are the paper's values."""
+
+    epochs: float = 5
+    max_steps: int = -1
+    learning_rate: float = 1e-4
+    lr_scheduler: str = "cosine"
+    warmup_steps: int = 1000
+    per_device_batch_size: int = 2
+    gradient_accumulation_steps: int = 16
+    max_length: int = 512
+    packing: str = "wrapped"  # wrapped | bfd | none
+    loss_on: str = "full_sequence"  # full_sequence | completion
+    optimizer: str = "auto"  # auto: adamw_bnb_8bit for (q)lora on GPU, adamw_torch otherwise
+    gradient_checkpointing: str | bool = "auto"  # auto: on for full fine-tuning only
+    precision: str = "auto"  # auto: bf16 on GPU, fp32 on CPU
+    eval_steps: int = 5000
+    save_steps: int = 5000
+    eval_max_rows: int | None = 625
+    early_stopping_patience: int | None = 3
+    early_stopping_threshold: float = 0.001
+    save_total_limit: int = 3
+    logging_steps: int = 10
+    allow_lora_fallback: bool = False
+    lora: dict = field(
+        default_factory=lambda: {
+            "r": 8,
+            "alpha": 16,
+            "dropout": 0.1,
+            "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+        }
+    )
+    quantization: dict = field(
+        default_factory=lambda: {"quant_type": "nf4", "double_quant": True, "compute_dtype": "auto"}
+    )
+    mixing: dict = field(default_factory=lambda: {"strategy": "concat_shuffle", "temperature": 2.0})
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainingSpec:
+        known = set(cls.__dataclass_fields__)
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown training keys: {sorted(unknown)}")
+        return cls(**values)
+
+
+def probe_4bit() -> str | None:
+    """None if bitsandbytes 4-bit layers run forward+backward here, else the reason."""
+    try:
+        import bitsandbytes as bnb
+        import torch
+
+        layer = bnb.nn.Linear4bit(16, 16, bias=False, compute_dtype=torch.float32, quant_type="nf4")
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        layer = layer.to(device)
+        x = torch.randn(2, 16, device=device, requires_grad=True)
+        layer(x).sum().backward()
+        return None
+    except Exception as err:  # noqa: BLE001 - any failure means "not available"
+        return f"{type(err).__name__}: {err}"
+
+
+def _make_callbacks(stop_flag: dict):
+    from transformers import TrainerCallback
+
+    class Progress(TrainerCallback):
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.start = time.time()
+            self.first_step = state.global_step
+            log.info("training: %d steps in total, starting at step %d", state.max_steps, state.global_step)
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            done = state.global_step - self.first_step
+            elapsed = time.time() - self.start
+            rate = done / elapsed if elapsed > 0 else 0.0
+            eta = (state.max_steps - state.global_step) / rate if rate > 0 else float("nan")
+            shown = {k: round(v, 5) if isinstance(v, float) else v for k, v in (logs or {}).items()}
+            log.info(
+                "step %d/%d (%.0f%%) %s | %.2f steps/s, eta %.0fs",
+                state.global_step,
+                state.max_steps,
+                100.0 * state.global_step / max(state.max_steps, 1),
+                shown,
+                rate,
+                eta,
+            )
+
+    class StopOnSignal(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            if stop_flag["signal"]:
+                log.warning("signal %s received: saving a checkpoint at step %d and stopping", stop_flag["signal"], state.global_step)
+                control.should_save = True
+                control.should_training_stop = True
+            return control
+
+    return [Progress(), StopOnSignal()]
+
+
+def _precision(spec: TrainingSpec) -> dict:
+    import torch
+
+    if spec.precision == "auto":
+        on_gpu = torch.cuda.is_available()
+        bf16 = on_gpu and torch.cuda.is_bf16_supported()
+        return {"bf16": bf16, "fp16": False, "use_cpu": not on_gpu}
+    if spec.precision in ("bf16", "fp16", "fp32"):
+        return {"bf16": spec.precision == "bf16", "fp16": spec.precision == "fp16", "use_cpu": not torch.cuda.is_available()}
+    raise ValueError(f"training.precision must be auto|bf16|fp16|fp32, not {spec.precision!r}")
+
+
+def _load_model(source: str, finetune: str, spec: TrainingSpec, revision: str | None):
+    """The model ready for the trainer, and what was actually used ('qlora' may become 'lora')."""
+    import torch
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+    from codepeft.models import default_dtype
+
+    used = finetune
+    kwargs: dict = {"revision": revision, "dtype": default_dtype()}
+    if finetune == "qlora":
+        reason = probe_4bit()
+        if reason is not None:
+            if not spec.allow_lora_fallback:
+                raise FourBitUnavailable(
+                    f"4-bit quantization (bitsandbytes) is unavailable here: {reason}. "
+                    "Install a bitsandbytes build for this machine, or set "
+                    "training.allow_lora_fallback: true to train plain LoRA instead (recorded)."
+                )
+            log.warning("4-bit unavailable (%s): falling back to plain LoRA, as configured", reason)
+            used = "lora"
+        else:
+            compute = spec.quantization.get("compute_dtype", "auto")
+            compute_dtype = default_dtype() if compute == "auto" else getattr(torch, compute)
+            kwargs["quantization_config"] = BitsAndBytesConfig(
+                load_in_4bit=True,
+                bnb_4bit_quant_type=spec.quantization.get("quant_type", "nf4"),
+                bnb_4bit_use_double_quant=spec.quantization.get("double_quant", True),
+                bnb_4bit_compute_dtype=compute_dtype,
+            )
+            kwargs["dtype"] = compute_dtype
+    model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+    model.config.use_cache = False
+    peft_config = None
+    if used in ("qlora", "lora", "dora"):
+        from peft import LoraConfig
+
+        model.enable_input_require_grads()
+        peft_config = LoraConfig(
+            r=spec.lora["r"],
+            lora_alpha=spec.lora["alpha"],
+            lora_dropout=spec.lora["dropout"],
+            target_modules=list(spec.lora["target_modules"]),
+            use_dora=used == "dora",
+            task_type="CAUSAL_LM",
+        )
+    return model, peft_config, used
+
+
+def _optimizer(spec: TrainingSpec, used: str) -> str:
+    import torch
+
+    if spec.optimizer != "auto":
+        return spec.optimizer
+    # the paper: 8-bit AdamW for QLoRA (bitsandbytes' 8-bit optimizers need a GPU)
+    if used in ("qlora", "lora", "dora") and torch.cuda.is_available():
+        return "adamw_bnb_8bit"
+    return "adamw_torch"
+
+
+def last_checkpoint(checkpoint_dir: Path) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    if not checkpoint_dir.is_dir():
+        return None
+    return get_last_checkpoint(str(checkpoint_dir))
+
+
+def train(
+    model_source: str,
+    finetune: str,
+    train_file: str,
+    valid_file: str | None,
+    out_dir: str,
+    checkpoint_dir: str,
+    spec: TrainingSpec,
+    seed: int = 42,
+    revision: str | None = None,
+) -> dict:
+    """Train and save the final adapter (or full model) with its tokenizer to `out_dir`."""
+    from datasets import load_dataset
+    from transformers import EarlyStoppingCallback, set_seed
+    from trl import SFTConfig, SFTTrainer
+
+    from codepeft.models import load_tokenizer
+
+    if finetune not in FINETUNE_KINDS:
+        raise ValueError(f"unknown finetune kind {finetune!r}; known: {FINETUNE_KINDS}")
+    set_seed(seed)
+    out, ckpt = Path(out_dir), Path(checkpoint_dir)
+    stop_flag = {"signal": None}
+
+    def on_signal(signum, _frame):
+        stop_flag["signal"] = signal.Signals(signum).name
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGUSR1)}
+
+    tokenizer = load_tokenizer(model_source, revision)
+    model, peft_config, used = _load_model(model_source, finetune, spec, revision)
+
+    columns = ["prompt", "completion"]
+    train_ds = load_dataset("json", data_files=train_file, split="train").select_columns(columns)
+    eval_ds = None
+    if valid_file and os.path.getsize(valid_file) > 0:
+        eval_ds = load_dataset("json", data_files=valid_file, split="train").select_columns(columns)
+        if spec.eval_max_rows:
+            eval_ds = eval_ds.select(range(min(spec.eval_max_rows, len(eval_ds))))
+    use_eval = eval_ds is not None and len(eval_ds) > 0
+    log.info(
+        "finetune=%s (requested %s) model=%s train=%d rows eval=%d rows",
+        used, finetune, model_source, len(train_ds), len(eval_ds) if use_eval else 0,
+    )
+
+    grad_ckpt = spec.gradient_checkpointing
+    if grad_ckpt == "auto":
+        grad_ckpt = used == "full"
+    precision = _precision(spec)
+    args = SFTConfig(
+        output_dir=str(ckpt),
+        seed=seed,
+        data_seed=seed,
+        num_train_epochs=spec.epochs,
+        max_steps=spec.max_steps,
+        learning_rate=spec.learning_rate,
+        lr_scheduler_type=spec.lr_scheduler,
+        warmup_steps=spec.warmup_steps,
+        per_device_train_batch_size=spec.per_device_batch_size,
+        per_device_eval_batch_size=spec.per_device_batch_size,
+        gradient_accumulation_steps=spec.gradient_accumulation_steps,
+        max_length=spec.max_length,
+        packing=spec.packing != "none",
+        packing_strategy=spec.packing if spec.packing != "none" else "bfd",
+        completion_only_loss=spec.loss_on == "completion",
+        optim=_optimizer(spec, used),
+        gradient_checkpointing=bool(grad_ckpt),
+        eval_strategy="steps" if use_eval else "no",
+        eval_steps=spec.eval_steps,
+        save_strategy="steps",
+        save_steps=spec.save_steps,
+        save_total_limit=spec.save_total_limit,
+        load_best_model_at_end=use_eval,
+        metric_for_best_model="eval_loss" if use_eval else None,
+        greater_is_better=False if use_eval else None,
+        logging_steps=spec.logging_steps,
+        logging_first_step=True,
+        disable_tqdm=True,
+        report_to=[],
+        dataset_num_proc=None,
+        **precision,
+    )
+    callbacks = _make_callbacks(stop_flag)
+    if use_eval and spec.early_stopping_patience:
+        callbacks.append(
+            EarlyStoppingCallback(spec.early_stopping_patience, spec.early_stopping_threshold)
+        )
+    trainer = SFTTrainer(
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=eval_ds if use_eval else None,
+        processing_class=tokenizer,
+        peft_config=peft_config,
+        callbacks=callbacks,
+    )
+    resume = last_checkpoint(ckpt)
+    if resume:
+        log.info("resuming from %s", resume)
+    started = time.time()
+    result = trainer.train(resume_from_checkpoint=resume)
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+    if stop_flag["signal"]:
+        log.warning("stopped by %s at step %d; checkpoint saved in %s; rerun to resume",
+                    stop_flag["signal"], trainer.state.global_step, ckpt)
+        raise SystemExit(EXIT_PREEMPTED)
+
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    trainer.save_model(str(tmp))
+    tokenizer.save_pretrained(str(tmp))
+    info = {
+        "finetune_requested": finetune,
+        "finetune_used": used,
+        "lora_fallback": used != finetune,
+        "base_model": model_source,
+        "revision": revision,
+        "seed": seed,
+        "training": spec.__dict__,
+        "optimizer": args.optim,
+        "gradient_checkpointing": bool(grad_ckpt),
+        "precision": precision,
+        "global_step": trainer.state.global_step,
+        "resumed_from": resume,
+        "train_metrics": result.metrics,
+        "best_checkpoint": trainer.state.best_model_checkpoint,
+        "best_metric": trainer.state.best_metric,
+        "log_history": trainer.state.log_history,
+        "train_rows": len(train_ds),
+        "wall_seconds_this_run": round(time.time() - started, 2),
+        "provenance": provenance(),
+    }
+    (tmp / "codepeft_training.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    shutil.rmtree(ckpt, ignore_errors=True)
+    log.info("saved %s model to %s after %d steps", used, out, trainer.state.global_step)
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="codepeft train", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", required=True, help="hub id or local model directory")
+    parser.add_argument("--revision", default=None)
+    parser.add_argument("--finetune", choices=FINETUNE_KINDS, required=True)
+    parser.add_argument("--train", required=True, help="mixture JSONL (prompt/completion)")
+    parser.add_argument("--valid", default=None)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--checkpoints", required=True)
+    parser.add_argument("--training-json", default="{}", help="training hyperparameters as JSON")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    spec = TrainingSpec.from_dict(json.loads(args.training_json))
+    try:
+        train(args.model, args.finetune, args.train, args.valid, args.out, args.checkpoints,
+              spec, seed=args.seed, revision=args.revision)
+    except FourBitUnavailable as err:
+        log.error("%s", err)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

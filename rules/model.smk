@@ -1,0 +1,14 @@
+# Base models the workflow builds itself (the tiny demo model of the embedded default).
+
+
+rule build_tiny_model:
+    input:
+        corpus=lambda wc: [task_data(t, l, "train") for t, l in task_langs()],
+    output:
+        directory("results/base/{model}"),
+    params:
+        seed=config["seed"],
+    log:
+        "logs/model/build_tiny_model/{model}.log",
+    script:
+        "../workflow/scripts/build_tiny_model.py"
