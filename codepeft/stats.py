@@ -1,0 +1,860 @@
+"""Paired tests, effect sizes and multiple-comparison correction, equal to the R calls of the paper.
+
+Every function here is pure (arrays in, plain dataclasses out) and documented with the R call it
+reproduces; `docs/statistics.md` explains the choices. Summary:
+
+* `mcnemar(a, b)`           == R ``mcnemar.test(table(a, b), correct=TRUE)`` (continuity
+  correction applied only when the discordant counts differ, as R does); ``exact=True`` gives
+  the exact binomial (two-sided) test on the discordant pairs, == ``binom.test(b, b + c)``.
+  Odds ratio = (A_only + 0.5) / (B_only + 0.5), as the paper.
+* `wilcoxon_paired(x, y)`   == R ``wilcox.test(x, y, paired=TRUE, exact=FALSE, correct=FALSE)``:
+  zero differences dropped, mid-ranks for ties, normal approximation with tie correction, no
+  continuity correction; V = sum of ranks of positive differences (x - y > 0).
+* `cliffs_delta(a, b)`      == R ``effsize::cliff.delta(a, b)`` (two independent groups,
+  unbiased variance, Student-t CI with n1+n2-2 df, Feng & Cliff asymmetric interval).
+  ``algorithm="effsize"`` (default) reproduces effsize's row-partitioning computation
+  bit-for-bit, including how it treats values of ``b`` above every value of ``a`` (which
+  changes the CI, never the estimate); ``algorithm="exact"`` uses the full dominance matrix.
+* `p_adjust(p, method)`     == R ``p.adjust(p, "holm" | "BH" | "none")``; NaN p-values are left
+  out of the family (the family size is the number of non-missing p-values), as R does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+import numpy as np
+from scipy import stats as _sps
+
+MAGNITUDE_THRESHOLDS = (0.147, 0.33, 0.474)  # Hess & Kromrey (2004), as effsize
+MAGNITUDE_LABELS = ("negligible", "small", "medium", "large")
+
+
+# ----------------------------------------------------------------------------- McNemar
+
+
+@dataclass
+class McNemarResult:
+    both: int  # A and B true
+    a_only: int  # A true, B false
+    b_only: int  # A false, B true
+    neither: int
+    statistic: float  # chi-squared (NaN for the exact test)
+    p: float
+    odds_ratio: float  # (a_only + 0.5) / (b_only + 0.5)
+    test: str
+    note: str = ""
+
+    def asdict(self) -> dict:
+        return asdict(self)
+
+
+def contingency(a: Sequence, b: Sequence) -> tuple[int, int, int, int]:
+    """(both, a_only, b_only, neither) of two paired boolean vectors."""
+    a = np.asarray(a, dtype=bool)
+    b = np.asarray(b, dtype=bool)
+    if a.shape != b.shape:
+        raise ValueError(f"paired vectors differ in length: {a.shape} vs {b.shape}")
+    return (
+        int(np.sum(a & b)),
+        int(np.sum(a & ~b)),
+        int(np.sum(~a & b)),
+        int(np.sum(~a & ~b)),
+    )
+
+
+def mcnemar_from_counts(
+    both: int, a_only: int, b_only: int, neither: int, exact: bool = False
+) -> McNemarResult:
+    """McNemar's test on a 2x2 table (see module docstring for the R equivalents).
+
+    R's ``mcnemar.test(correct=TRUE)`` applies the continuity correction only when the table is
+    not symmetric (``a_only != b_only``): with ``a_only == b_only > 0`` the statistic is 0 and
+    p = 1. With no discordant pair (``a_only + b_only == 0``) R returns NaN (0/0); so do we,
+    with a note.
+    """
+    odds = (a_only + 0.5) / (b_only + 0.5)
+    n_disc = a_only + b_only
+    if exact:
+        if n_disc == 0:
+            return McNemarResult(
+                both,
+                a_only,
+                b_only,
+                neither,
+                math.nan,
+                math.nan,
+                odds,
+                "mcnemar_exact",
+                "no discordant pairs: test undefined",
+            )
+        p = float(_sps.binomtest(a_only, n_disc, 0.5, alternative="two-sided").pvalue)
+        return McNemarResult(both, a_only, b_only, neither, math.nan, p, odds, "mcnemar_exact")
+    if n_disc == 0:
+        return McNemarResult(
+            both,
+            a_only,
+            b_only,
+            neither,
+            math.nan,
+            math.nan,
+            odds,
+            "mcnemar",
+            "no discordant pairs: statistic 0/0 (R: NaN)",
+        )
+    diff = abs(a_only - b_only)
+    if diff != 0:
+        diff -= 1  # continuity correction (R applies it only to an asymmetric table)
+    statistic = diff * diff / n_disc
+    p = float(_sps.chi2.sf(statistic, 1))
+    return McNemarResult(both, a_only, b_only, neither, float(statistic), p, odds, "mcnemar")
+
+
+def mcnemar(a: Sequence, b: Sequence, exact: bool = False) -> McNemarResult:
+    """McNemar's test on two paired binary vectors (truthy = success)."""
+    return mcnemar_from_counts(*contingency(a, b), exact=exact)
+
+
+# ----------------------------------------------------------------------------- Wilcoxon
+
+
+@dataclass
+class WilcoxonResult:
+    statistic: float  # R's V: sum of the ranks of the positive differences x - y
+    p: float
+    n: int  # pairs used (non-zero differences)
+    n_zero: int  # zero differences dropped
+    z: float
+    test: str = "wilcoxon"
+    note: str = ""
+
+    def asdict(self) -> dict:
+        return asdict(self)
+
+
+def wilcoxon_paired(x: Sequence[float], y: Sequence[float]) -> WilcoxonResult:
+    """Paired Wilcoxon signed-rank test, normal approximation, as R's
+    ``wilcox.test(x, y, paired=TRUE, exact=FALSE, correct=FALSE)``.
+
+    Pairs with a missing value must be removed by the caller (R removes them too).
+    All differences zero: R's statistic is V = 0 and its z is 0/0, so p is NaN; we return NaN
+    with a note, and `p_adjust` leaves such a p-value out of its family (as R's p.adjust does).
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.shape != y.shape:
+        raise ValueError(f"paired vectors differ in length: {x.shape} vs {y.shape}")
+    if np.isnan(x).any() or np.isnan(y).any():
+        raise ValueError("missing values: drop incomplete pairs before the test")
+    d = x - y
+    n_zero = int(np.sum(d == 0))
+    d = d[d != 0]
+    n = int(d.size)
+    if n == 0:
+        return WilcoxonResult(
+            0.0,
+            math.nan,
+            0,
+            n_zero,
+            math.nan,
+            note="all differences are zero: p undefined (R: NaN)",
+        )
+    ranks = _sps.rankdata(np.abs(d), method="average")
+    v = float(np.sum(ranks[d > 0]))
+    _, tie_counts = np.unique(np.abs(d), return_counts=True)
+    tie_counts = tie_counts.astype(float)
+    sigma = math.sqrt(n * (n + 1) * (2 * n + 1) / 24.0 - np.sum(tie_counts**3 - tie_counts) / 48.0)
+    z_num = v - n * (n + 1) / 4.0
+    if sigma == 0:
+        return WilcoxonResult(
+            v, math.nan, n, n_zero, math.nan, note="zero variance: p undefined (R: NaN)"
+        )
+    z = z_num / sigma
+    p = float(2.0 * min(_sps.norm.cdf(z), _sps.norm.sf(z)))
+    return WilcoxonResult(v, min(p, 1.0), n, n_zero, float(z))
+
+
+# ----------------------------------------------------------------------------- Cliff's delta
+
+
+@dataclass
+class CliffResult:
+    estimate: float
+    lower: float
+    upper: float
+    variance: float
+    magnitude: str
+    conf_level: float
+    algorithm: str
+    note: str = ""
+
+    def asdict(self) -> dict:
+        return asdict(self)
+
+
+def magnitude(delta: float) -> str:
+    """negligible < 0.147 <= small < 0.33 <= medium < 0.474 <= large (effsize's findInterval)."""
+    if delta is None or math.isnan(delta):
+        return ""
+    return MAGNITUDE_LABELS[int(np.searchsorted(MAGNITUDE_THRESHOLDS, abs(delta), side="right"))]
+
+
+def _effsize_partition(x: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each x, (position of the last a < x, position of the first a > x), 1-based, in `a`
+    sorted ascending, as effsize's vectorised binary search finds them.
+
+    The search moves every element at every step until all have converged; an element above
+    every value of `a` that converged early is pushed one step past the end (to n + 1). effsize
+    repairs that for its first call (`a` = control) but not for its second (`a` = treatment), and
+    the CI of the package depends on it; we reproduce the search step by step.
+    """
+    n = a.size
+    padded = np.concatenate(([np.nan], a, [np.nan, np.nan]))  # 1-based; 0 and n+1.. are NA
+
+    def at(idx: np.ndarray) -> np.ndarray:
+        return padded[np.clip(idx, 0, n + 2)]
+
+    low = np.ones(x.size, dtype=np.int64)
+    high = np.full(x.size, n, dtype=np.int64)
+    while True:
+        mid = (low + high) // 2
+        go_left = x <= at(mid)
+        high = np.where(go_left, mid, high)
+        low = np.where(go_left, low, mid + 1)
+        if np.all(high <= low):
+            break
+    high = low.copy()
+    while True:
+        equal = at(high) == x  # NaN compares False
+        if not equal.any():
+            break
+        high[equal] += 1
+    while True:
+        above = at(low) >= x
+        if not above.any():
+            break
+        low[above] -= 1
+    same = high == low
+    high[same] = low[same] + 1
+    high = np.minimum(high, n + 1)
+    return low, high
+
+
+def cliffs_delta(
+    a: Sequence[float],
+    b: Sequence[float],
+    conf_level: float = 0.95,
+    algorithm: Literal["effsize", "exact"] = "effsize",
+) -> CliffResult:
+    """Cliff's delta of `a` against `b` (positive: `a` tends to be larger), with its CI.
+
+    Equal to R ``effsize::cliff.delta(a, b, conf.level=conf_level)`` (defaults
+    ``use.unbiased=TRUE, use.normal=FALSE``): the two vectors are treated as independent
+    groups, which is what the paper did with its paired vectors. Missing values are dropped
+    from each vector separately (R's ``sort`` drops them).
+    """
+    if not 0.5 <= conf_level <= 0.9999:
+        raise ValueError("conf_level must be within 0.5 and 0.9999")
+    t = np.sort(np.asarray(a, dtype=float))
+    c = np.sort(np.asarray(b, dtype=float))
+    t = t[~np.isnan(t)]
+    c = c[~np.isnan(c)]
+    n1, n2 = t.size, c.size
+    if n1 + n2 < 3 or n1 < 2 or n2 < 2:
+        return CliffResult(
+            math.nan,
+            math.nan,
+            math.nan,
+            math.nan,
+            "",
+            conf_level,
+            algorithm,
+            "too few values for Cliff's delta and its CI",
+        )
+    cells = float(n1) * n2
+    rescale = (cells - 1) / cells
+    if algorithm == "exact":
+        dom = np.sign(t[:, None] - c[None, :])
+        d = float(dom.mean())
+        d_ = d * rescale if abs(d) == 1 else d
+        d_i = dom.mean(axis=1)
+        d_j = dom.mean(axis=0)
+        ssr = float(np.sum((dom - d_) ** 2))
+    elif algorithm == "effsize":
+        below, first_above = _effsize_partition(t, c)
+        n_above = n2 - first_above + 1
+        below = np.where(below > n2, n2, below)
+        d_i = (below - n_above) / n2
+        d = float(d_i.mean())
+        d_ = d * rescale if abs(d) == 1 else d
+        pb = float(below.sum())
+        pa = float(n_above.sum())
+        below2, first_above2 = _effsize_partition(c, t)
+        n_above2 = n1 - first_above2 + 1
+        n_above2 = np.where(below2 > n1, n1, n_above2)  # effsize repairs the wrong column here
+        d_j = (n_above2 - below2) / n1
+        ssr = pb * (1 - d_) ** 2 + (cells - pa - pb) * d_**2 + pa * (1 + d_) ** 2
+    else:
+        raise ValueError(f"unknown Cliff's delta algorithm {algorithm!r}")
+    s_d = (n2**2 * np.sum((d_i - d_) ** 2) + n1**2 * np.sum((d_j - d_) ** 2) - ssr) / (
+        cells * (n1 - 1) * (n2 - 1)
+    )
+    s_d = float(s_d)
+    z = float(-_sps.t.ppf((1 - conf_level) / 2, n1 + n2 - 2))
+    note = ""
+    if s_d < 0:  # rounding on identical samples; R would give NaN from sqrt of a negative
+        note = "negative variance estimate (R: NaN CI)"
+        lower = upper = math.nan
+    else:
+        half = z * math.sqrt(s_d) * math.sqrt((1 - d_**2) ** 2 + z**2 * s_d)
+        denom = 1 - d_**2 + z**2 * s_d
+        lower = (d_ - d_**3 - half) / denom
+        upper = (d_ - d_**3 + half) / denom
+    if d == 1:
+        upper = 1.0
+    if d == -1:
+        lower = -1.0
+    if abs(d) == 1:
+        note = "samples fully disjoint: approximate CI (effsize warns)"
+    return CliffResult(
+        d, float(lower), float(upper), s_d, magnitude(d), conf_level, algorithm, note
+    )
+
+
+# ----------------------------------------------------------------------------- adjustment
+
+ADJUST_METHODS = ("holm", "bh", "none")
+
+
+def p_adjust(p: Sequence[float], method: str = "holm") -> np.ndarray:
+    """R's ``p.adjust``: 'holm', 'bh' (Benjamini-Hochberg, R's "BH"/"fdr") or 'none'.
+
+    NaN entries stay NaN and do not count in the family size (R's ``p.adjust`` drops NAs)."""
+    method = method.lower()
+    if method == "fdr":
+        method = "bh"
+    if method not in ADJUST_METHODS:
+        raise ValueError(f"unknown adjustment {method!r}; choose one of {ADJUST_METHODS}")
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    q = p[ok]
+    m = q.size
+    if m == 0:
+        return out
+    if method == "none":
+        adj = q.copy()
+    elif method == "holm":
+        order = np.argsort(q, kind="stable")
+        scaled = (m - np.arange(m)) * q[order]
+        adj_sorted = np.minimum(1.0, np.maximum.accumulate(scaled))
+        adj = np.empty(m)
+        adj[order] = adj_sorted
+    else:  # bh
+        order = np.argsort(q, kind="stable")[::-1]  # decreasing
+        ranks = np.arange(m, 0, -1)
+        scaled = m / ranks * q[order]
+        adj_sorted = np.minimum(1.0, np.minimum.accumulate(scaled))
+        adj = np.empty(m)
+        adj[order] = adj_sorted
+    out[ok] = adj
+    return out
+
+
+# ----------------------------------------------------------------------------- pairing
+
+
+@dataclass
+class Paired:
+    """Two value vectors aligned for a paired test, with the bookkeeping of what was left out."""
+
+    ids: list[str]
+    a: np.ndarray
+    b: np.ndarray
+    n_a_only: int = 0  # ids (or rows) present on side A only
+    n_b_only: int = 0
+    n_missing_a: int = 0  # paired ids whose A value is missing / not computed
+    n_missing_b: int = 0
+    a_all: np.ndarray = field(default_factory=lambda: np.array([]))  # every non-missing A value
+    b_all: np.ndarray = field(default_factory=lambda: np.array([]))
+
+    @property
+    def n_paired(self) -> int:
+        return int(self.a.size)
+
+
+def pair_values(
+    a_ids: Sequence[str],
+    a_values: Sequence[float],
+    b_ids: Sequence[str],
+    b_values: Sequence[float],
+    pair_by: Literal["id", "position"] = "id",
+) -> Paired:
+    """Align two per-instance vectors. Missing values are NaN.
+
+    ``pair_by="id"``: join on id (ids must be unique on each side); ``"position"``: row i with
+    row i (the paper's summarization quirk); surplus rows count as one-sided. Pairs where
+    either value is missing are excluded and counted.
+    """
+    a_vals = np.asarray(a_values, dtype=float)
+    b_vals = np.asarray(b_values, dtype=float)
+    a_ids = [str(i) for i in a_ids]
+    b_ids = [str(i) for i in b_ids]
+    if pair_by == "id":
+        for side, ids in (("A", a_ids), ("B", b_ids)):
+            if len(set(ids)) != len(ids):
+                dup = sorted({i for i in ids if ids.count(i) > 1})[:5]
+                raise ValueError(f"side {side}: duplicate ids {dup}; pair by id needs unique ids")
+        b_index = {i: k for k, i in enumerate(b_ids)}
+        common = [(ka, b_index[i]) for ka, i in enumerate(a_ids) if i in b_index]
+        ids = [a_ids[ka] for ka, _ in common]
+        a_sel = a_vals[[ka for ka, _ in common]] if common else np.array([])
+        b_sel = b_vals[[kb for _, kb in common]] if common else np.array([])
+        n_a_only = len(a_ids) - len(common)
+        n_b_only = len(b_ids) - len(common)
+    elif pair_by == "position":
+        n = min(len(a_ids), len(b_ids))
+        ids = [a_ids[k] if a_ids[k] == b_ids[k] else f"{a_ids[k]}|{b_ids[k]}" for k in range(n)]
+        a_sel, b_sel = a_vals[:n], b_vals[:n]
+        n_a_only, n_b_only = len(a_ids) - n, len(b_ids) - n
+    else:
+        raise ValueError(f"pair_by must be 'id' or 'position', not {pair_by!r}")
+    miss_a = np.isnan(a_sel)
+    miss_b = np.isnan(b_sel)
+    keep = ~(miss_a | miss_b)
+    return Paired(
+        ids=[i for i, k in zip(ids, keep) if k],
+        a=a_sel[keep],
+        b=b_sel[keep],
+        n_a_only=n_a_only,
+        n_b_only=n_b_only,
+        n_missing_a=int(miss_a.sum()),
+        n_missing_b=int(miss_b.sum()),
+        a_all=a_vals[~np.isnan(a_vals)],
+        b_all=b_vals[~np.isnan(b_vals)],
+    )
+
+
+# ----------------------------------------------------------------------------- one comparison
+
+TESTS = ("wilcoxon", "mcnemar", "mcnemar_exact")
+
+
+def compare(
+    paired: Paired,
+    test: str = "wilcoxon",
+    conf_level: float = 0.95,
+    cliff_algorithm: str = "effsize",
+    cliff_on: Literal["paired", "all"] = "paired",
+) -> dict:
+    """Run one paired test on aligned values and return one flat result row (no adjustment).
+
+    ``cliff_on="all"`` computes Cliff's delta on every non-missing value of each side (what R
+    does when it is handed the raw columns); "paired" (default) on the paired values only.
+    """
+    row: dict = {
+        "test": test,
+        "n_paired": paired.n_paired,
+        "n_a_only": paired.n_a_only,
+        "n_b_only": paired.n_b_only,
+        "n_missing_a": paired.n_missing_a,
+        "n_missing_b": paired.n_missing_b,
+        "mean_a": float(np.mean(paired.a)) if paired.n_paired else math.nan,
+        "mean_b": float(np.mean(paired.b)) if paired.n_paired else math.nan,
+    }
+    notes = []
+    if test in ("mcnemar", "mcnemar_exact"):
+        bad = ~np.isin(paired.a, (0.0, 1.0)) | ~np.isin(paired.b, (0.0, 1.0))
+        if bad.any():
+            raise ValueError("McNemar needs binary (0/1) values")
+        res = mcnemar(paired.a.astype(bool), paired.b.astype(bool), exact=test == "mcnemar_exact")
+        row.update(
+            both=res.both,
+            a_only=res.a_only,
+            b_only=res.b_only,
+            neither=res.neither,
+            statistic=res.statistic,
+            p=res.p,
+            effect=res.odds_ratio,
+            effect_name="odds_ratio",
+            ci_low=math.nan,
+            ci_high=math.nan,
+            magnitude="",
+        )
+        if res.note:
+            notes.append(res.note)
+    elif test == "wilcoxon":
+        if paired.n_paired == 0:
+            res = WilcoxonResult(math.nan, math.nan, 0, 0, math.nan, note="no complete pairs")
+        else:
+            res = wilcoxon_paired(paired.a, paired.b)
+        a_eff, b_eff = (paired.a_all, paired.b_all) if cliff_on == "all" else (paired.a, paired.b)
+        cl = cliffs_delta(a_eff, b_eff, conf_level=conf_level, algorithm=cliff_algorithm)
+        row.update(
+            both=None,
+            a_only=None,
+            b_only=None,
+            neither=None,
+            n_zero_diff=res.n_zero,
+            statistic=res.statistic,
+            p=res.p,
+            effect=cl.estimate,
+            effect_name="cliffs_delta",
+            ci_low=cl.lower,
+            ci_high=cl.upper,
+            magnitude=cl.magnitude,
+        )
+        notes += [n for n in (res.note, cl.note) if n]
+    else:
+        raise ValueError(f"unknown test {test!r}; choose one of {TESTS}")
+    if paired.n_a_only or paired.n_b_only:
+        notes.append(f"one-sided ids: {paired.n_a_only} A only, {paired.n_b_only} B only")
+    row["note"] = "; ".join(notes)
+    return row
+
+
+def adjust_rows(rows: list[dict], group_keys: Sequence[str], method: str) -> None:
+    """Set ``p_adj`` (and ``adjust``, ``adjust_family``, ``family_size``) on rows in place:
+    rows sharing the values of `group_keys` (and the same test kind) form one family."""
+    families: dict[tuple, list[int]] = {}
+    for k, row in enumerate(rows):
+        kind = "binary" if str(row.get("test", "")).startswith("mcnemar") else "continuous"
+        key = (kind,) + tuple(str(row.get(g, "")) for g in group_keys)
+        families.setdefault(key, []).append(k)
+    for key, members in families.items():
+        adj = p_adjust([rows[k]["p"] for k in members], method)
+        size = int(sum(not math.isnan(rows[k]["p"]) for k in members))
+        label = "/".join(f"{g}={v}" for g, v in zip(("kind",) + tuple(group_keys), key))
+        for k, value in zip(members, adj):
+            rows[k]["p_adj"] = float(value)
+            rows[k]["adjust"] = method
+            rows[k]["adjust_family"] = label
+            rows[k]["family_size"] = size
+
+
+# ----------------------------------------------------------------------------- tables
+
+ID_CANDIDATES = ("id", "instance_id", "Task ID", "TaskID", "task_id", "target_id", "_id")
+_TRUE = {"true", "yes", "pass", "passed"}
+_FALSE = {"false", "no", "fail", "failed"}
+
+
+def _to_number(value) -> float:
+    if value is None:
+        return math.nan
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    low = text.lower()
+    if low in _TRUE:
+        return 1.0
+    if low in _FALSE:
+        return 0.0
+    if low in {"", "na", "nan", "none", "null"}:
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan  # a status string such as 'not computed: ...'
+
+
+@dataclass
+class Table:
+    """A per-instance table: ids in file order and its columns as raw strings/values."""
+
+    path: str
+    id_column: str
+    ids: list[str]
+    columns: dict[str, list]
+
+    def values(self, measure: str) -> np.ndarray:
+        if measure not in self.columns:
+            raise KeyError(
+                f"{self.path}: no column {measure!r} (columns: {', '.join(self.columns)})"
+            )
+        return np.array([_to_number(v) for v in self.columns[measure]], dtype=float)
+
+    def numeric_columns(self) -> list[str]:
+        """Columns with at least one numeric value, minus the id and status columns."""
+        out = []
+        for name, vals in self.columns.items():
+            if name == self.id_column or name == "status" or name.endswith("_status"):
+                continue
+            if any(not math.isnan(_to_number(v)) for v in vals):
+                out.append(name)
+        return out
+
+
+def read_table(path, id_column: str | None = None) -> Table:
+    """Read a CSV, TSV or JSONL per-instance table (by extension; .txt is read as TSV).
+
+    The id column is `id_column`, else the first of ID_CANDIDATES present, else the first
+    column. Every value is kept as read; `Table.values` converts (empty / 'NA' / a status
+    string -> NaN, true/false -> 1/0)."""
+    import csv
+    import json
+
+    path = str(path)
+    lower = path.lower()
+    if lower.endswith((".jsonl", ".ndjson")):
+        records = []
+        with open(path, encoding="utf-8") as handle:
+            for lineno, line in enumerate(handle, 1):
+                if line.strip():
+                    try:
+                        records.append(json.loads(line))
+                    except json.JSONDecodeError as err:
+                        raise ValueError(f"{path}:{lineno}: not valid JSON: {err}") from err
+        names: list[str] = []
+        for rec in records:
+            names += [k for k in rec if k not in names]
+        columns = {n: [rec.get(n) for rec in records] for n in names}
+    else:
+        delimiter = "," if lower.endswith(".csv") else "\t"
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise ValueError(f"{path}: empty table") from None
+            rows = [r for r in reader if r]
+        columns = {n: [r[k] if k < len(r) else "" for r in rows] for k, n in enumerate(header)}
+    if not columns:
+        raise ValueError(f"{path}: no columns")
+    if id_column is None:
+        id_column = next((c for c in ID_CANDIDATES if c in columns), next(iter(columns)))
+    elif id_column not in columns:
+        raise KeyError(f"{path}: no id column {id_column!r} (columns: {', '.join(columns)})")
+    ids = ["" if v is None else str(v) for v in columns[id_column]]
+    return Table(path, id_column, ids, columns)
+
+
+def compare_tables(
+    a: Table,
+    b: Table,
+    measure: str,
+    test: str = "wilcoxon",
+    pair_by: str = "id",
+    measure_b: str | None = None,
+    **kwargs,
+) -> dict:
+    """Pair two tables on `measure` (B's column may be named differently) and run `test`."""
+    paired = pair_values(a.ids, a.values(measure), b.ids, b.values(measure_b or measure), pair_by)
+    return compare(paired, test=test, **kwargs)
+
+
+# ----------------------------------------------------------------------------- configured study
+
+ROW_COLUMNS = (
+    "comparison",
+    "a",
+    "b",
+    "model",
+    "task",
+    "lang",
+    "family",
+    "measure",
+    "test",
+    "n_paired",
+    "n_a_only",
+    "n_b_only",
+    "n_missing_a",
+    "n_missing_b",
+    "mean_a",
+    "mean_b",
+    "both",
+    "a_only",
+    "b_only",
+    "neither",
+    "n_zero_diff",
+    "statistic",
+    "p",
+    "p_adj",
+    "adjust",
+    "adjust_family",
+    "family_size",
+    "effect_name",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "magnitude",
+    "significant",
+    "a_table",
+    "b_table",
+    "note",
+)
+FAMILY_KEYS = ("comparison", "model", "task", "lang", "family", "measure")
+TABLE_PATTERN = "results/metrics/{family}/{model}/{method}/{task}/{lang}.tsv"
+
+
+def _listify(value) -> list:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[dict]:
+    """Every (comparison, model, task, lang, family) block the `stats` section asks for.
+
+    Each block names the A and B tables and its binary and continuous measures ('*' = every
+    numeric column not listed as binary). A comparison whose methods or models are not in the
+    study is skipped (and logged): the embedded default can keep the paper's comparisons."""
+    section = config.get("stats", {})
+    models = [m for m in config.get("models", {})]
+    methods = set(config.get("methods", {}))
+    task_langs = [
+        (t, lang)
+        for t, spec in config.get("tasks", {}).items()
+        for lang in spec.get("languages", [])
+    ]
+    blocks = []
+    for comp in section.get("comparisons", []):
+        name = comp["name"]
+        sides = {"a": comp["a"], "b": comp["b"]}
+        missing = sorted({s["method"] for s in sides.values() if s["method"] not in methods})
+        if missing:
+            if log:
+                log(f"stats: comparison {name} skipped: method(s) {missing} not in this study")
+            continue
+        comp_models = _listify(comp.get("models")) or models
+        comp_models = [m for m in comp_models if m in models]
+        for model in comp_models:
+            side_model = {k: s.get("model") or model for k, s in sides.items()}
+            if any(m not in models for m in side_model.values()):
+                continue
+            for task, lang in task_langs:
+                if comp.get("tasks") and task not in comp["tasks"]:
+                    continue
+                if comp.get("langs") and lang not in comp["langs"]:
+                    continue
+                for family, spec in section.get("measures", {}).items():
+                    if spec.get("tasks") and task not in spec["tasks"]:
+                        continue
+                    if spec.get("langs") and lang not in spec["langs"]:
+                        continue
+                    paths = {
+                        k: pattern.format(
+                            family=family,
+                            model=side_model[k],
+                            method=sides[k]["method"],
+                            task=task,
+                            lang=lang,
+                        )
+                        for k in sides
+                    }
+                    blocks.append(
+                        dict(
+                            comparison=name,
+                            a=f"{side_model['a']}/{sides['a']['method']}",
+                            b=f"{side_model['b']}/{sides['b']['method']}",
+                            a_model=side_model["a"],
+                            a_method=sides["a"]["method"],
+                            b_model=side_model["b"],
+                            b_method=sides["b"]["method"],
+                            model=model,
+                            task=task,
+                            lang=lang,
+                            family=family,
+                            binary=_listify(spec.get("binary")),
+                            continuous=_listify(spec.get("continuous")),
+                            a_table=paths["a"],
+                            b_table=paths["b"],
+                        )
+                    )
+    return blocks
+
+
+def run_blocks(
+    blocks: list[dict], section: dict, root: str = ".", log=None
+) -> dict[str, list[dict]]:
+    """Run every planned block; returns {comparison: rows}, adjusted over the configured families."""
+    import os
+
+    binary_test = "mcnemar_exact" if section.get("binary_test", "mcnemar") == "exact" else "mcnemar"
+    kwargs = dict(
+        conf_level=section.get("conf_level", 0.95),
+        cliff_algorithm=section.get("cliff_algorithm", "effsize"),
+        cliff_on=section.get("cliff_on", "paired"),
+    )
+    pair_by = section.get("pair_by", "id")
+    rows: list[dict] = []
+    cache: dict[str, Table] = {}
+
+    def table(path: str) -> Table:
+        if path not in cache:
+            cache[path] = read_table(
+                os.path.join(root, path), id_column=section.get("id_column", "id")
+            )
+        return cache[path]
+
+    for k, block in enumerate(blocks, 1):
+        ta, tb = table(block["a_table"]), table(block["b_table"])
+        binary = [m for m in block["binary"]]
+        if "*" in block["continuous"]:
+            shared = [c for c in ta.numeric_columns() if c in tb.columns and c not in binary]
+            continuous = shared
+        else:
+            continuous = block["continuous"]
+        for measure, test in [(m, binary_test) for m in binary] + [
+            (m, "wilcoxon") for m in continuous
+        ]:
+            base = {
+                key: block[key]
+                for key in (
+                    "comparison",
+                    "a",
+                    "b",
+                    "model",
+                    "task",
+                    "lang",
+                    "family",
+                    "a_table",
+                    "b_table",
+                )
+            }
+            base["measure"] = measure
+            row = compare_tables(ta, tb, measure, test=test, pair_by=pair_by, **kwargs)
+            rows.append({**base, **row})
+        if log:
+            log(
+                f"stats: [{k}/{len(blocks)}] {block['comparison']} {block['model']} {block['task']}/{block['lang']} {block['family']}: {len(binary) + len(continuous)} measures"
+            )
+    families = section.get("families", {})
+    method = section.get("adjust", "holm")
+    alpha = section.get("alpha", 0.05)
+    for kind, keys in (
+        ("binary", families.get("binary", ["comparison", "measure"])),
+        ("continuous", families.get("continuous", ["comparison", "model", "task", "lang"])),
+    ):
+        subset = [r for r in rows if (r["test"].startswith("mcnemar")) == (kind == "binary")]
+        adjust_rows(subset, keys, method)
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        r["significant"] = "" if math.isnan(r["p_adj"]) else ("yes" if r["p_adj"] < alpha else "no")
+        out.setdefault(r["comparison"], []).append(r)
+    return out
+
+
+def format_row(row: dict) -> dict:
+    """Row values as strings for a TSV (NaN and None -> empty; floats with full precision)."""
+    out = {}
+    for key in ROW_COLUMNS:
+        value = row.get(key)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            out[key] = ""
+        elif isinstance(value, float):
+            out[key] = repr(value)
+        else:
+            out[key] = str(value)
+    return out
+
+
+def write_rows(path, rows: list[dict]) -> None:
+    from codepeft.io import write_tsv
+
+    write_tsv(path, [format_row(r) for r in rows], ROW_COLUMNS)
