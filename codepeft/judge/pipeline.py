@@ -1,0 +1,234 @@
+"""The judge stage end to end: config -> backend, pairs -> per-instance table + summary.
+
+`judge_predictions(predictions, test_data, out_tsv, summary_json, cfg)` joins
+``results/predictions/{model}/{method}/summarization/{lang}.jsonl`` (``output``) with the test
+data ``results/data/summarization/{lang}/test.jsonl`` (``inputs.code``) by ``id`` and writes
+``results/metrics/judge/.../{lang}.tsv`` and ``{lang}.summary.json``. `judge_pairs_file` does
+the same for any JSONL of ``{"id", "code", "summary"}`` (the CLI).
+
+`cfg` is the validated ``judge`` config section (see workflow/schemas/judge.schema.yaml);
+missing keys take the defaults in `DEFAULTS`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from codepeft.io import read_jsonl, write_json, write_tsv
+
+from .base import Backend
+from .cache import DEFAULT_CACHE_DIR, DiskCache
+from .rubric import DEFAULT_CRITERIA, criterion_key, load_template
+from .runner import Judge, Settings, columns
+
+log = logging.getLogger(__name__)
+
+DEFAULTS: dict = {
+    "enabled": True,
+    "backend": "local",
+    "model": "results/base/tiny",
+    "base_url": "https://api.openai.com/v1",
+    "endpoint": "responses",
+    "api_key_env": "OPENAI_API_KEY",
+    "template": None,
+    "criteria": list(DEFAULT_CRITERIA),
+    "runs": 5,
+    "parse_retries": 2,
+    "min_valid_runs": 1,
+    "concurrency": 4,
+    "max_requests": None,
+    "timeout_s": 60.0,
+    "max_retries": 5,
+    "backoff_base_s": 1.0,
+    "backoff_max_s": 60.0,
+    "temperature": None,
+    "top_p": None,
+    "max_tokens": None,
+    "extra_body": {},
+    "device": "auto",
+    "cache_dir": DEFAULT_CACHE_DIR,
+    "include_reference": False,
+}
+
+
+def with_defaults(cfg: dict | None) -> dict:
+    merged = dict(DEFAULTS)
+    merged.update({k: v for k, v in (cfg or {}).items()})
+    unknown = sorted(set(merged) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown judge setting(s): {', '.join(unknown)}")
+    return merged
+
+
+def build_backend(cfg: dict) -> Backend:
+    cfg = with_defaults(cfg)
+    if cfg["backend"] == "openai":
+        from .openai_compatible import OpenAICompatibleBackend
+
+        return OpenAICompatibleBackend(
+            base_url=cfg["base_url"],
+            model=cfg["model"],
+            endpoint=cfg["endpoint"],
+            api_key_env=cfg["api_key_env"],
+            temperature=cfg["temperature"],
+            top_p=cfg["top_p"],
+            max_tokens=cfg["max_tokens"],
+            extra_body=cfg["extra_body"],
+            timeout_s=cfg["timeout_s"],
+            max_connections=max(1, int(cfg["concurrency"])),
+        )
+    if cfg["backend"] == "local":
+        from .local import LocalBackend
+
+        return LocalBackend(
+            model_path=cfg["model"],
+            temperature=cfg["temperature"],
+            top_p=cfg["top_p"],
+            max_tokens=cfg["max_tokens"],
+            device=cfg["device"],
+        )
+    raise ValueError(f"judge backend must be 'openai' or 'local', not {cfg['backend']!r}")
+
+
+def settings_from(cfg: dict) -> Settings:
+    cfg = with_defaults(cfg)
+    return Settings(
+        runs=int(cfg["runs"]),
+        parse_retries=int(cfg["parse_retries"]),
+        min_valid_runs=int(cfg["min_valid_runs"]),
+        concurrency=int(cfg["concurrency"]),
+        max_requests=None if cfg["max_requests"] is None else int(cfg["max_requests"]),
+        max_retries=int(cfg["max_retries"]),
+        backoff_base_s=float(cfg["backoff_base_s"]),
+        backoff_max_s=float(cfg["backoff_max_s"]),
+        criteria=tuple(cfg["criteria"]),
+    )
+
+
+def pairs_from_predictions(predictions: str | os.PathLike, test_data: str | os.PathLike) -> list:
+    """(id, code, summary, language) per prediction, in prediction order, joined on id."""
+    tests = {r["id"]: r for r in read_jsonl(test_data)}
+    pairs = []
+    for pred in read_jsonl(predictions):
+        record = tests.get(pred["id"])
+        if record is None:
+            raise ValueError(f"{predictions}: id {pred['id']!r} is not in {test_data}")
+        pairs.append(
+            {
+                "id": pred["id"],
+                "code": (record.get("inputs") or {}).get("code") or "",
+                "summary": pred.get("output") or "",
+                "language": pred.get("language") or record.get("language") or "",
+            }
+        )
+    return pairs
+
+
+def pairs_from_file(path: str | os.PathLike, language: str = "") -> list[dict]:
+    pairs = []
+    seen = set()
+    for lineno, rec in enumerate(read_jsonl(path), 1):
+        missing = [k for k in ("id", "code", "summary") if k not in rec]
+        if missing:
+            raise ValueError(f"{path}: record {lineno} lacks {', '.join(missing)}")
+        if str(rec["id"]) in seen:
+            raise ValueError(f"{path}: duplicate id {rec['id']!r}")
+        seen.add(str(rec["id"]))
+        pairs.append(
+            {
+                "id": str(rec["id"]),
+                "code": rec["code"] or "",
+                "summary": rec["summary"] or "",
+                "language": rec.get("language") or language,
+            }
+        )
+    return pairs
+
+
+def run(
+    pairs: list[dict],
+    cfg: dict,
+    out_tsv: str | os.PathLike,
+    summary_json: str | os.PathLike | None = None,
+    backend: Backend | None = None,
+) -> dict:
+    """Judge `pairs`, write the table (and summary); return the summary dict."""
+    cfg = with_defaults(cfg)
+    template = load_template(cfg["template"])
+    settings = settings_from(cfg)
+    own_backend = backend is None
+    backend = backend or build_backend(cfg)
+    started = time.monotonic()
+    try:
+        judge = Judge(backend, template, DiskCache(cfg["cache_dir"]), settings)
+        rows = judge.judge(pairs)
+    finally:
+        if own_backend:
+            backend.close()
+    cols = columns(settings.criteria)
+    write_tsv(out_tsv, rows, cols)
+    ok_rows = [r for r in rows if r["status"] == "ok"]
+    summary = {
+        "backend": backend.describe(),
+        "decoding": backend.decoding(),
+        "template": {"source": template.source, "sha256": template.sha256},
+        "criteria": list(settings.criteria),
+        "runs": settings.runs,
+        "parse_retries": settings.parse_retries,
+        "min_valid_runs": settings.min_valid_runs,
+        "concurrency": settings.concurrency,
+        "cache_dir": str(cfg["cache_dir"]),
+        "requests": judge.counters.as_dict(settings.max_requests),
+        "instances": {
+            "total": len(rows),
+            "ok": len(ok_rows),
+            "not_computed": len(rows) - len(ok_rows),
+        },
+        "mean_over_ok_instances": {
+            criterion_key(c): (
+                round(sum(r[f"{criterion_key(c)}_mean"] for r in ok_rows) / len(ok_rows), 6)
+                if ok_rows
+                else None
+            )
+            for c in settings.criteria
+        },
+        "elapsed_s": round(time.monotonic() - started, 3),
+    }
+    if summary_json:
+        write_json(summary_json, summary)
+    req = summary["requests"]
+    log.info(
+        "judge done: %d/%d instances ok; requests made %d, cached %d, failed %d%s",
+        len(ok_rows),
+        len(rows),
+        req["made"],
+        req["cached"],
+        req["failed"],
+        " (request cap reached)" if req["cap_reached"] else "",
+    )
+    return summary
+
+
+def judge_predictions(
+    predictions: str | os.PathLike,
+    test_data: str | os.PathLike,
+    out_tsv: str | os.PathLike,
+    summary_json: str | os.PathLike,
+    cfg: dict,
+) -> dict:
+    pairs = pairs_from_predictions(predictions, test_data)
+    log.info("%s: %d predictions joined with %s", predictions, len(pairs), Path(test_data))
+    return run(pairs, cfg, out_tsv, summary_json)
+
+
+def judge_pairs_file(
+    pairs_path: str | os.PathLike,
+    out_tsv: str | os.PathLike,
+    cfg: dict,
+    summary_json: str | os.PathLike | None = None,
+    language: str = "",
+) -> dict:
+    return run(pairs_from_file(pairs_path, language), cfg, out_tsv, summary_json)

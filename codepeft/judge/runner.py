@@ -1,0 +1,289 @@
+"""Run the judge over (id, code, summary) pairs: N runs each, cached, bounded, fault-tolerant.
+
+Per instance and run index r (0..runs-1) a *run* asks the backend for one answer:
+1. The cache is consulted under the key (backend identity, model, prompt, r, attempt, decoding);
+   a hit costs no request.
+2. Otherwise the request is sent, counted against the per-invocation cap (`max_requests`, every
+   HTTP attempt counts, retries included). A retryable failure (429, 408/409, 5xx, timeout,
+   connection error, malformed body) is retried up to `max_retries` times after an exponential
+   backoff with jitter: ``d = min(backoff_max_s, backoff_base_s * 2**k)``, sleep uniform in
+   [d/2, d]; a ``Retry-After`` is honoured (sleep at least that long, at most backoff_max_s).
+   401/403/404 stop the whole invocation (the same failure would repeat for every request).
+3. An answer that does not parse (see `rubric.parse_answer`) is re-asked as attempt 1, 2, ...
+   up to `parse_retries` times (each attempt has its own cache entry), then the run is missing
+   with the reason.
+
+Per instance and criterion the table gives the mean and the mode of the valid runs; the row's
+`status` is ``ok`` when at least `min_valid_runs` runs are valid, else
+``not computed: <reasons>`` with empty values. `missing` lists each missing run's reason.
+Work runs on a thread pool of `concurrency` workers (a local model serialises its own calls).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from .base import Backend, BackendError
+from .cache import DiskCache, cache_key
+from .rubric import DEFAULT_CRITERIA, Template, criterion_key, mean, mode, parse_answer
+
+log = logging.getLogger(__name__)
+
+CAP_REACHED = "request cap reached"
+
+
+@dataclass
+class Settings:
+    runs: int = 5  # independent runs per instance (paper: 5); cost scales linearly
+    parse_retries: int = 2  # extra asks when an answer does not parse
+    min_valid_runs: int = 1  # fewer valid runs -> the instance is "not computed"
+    concurrency: int = 4  # requests in flight at once
+    max_requests: int | None = None  # cap on requests sent by one invocation (None: no cap)
+    max_retries: int = 5  # transport retries per request (429/5xx/timeouts)
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0
+    criteria: tuple[str, ...] = DEFAULT_CRITERIA
+
+
+@dataclass
+class Counters:
+    made: int = 0  # requests sent (successful or not)
+    cached: int = 0  # answers served from the cache
+    failed: int = 0  # requests that produced no answer (error status, timeout, bad body)
+    retried: int = 0  # requests re-sent after a retryable failure
+    unparsable: int = 0  # answers (fresh or cached) that did not parse
+    cap_reached: bool = False
+    aborted: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, name: str, n: int = 1) -> None:
+        with self.lock:
+            setattr(self, name, getattr(self, name) + n)
+
+    def as_dict(self, cap: int | None) -> dict:
+        return {
+            "made": self.made,
+            "cached": self.cached,
+            "failed": self.failed,
+            "retried": self.retried,
+            "unparsable_answers": self.unparsable,
+            "cap": cap,
+            "cap_reached": self.cap_reached,
+            "aborted": self.aborted,
+        }
+
+
+@dataclass
+class RunResult:
+    scores: dict[str, int] | None
+    reason: str  # "ok" or why the run is missing
+
+
+class _Budget:
+    def __init__(self, cap: int | None):
+        self.cap = cap
+        self.used = 0
+        self.lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            if self.cap is not None and self.used >= self.cap:
+                return False
+            self.used += 1
+            return True
+
+
+def backoff_delay(retry: int, settings: Settings, retry_after: float | None) -> float:
+    ceiling = min(settings.backoff_max_s, settings.backoff_base_s * (2**retry))
+    delay = random.uniform(ceiling / 2, ceiling)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, settings.backoff_max_s))
+    return delay
+
+
+class Judge:
+    def __init__(
+        self,
+        backend: Backend,
+        template: Template,
+        cache: DiskCache,
+        settings: Settings | None = None,
+    ):
+        self.backend = backend
+        self.template = template
+        self.cache = cache
+        self.settings = settings or Settings()
+        self.counters = Counters()
+        self._budget = _Budget(self.settings.max_requests)
+        self._stop = threading.Event()
+        self._identity = backend.identity()
+        self._decoding = backend.decoding()
+
+    # --- one request, with transport retries -------------------------------------------
+    def _redact(self, text: str) -> str:
+        redact = getattr(self.backend, "redact", None)
+        return redact(text) if redact else text
+
+    def _request(self, prompt: str, seed: int) -> tuple[str | None, str | None]:
+        """(answer text, None) or (None, reason the request failed)."""
+        s = self.settings
+        for retry in range(s.max_retries + 1):
+            if self._stop.is_set():
+                return None, f"not sent: {self.counters.aborted}"
+            if not self._budget.take():
+                self.counters.cap_reached = True
+                return None, CAP_REACHED
+            self.counters.add("made")
+            if retry:
+                self.counters.add("retried")
+            try:
+                completion = self.backend.complete(prompt, seed)
+                return (completion.text or ""), None
+            except BackendError as err:
+                self.counters.add("failed")
+                reason = self._redact(err.reason)
+                if err.abort_all:
+                    with self.counters.lock:
+                        if self.counters.aborted is None:
+                            self.counters.aborted = reason
+                    self._stop.set()
+                    log.error("stopping: %s", reason)
+                    return None, reason
+                if not err.retryable or retry == s.max_retries:
+                    return None, f"{reason} (after {retry + 1} tries)"
+                delay = backoff_delay(retry, s, err.retry_after)
+                log.warning("retry %d in %.2f s: %s", retry + 1, delay, reason)
+                if self._stop.wait(delay):
+                    return None, f"not sent: {self.counters.aborted}"
+        raise AssertionError("unreachable")
+
+    # --- one run of one instance ---------------------------------------------------------
+    def judge_run(self, prompt: str, run: int) -> RunResult:
+        s = self.settings
+        reason = ""
+        # greedy decoding repeats itself: re-asking an unparsable answer would waste a request
+        attempts = 1 if getattr(self.backend, "deterministic", False) else s.parse_retries + 1
+        for attempt in range(attempts):
+            key = cache_key(
+                self._identity, self.backend.model, prompt, run, attempt, self._decoding
+            )
+            entry = self.cache.get(key)
+            if entry is not None:
+                self.counters.add("cached")
+                text = entry.get("text")
+            else:
+                text, failure = self._request(prompt, seed=int(key[:8], 16))
+                if failure is not None:
+                    return RunResult(None, failure)
+                self.cache.put(
+                    key,
+                    {
+                        "backend": self._identity,
+                        "model": self.backend.model,
+                        "run": run,
+                        "attempt": attempt,
+                        "decoding": self._decoding,
+                        "prompt_sha256": key_of_text(prompt),
+                        "text": text,
+                        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    },
+                )
+            parsed = parse_answer(text, s.criteria)
+            if parsed.scores is not None:
+                return RunResult(parsed.scores, "ok")
+            self.counters.add("unparsable")
+            reason = parsed.reason
+        return RunResult(None, f"{reason} ({attempts} attempt{'s' if attempts > 1 else ''})")
+
+    # --- many instances ------------------------------------------------------------------
+    def judge(self, pairs: list[dict]) -> list[dict]:
+        """One row per pair (same order): see module docstring for the columns."""
+        s = self.settings
+        jobs = [(i, run) for i in range(len(pairs)) for run in range(s.runs)]
+        prompts = [
+            self.template.render(p.get("code") or "", p.get("summary") or "", p.get("language", ""))
+            for p in pairs
+        ]
+        results: dict[tuple[int, int], RunResult] = {}
+        workers = max(1, s.concurrency)
+        if self.backend.max_parallel:
+            workers = min(workers, self.backend.max_parallel)
+        step = max(1, len(jobs) // 20)
+        started = time.monotonic()
+        done = 0
+        log.info(
+            "judging %d instances x %d runs with %s (%d workers, cap %s)",
+            len(pairs),
+            s.runs,
+            self.backend.model,
+            workers,
+            s.max_requests,
+        )
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(self.judge_run, prompts[i], run): (i, run) for i, run in jobs}
+            for future, job in futures.items():
+                results[job] = future.result()
+                done += 1
+                if done % step == 0 or done == len(jobs):
+                    c = self.counters
+                    log.info(
+                        "%d/%d runs done in %.1f s (requests made %d, cached %d, failed %d)",
+                        done,
+                        len(jobs),
+                        time.monotonic() - started,
+                        c.made,
+                        c.cached,
+                        c.failed,
+                    )
+        return [
+            self._row(pair, [results[(i, r)] for r in range(s.runs)])
+            for i, pair in enumerate(pairs)
+        ]
+
+    def _row(self, pair: dict, runs: list[RunResult]) -> dict:
+        s = self.settings
+        valid = [r.scores for r in runs if r.scores is not None]
+        missing = [f"run {k}: {r.reason}" for k, r in enumerate(runs) if r.scores is None]
+        row = {"id": pair["id"], "n_runs": s.runs, "n_valid": len(valid)}
+        ok = len(valid) >= max(1, s.min_valid_runs)
+        for name in s.criteria:
+            key = criterion_key(name)
+            values = [v[name] for v in valid]
+            row[f"{key}_mean"] = round(mean(values), 6) if ok else None
+            row[f"{key}_mode"] = mode(values) if ok else None
+        if ok:
+            row["status"] = "ok"
+        else:
+            counts = Counter(r.reason for r in runs if r.scores is None)
+            why = "; ".join(f"{reason} x{n}" for reason, n in counts.most_common())
+            row["status"] = _clean(
+                f"not computed: {len(valid)}/{s.runs} valid runs "
+                f"(need {max(1, s.min_valid_runs)}): {why}"
+            )
+        row["missing"] = _clean("; ".join(missing))
+        return row
+
+
+def columns(criteria: tuple[str, ...] = DEFAULT_CRITERIA) -> list[str]:
+    cols = ["id"]
+    for name in criteria:
+        key = criterion_key(name)
+        cols += [f"{key}_mean", f"{key}_mode"]
+    return cols + ["n_valid", "n_runs", "status", "missing"]
+
+
+def key_of_text(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _clean(text: str, limit: int = 1000) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
