@@ -1,0 +1,130 @@
+"""Task data files: which source feeds which task and split, row caps, and writing.
+
+| task          | train / valid                              | test                                   |
+|---------------|--------------------------------------------|----------------------------------------|
+| summarization | code-to-text train / valid                 | summarization eval set (default) or code-to-text test (`summarization_test`) |
+| generation    | derived from code-to-text train / valid    | CoderEval HumanLabel minus discard list |
+| translation   | translation train / valid (both directions) | translation test                      |
+
+Entry point for the workflow: `write_task_splits(task, lang, data_cfg, outputs, seed)`.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import yaml
+
+from codepeft.data import codegen, codereval, codexglue
+from codepeft.data.records import SPLITS, DataError, check_records
+from codepeft.io import write_jsonl
+
+EMBEDDED_DIR = Path(__file__).resolve().parent.parent / "resources" / "embedded"
+#: sub-directory of the embedded set for each source
+EMBEDDED_SUBDIRS = {
+    "code_to_text": "code-to-text",
+    "translation": "code-to-code-trans",
+    "codereval": "codereval",
+    "summarization_eval": "summarization-eval",
+}
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "data.schema.yaml"
+TASK_LANGUAGES = {
+    "summarization": ("python", "java"),
+    "generation": ("python", "java"),
+    "translation": ("java-cs", "cs-java"),
+}
+
+
+def data_config(data_cfg: dict | None = None) -> dict:
+    """The `data` section validated against its schema fragment, defaults filled (a copy)."""
+    import copy
+
+    from codepeft.config import ConfigError, _DefaultFillingValidator
+
+    fragment = yaml.safe_load(SCHEMA_PATH.read_text())
+    schema = {"type": "object", "properties": fragment["properties"]}
+    wrapped = {"data": copy.deepcopy(data_cfg or {})}
+    errors = list(_DefaultFillingValidator(schema).iter_errors(wrapped))
+    if errors:
+        where = ".".join(str(p) for p in errors[0].absolute_path)
+        raise ConfigError(f"config key '{where}': {errors[0].message}")
+    return wrapped["data"]
+
+
+def resolve_local_dir(value: str | None, source: str) -> Path | None:
+    """'embedded' -> the packaged copy; a path -> itself (relative to cwd); None -> None (hub)."""
+    if value is None:
+        return None
+    if value == "embedded":
+        return EMBEDDED_DIR / EMBEDDED_SUBDIRS[source]
+    path = Path(value)
+    if not path.is_dir():
+        raise DataError(f"data.{source}.local_dir: {path} is not a directory (cwd {Path.cwd()})")
+    return path
+
+
+def cap_rows(records: list[dict], max_rows: int | None, seed: int) -> list[dict]:
+    """At most `max_rows` records, chosen with `random.Random(seed)`, in their original order."""
+    if max_rows is None or len(records) <= max_rows:
+        return records
+    keep = sorted(random.Random(seed).sample(range(len(records)), max_rows))
+    return [records[i] for i in keep]
+
+
+def build_split(task: str, lang: str, split: str, cfg: dict) -> tuple[list[dict], dict]:
+    """Uncapped records of one task/lang/split and the skipped counts (by reason)."""
+    if lang not in TASK_LANGUAGES.get(task, ()):
+        raise DataError(f"task {task!r} has no language {lang!r}")
+    c2t_dir = resolve_local_dir(cfg["code_to_text"]["local_dir"], "code_to_text")
+    c2t_hub = cfg["code_to_text"]["hub"]
+    if task == "translation":
+        tr_dir = resolve_local_dir(cfg["translation"]["local_dir"], "translation")
+        return codexglue.load_translation(lang, split, tr_dir, cfg["translation"]["hub"]), {}
+    if task == "summarization":
+        if split == "test" and cfg["summarization_test"] == "codereval_eval":
+            ev_dir = resolve_local_dir(cfg["summarization_eval"]["local_dir"], "summarization_eval")
+            return codereval.load_summarization_eval(lang, ev_dir), {}
+        rows = codexglue.read_code_to_text_rows(lang, split, c2t_dir, c2t_hub)
+        return codexglue.summarization_records(rows, lang, split, cfg["code_input"]), {}
+    if split == "test":  # generation test = CoderEval
+        ce_dir = resolve_local_dir(cfg["codereval"]["local_dir"], "codereval")
+        return codereval.load_codereval(lang, ce_dir, cfg["codereval"]["discard_unreliable"]), {}
+    rows = codexglue.read_code_to_text_rows(lang, split, c2t_dir, c2t_hub)
+    return codegen.derive_generation(rows, lang, split)
+
+
+def write_task_splits(
+    task: str, lang: str, data_cfg: dict, outputs: dict[str, str], seed: int = 42
+) -> dict:
+    """Write the {train,valid,test} files of one task and language; return the counts.
+
+    `outputs` maps split -> path (any subset of train/valid/test). Returns
+    {"task", "language", "seed", "rows": {split: n_written}, "source_rows": {split: n_before_cap},
+     "skipped": {split: {reason: n}}} where `skipped` lists source rows that could not become
+    records (generation derivation) and `source_rows - rows` is what `max_rows` left out.
+    """
+    cfg = data_config(data_cfg)
+    unknown = set(outputs) - set(SPLITS)
+    if unknown:
+        raise DataError(f"outputs has unknown splits {sorted(unknown)}")
+    counts: dict = {
+        "task": task,
+        "language": lang,
+        "seed": seed,
+        "rows": {},
+        "source_rows": {},
+        "skipped": {},
+    }
+    for split in SPLITS:
+        if split not in outputs:
+            continue
+        records, skipped = build_split(task, lang, split, cfg)
+        records = check_records(records, task)
+        counts["source_rows"][split] = len(records)
+        counts["skipped"][split] = skipped
+        records = cap_rows(records, cfg["max_rows"][split], seed)
+        if not records:
+            raise DataError(f"{task}/{lang}/{split}: no records (check the source)")
+        counts["rows"][split] = write_jsonl(outputs[split], records)
+    return counts
