@@ -108,11 +108,25 @@ OVERRIDES = [
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO,
-        filename=args.log,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    handler = None
+    if args.log:
+        Path(args.log).parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(args.log, encoding="utf-8")
+        handler.setFormatter(logging.Formatter(fmt))
+        logging.getLogger().addHandler(handler)
+        logging.getLogger().setLevel(logging.INFO)
+    else:
+        logging.basicConfig(level=logging.INFO, format=fmt)
+    try:
+        return _run(parser, args)
+    finally:
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     cfg: dict = {}
     if args.config:
         import yaml
