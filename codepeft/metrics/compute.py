@@ -1,0 +1,481 @@
+"""Surface metrics of one predictions file against its references: per-instance rows + summary.
+
+Rows are keyed by ``id``: every reference id (in the references' order) and every prediction id
+not among them, each exactly once. Predictions and references are joined by id, never by
+position. Statuses (column ``status`` for the reference-based text measures, and
+``codebleu_status``, ``codebleu_dataflow_status``, ``bertscore_status``, ``side_status``):
+
+* ``ok``
+* ``empty_prediction`` / ``missing_prediction``: the output is empty (or the id has no
+  prediction); every measure is 0, the paper's value, and ``empty_prediction`` is 1;
+* ``not computed: no reference`` (reference is null, e.g. CoderEval prompts without solutions),
+  ``not computed: id not in references``, ``not computed: <why the measure does not apply>``:
+  the value is empty.
+
+Measures (all in [0, 1] except SIDE, a cosine in [-1, 1]):
+``bleu_sacre`` (paper), ``bleu_cxg`` (CodeXGLUE smoothed BLEU-4), ``chrf``, ``meteor``,
+``rouge1``/``rouge2``/``rougeL`` (F, stemmed), ``exact_match`` (whitespace-normalised string
+equality), CodeBLEU for code outputs in Java/C#/Python (``codebleu`` under the configured
+data-flow policy, ``codebleu_library`` as the library/paper combines it, and the four
+components), ``bertscore_p/r/f1`` (+ ``bertscore_model``, ``bertscore_num_layers``) and
+``side`` (Java summarization, reference-free, needs a checkpoint).
+
+CodeBLEU lives in this ``surface`` table (not a separate ``codebleu`` family): one job per
+predictions file, one table to join for statistics; its corpus score is in the summary.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+
+from codepeft.metrics import bleu as bleu_mod
+from codepeft.metrics import chrf as chrf_mod
+from codepeft.metrics import codebleu_metric
+from codepeft.metrics import meteor as meteor_mod
+from codepeft.metrics import rouge as rouge_mod
+
+log = logging.getLogger(__name__)
+
+TEXT_MEASURES = (
+    "bleu_sacre",
+    "bleu_cxg",
+    "chrf",
+    "meteor",
+    "rouge1",
+    "rouge2",
+    "rougeL",
+    "exact_match",
+)
+CODEBLEU_MEASURES = (
+    "codebleu",
+    "codebleu_library",
+    "codebleu_ngram",
+    "codebleu_weighted_ngram",
+    "codebleu_syntax",
+    "codebleu_dataflow",
+)
+BERTSCORE_MEASURES = ("bertscore_p", "bertscore_r", "bertscore_f1")
+COLUMNS = (
+    ("id", "status", "empty_prediction")
+    + TEXT_MEASURES
+    + CODEBLEU_MEASURES
+    + ("meteor_status", "codebleu_status", "codebleu_dataflow_status")
+    + BERTSCORE_MEASURES
+    + ("bertscore_model", "bertscore_num_layers", "bertscore_status", "side", "side_status")
+)
+NUMERIC = TEXT_MEASURES + CODEBLEU_MEASURES + BERTSCORE_MEASURES + ("side",)
+
+OK, EMPTY, MISSING = "ok", "empty_prediction", "missing_prediction"
+NO_REFERENCE = "not computed: no reference"
+NOT_IN_REFERENCES = "not computed: id not in references"
+
+_CODE_LANG = {"cs": "c_sharp", "c#": "c_sharp", "csharp": "c_sharp", "py": "python"}
+
+
+@dataclass
+class SurfaceOptions:
+    """The ``surface`` config section (see workflow/schemas/metrics.schema.yaml)."""
+
+    codebleu_dataflow_policy: str = "renormalize"
+    codebleu_weights: tuple = codebleu_metric.DEFAULT_WEIGHTS
+    codebleu_languages: tuple = codebleu_metric.LANGUAGES
+    bertscore_enabled: bool = True
+    bertscore_model: str | None = None
+    bertscore_num_layers: int | None = None
+    bertscore_batch_size: int = 64
+    bertscore_tasks: tuple = ("summarization",)
+    side_checkpoint: str | None = None
+    side_languages: tuple = ("java",)
+    side_batch_size: int = 16
+
+    @classmethod
+    def from_config(cls, section: dict | None) -> SurfaceOptions:
+        section = section or {}
+        cb, bs, side = (section.get(k) or {} for k in ("codebleu", "bertscore", "side"))
+        default = cls()
+        return cls(
+            codebleu_dataflow_policy=cb.get("dataflow_policy", default.codebleu_dataflow_policy),
+            codebleu_weights=tuple(cb.get("weights", default.codebleu_weights)),
+            codebleu_languages=tuple(cb.get("languages", default.codebleu_languages)),
+            bertscore_enabled=bool(bs.get("enabled", default.bertscore_enabled)),
+            bertscore_model=bs.get("model", default.bertscore_model),
+            bertscore_num_layers=bs.get("num_layers", default.bertscore_num_layers),
+            bertscore_batch_size=int(bs.get("batch_size", default.bertscore_batch_size)),
+            bertscore_tasks=tuple(bs.get("tasks", default.bertscore_tasks)),
+            side_checkpoint=side.get("checkpoint", default.side_checkpoint),
+            side_languages=tuple(side.get("languages", default.side_languages)),
+            side_batch_size=int(side.get("batch_size", default.side_batch_size)),
+        )
+
+
+@dataclass
+class Instance:
+    id: str
+    prediction: str | None  # None: no prediction record
+    reference: str | None  # None: null reference
+    in_references: bool = True
+    code: str | None = None  # source code (summarization input), for SIDE
+
+    @property
+    def prediction_status(self) -> str:
+        if self.prediction is None:
+            return MISSING
+        return EMPTY if not self.prediction.strip() else OK
+
+
+@dataclass
+class SurfaceResult:
+    rows: list[dict]
+    summary: dict = field(default_factory=dict)
+
+
+def code_language(task: str, lang: str) -> str | None:
+    """The programming language of the outputs (None for summaries, which are text)."""
+    if task == "summarization":
+        return None
+    target = lang.split("-")[-1].lower() if task == "translation" else lang.lower()
+    return _CODE_LANG.get(target, target)
+
+
+def join(predictions: Sequence[dict], references: Sequence[dict]) -> list[Instance]:
+    """Join prediction records (``id``, ``output``) and data records (``id``, ``reference``,
+    ``inputs.code``) by id; reference order first, then prediction-only ids."""
+    preds: dict[str, str | None] = {}
+    for record in predictions:
+        key = str(record["id"])
+        if key in preds:
+            raise ValueError(f"duplicate prediction id {key!r}")
+        output = record.get("output")
+        preds[key] = "" if output is None else str(output)
+    instances, seen = [], set()
+    for record in references:
+        key = str(record["id"])
+        if key in seen:
+            raise ValueError(f"duplicate reference id {key!r}")
+        seen.add(key)
+        inputs = record.get("inputs") or {}
+        ref = record.get("reference")
+        instances.append(
+            Instance(
+                id=key,
+                prediction=preds.get(key),
+                reference=None if ref is None else str(ref),
+                code=inputs.get("code") if isinstance(inputs, dict) else None,
+            )
+        )
+    for key, output in preds.items():
+        if key not in seen:
+            instances.append(
+                Instance(id=key, prediction=output, reference=None, in_references=False)
+            )
+    return instances
+
+
+def _versions() -> dict:
+    names = ("sacrebleu", "nltk", "rouge-score", "codebleu", "tree-sitter", "bert-score")
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def _mean(values) -> float | None:
+    numbers = [v for v in values if isinstance(v, (int, float)) and not math.isnan(v)]
+    return math.fsum(numbers) / len(numbers) if numbers else None
+
+
+def compute_surface(
+    instances: Sequence[Instance],
+    task: str,
+    lang: str,
+    options: SurfaceOptions | None = None,
+    meta: dict | None = None,
+) -> SurfaceResult:
+    """Every measure for every instance, plus the corpus summary."""
+    options = options or SurfaceOptions()
+    started = time.perf_counter()
+    rows = [{"id": inst.id, "empty_prediction": 0} for inst in instances]
+    scored = []  # indices with a reference and a non-empty prediction
+    for i, (inst, row) in enumerate(zip(instances, rows, strict=True)):
+        pstatus = inst.prediction_status
+        if pstatus != OK:
+            row["empty_prediction"] = 1
+        if not inst.in_references:
+            row["status"] = NOT_IN_REFERENCES
+        elif inst.reference is None:
+            row["status"] = NO_REFERENCE
+        else:
+            row["status"] = pstatus
+            if pstatus == OK:
+                scored.append(i)
+            else:
+                row.update({m: 0.0 for m in TEXT_MEASURES})
+
+    # --- text measures
+    timings = {}
+    t0 = time.perf_counter()
+    for i in scored:
+        pred, ref = instances[i].prediction, instances[i].reference
+        row = rows[i]
+        row["bleu_sacre"] = bleu_mod.bleu_sacre(pred, ref)
+        row["bleu_cxg"] = bleu_mod.bleu_cxg(pred, ref)
+        row["chrf"] = chrf_mod.chrf(pred, ref)
+        row.update(rouge_mod.rouge(pred, ref))
+        row["exact_match"] = float(pred.split() == ref.split())
+    timings["bleu_chrf_rouge_em"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    meteor_status = OK
+    try:
+        meteor_mod.ensure_wordnet()
+        for i in scored:
+            rows[i]["meteor"] = meteor_mod.meteor(instances[i].prediction, instances[i].reference)
+    except meteor_mod.WordNetMissing as err:
+        meteor_status = f"not computed: {err}"
+        log.warning("METEOR %s", meteor_status)
+        for row in rows:
+            row["meteor"] = None
+            row["meteor_status"] = meteor_status
+    for row in rows:
+        row.setdefault("meteor_status", row["status"])
+    timings["meteor"] = time.perf_counter() - t0
+    log.info("text measures done for %d scored instances", len(scored))
+
+    with_ref = [
+        i for i, inst in enumerate(instances) if inst.in_references and inst.reference is not None
+    ]
+    corpus_preds = [instances[i].prediction or "" for i in with_ref]
+    corpus_refs = [instances[i].reference for i in with_ref]
+    corpus = {
+        "bleu_sacre": bleu_mod.bleu_sacre_corpus(corpus_preds, corpus_refs) if with_ref else None,
+        "chrf": chrf_mod.chrf_corpus(corpus_preds, corpus_refs) if with_ref else None,
+    }
+
+    t0 = time.perf_counter()
+    codebleu_info = _codebleu(instances, rows, scored, with_ref, task, lang, options, corpus)
+    timings["codebleu"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    bertscore_info = _bertscore(instances, rows, scored, task, options)
+    timings["bertscore"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    side_info = _side(instances, rows, task, lang, options)
+    timings["side"] = time.perf_counter() - t0
+
+    for row in rows:
+        for column in COLUMNS:
+            row.setdefault(column, None)
+
+    counts = {
+        "n": len(rows),
+        "n_scored": len(scored),
+        "n_empty_prediction": sum(1 for inst in instances if inst.prediction_status == EMPTY),
+        "n_missing_prediction": sum(1 for inst in instances if inst.prediction_status == MISSING),
+        "n_no_reference": sum(
+            1 for inst in instances if inst.in_references and inst.reference is None
+        ),
+        "n_not_in_references": sum(1 for inst in instances if not inst.in_references),
+    }
+    summary = {
+        "task": task,
+        "lang": lang,
+        **(meta or {}),
+        **counts,
+        "mean": {m: _mean(row.get(m) for row in rows) for m in NUMERIC},
+        "corpus": corpus,
+        "meteor_status": meteor_status,
+        "codebleu": codebleu_info,
+        "bertscore": bertscore_info,
+        "side": side_info,
+        "conventions": {
+            "bleu_sacre": "sacrebleu.sentence_bleu(pred,[ref]).score/100 (paper); corpus: sacrebleu corpus BLEU",
+            "bleu_cxg": "CodeXGLUE smoothed sentence BLEU-4 (lowercase, punctuation split, +1 smoothing n>=2 and on both BP lengths); mean = CodeXGLUE's number /100",
+            "empty_prediction": "empty or missing predictions score 0 (paper) and are flagged",
+            "mean": "mean over rows with a value (rows without a reference excluded)",
+        },
+        "options": asdict(options),
+        "versions": _versions(),
+        "seconds": {k: round(v, 3) for k, v in timings.items()}
+        | {"total": round(time.perf_counter() - started, 3)},
+    }
+    return SurfaceResult(rows=rows, summary=summary)
+
+
+def _codebleu(instances, rows, scored, with_ref, task, lang, options, corpus) -> dict:
+    code_lang = code_language(task, lang)
+    policy = options.codebleu_dataflow_policy
+    info = {"lang": code_lang, "dataflow_policy": policy, "weights": list(options.codebleu_weights)}
+    if code_lang is None or code_lang not in options.codebleu_languages:
+        why = (
+            "not computed: CodeBLEU applies to code outputs"
+            if code_lang is None
+            else f"not computed: CodeBLEU not configured for {code_lang}"
+        )
+        for row in rows:
+            row["codebleu_status"] = why
+        info["status"] = why
+        return info
+    for row in rows:
+        row["codebleu_status"] = row["status"]
+        if row["status"] in (EMPTY, MISSING):
+            row.update({m: 0.0 for m in CODEBLEU_MEASURES})
+    # one pass over every pair with a reference (empty predictions as "", as calc_codebleu
+    # would see them) gives the sentence scores and the corpus score
+    sentences, corpus_score = codebleu_metric.codebleu_batch(
+        [instances[i].prediction or "" for i in with_ref],
+        [instances[i].reference for i in with_ref],
+        code_lang,
+        policy,
+        options.codebleu_weights,
+    )
+    scored_set = set(scored)
+    for i, score in zip(with_ref, sentences, strict=True):
+        if i not in scored_set:
+            continue
+        rows[i].update(score.as_columns())
+        rows[i]["codebleu_dataflow_status"] = (
+            OK if score.dataflow is not None else "not computed: reference has no data-flow"
+        )
+    if corpus_score is not None:
+        corpus["codebleu"] = corpus_score.as_columns()
+    info["status"] = OK
+    log.info("CodeBLEU (%s, policy %s) done", code_lang, policy)
+    return info
+
+
+def _bertscore(instances, rows, scored, task, options) -> dict:
+    from codepeft.metrics import bertscore as bs
+
+    def mark(why):
+        for row in rows:
+            row["bertscore_status"] = why
+        return {"status": why}
+
+    if not options.bertscore_enabled:
+        return mark("not computed: BERTScore disabled in config (surface.bertscore.enabled)")
+    if task not in options.bertscore_tasks:
+        return mark(f"not computed: BERTScore not configured for task {task}")
+    try:
+        setup = bs.resolve(options.bertscore_model, options.bertscore_num_layers)
+        p, r, f = bs.bertscore(
+            [instances[i].prediction for i in scored],
+            [instances[i].reference for i in scored],
+            setup,
+            options.bertscore_batch_size,
+        )
+    except Exception as err:  # noqa: BLE001 - a model that cannot load is a status, not a crash
+        log.warning("BERTScore failed: %s", err)
+        return mark(f"not computed: BERTScore model could not run ({type(err).__name__}: {err})")
+    for row in rows:
+        row["bertscore_status"] = row["status"]
+        row["bertscore_model"] = setup.model
+        row["bertscore_num_layers"] = setup.num_layers
+        if row["status"] in (EMPTY, MISSING):
+            row.update({m: 0.0 for m in BERTSCORE_MEASURES})
+    for i, pi, ri, fi in zip(scored, p, r, f, strict=True):
+        rows[i].update({"bertscore_p": pi, "bertscore_r": ri, "bertscore_f1": fi})
+    log.info("BERTScore (%s, %d layers) done", setup.model, setup.num_layers)
+    return {"status": OK, **asdict(setup), "idf": False, "rescale_with_baseline": False}
+
+
+def _side(instances, rows, task, lang, options) -> dict:
+    from codepeft.metrics import side
+
+    def mark(why):
+        for row in rows:
+            row["side_status"] = why
+        return {"status": why, "checkpoint": options.side_checkpoint}
+
+    if task != "summarization":
+        return mark("not computed: SIDE is a code-summarization metric")
+    if lang not in options.side_languages:
+        return mark(f"not computed: SIDE not configured for {lang} (surface.side.languages)")
+    if not options.side_checkpoint:
+        return mark(side.NO_CHECKPOINT)
+    todo = []
+    for i, (inst, row) in enumerate(zip(instances, rows, strict=True)):
+        if inst.prediction_status != OK:
+            row["side"], row["side_status"] = 0.0, inst.prediction_status
+        elif not inst.code:
+            row["side_status"] = "not computed: no source code for this id"
+        else:
+            todo.append(i)
+    try:
+        scores = side.side_scores(
+            [instances[i].code for i in todo],
+            [instances[i].prediction for i in todo],
+            options.side_checkpoint,
+            options.side_batch_size,
+        )
+    except Exception as err:  # noqa: BLE001
+        log.warning("SIDE failed: %s", err)
+        return mark(f"not computed: SIDE checkpoint could not run ({type(err).__name__}: {err})")
+    for i, score in zip(todo, scores, strict=True):
+        rows[i]["side"], rows[i]["side_status"] = score, OK
+    log.info("SIDE done for %d instances", len(todo))
+    return {"status": OK, "checkpoint": options.side_checkpoint}
+
+
+def read_records(path, kind: str) -> list[dict]:
+    """JSONL records, or a plain-text file read as one instance per line (ids "0", "1", ...)."""
+    from pathlib import Path
+
+    from codepeft.io import read_jsonl
+
+    path = Path(path)
+    if path.suffix in (".jsonl", ".json"):
+        return read_jsonl(path)
+    field_name = "output" if kind == "predictions" else "reference"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [{"id": str(i), field_name: line} for i, line in enumerate(lines)]
+
+
+def run_files(
+    predictions_path,
+    references_path,
+    task: str,
+    lang: str,
+    out_tsv,
+    summary_json=None,
+    options: SurfaceOptions | None = None,
+    meta: dict | None = None,
+) -> SurfaceResult:
+    """Read, compute, write the table (and the summary). Used by the CLI and the workflow."""
+    from codepeft.io import write_json, write_tsv
+
+    instances = join(
+        read_records(predictions_path, "predictions"), read_records(references_path, "references")
+    )
+    log.info(
+        "%s: %d instances (task %s, lang %s) against %s",
+        predictions_path,
+        len(instances),
+        task,
+        lang,
+        references_path,
+    )
+    meta = {"predictions": str(predictions_path), "references": str(references_path)} | (meta or {})
+    result = compute_surface(instances, task, lang, options, meta)
+    write_tsv(out_tsv, [_format(row) for row in result.rows], COLUMNS)
+    if summary_json is not None:
+        write_json(summary_json, result.summary)
+    log.info(
+        "wrote %s (%d rows) in %.1f s",
+        out_tsv,
+        len(result.rows),
+        result.summary["seconds"]["total"],
+    )
+    return result
+
+
+def _format(row: dict) -> dict:
+    """Floats with 10 significant digits (stable diffs, well beyond the measures' precision)."""
+    return {k: (f"{v:.10g}" if isinstance(v, float) else v) for k, v in row.items()}
