@@ -426,7 +426,7 @@ def pair_values(
     miss_b = np.isnan(b_sel)
     keep = ~(miss_a | miss_b)
     return Paired(
-        ids=[i for i, k in zip(ids, keep) if k],
+        ids=[i for i, k in zip(ids, keep, strict=True) if k],
         a=a_sel[keep],
         b=b_sel[keep],
         n_a_only=n_a_only,
@@ -527,8 +527,10 @@ def adjust_rows(rows: list[dict], group_keys: Sequence[str], method: str) -> Non
     for key, members in families.items():
         adj = p_adjust([rows[k]["p"] for k in members], method)
         size = int(sum(not math.isnan(rows[k]["p"]) for k in members))
-        label = "/".join(f"{g}={v}" for g, v in zip(("kind",) + tuple(group_keys), key))
-        for k, value in zip(members, adj):
+        label = "/".join(
+            f"{g}={v}" for g, v in zip(("kind",) + tuple(group_keys), key, strict=True)
+        )
+        for k, value in zip(members, adj, strict=True):
             rows[k]["p_adj"] = float(value)
             rows[k]["adjust"] = method
             rows[k]["adjust_family"] = label

@@ -153,7 +153,7 @@ def run_files(args) -> list[dict]:
         raise SystemExit("codepeft stats: give --measure NAME (or --measure all)")
     test = args.test.replace("-", "_")
     rows = []
-    for pa, pb in zip(args.a, args.b):
+    for pa, pb in zip(args.a, args.b, strict=True):
         ta = st.read_table(pa, args.id_column)
         tb = st.read_table(pb, args.id_column_b or args.id_column)
         measures = []
