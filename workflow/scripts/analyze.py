@@ -1,0 +1,29 @@
+"""Rule script of every analyzer rule in rules/analyze.smk: one analyzer, one predictions file."""
+
+import sys
+from pathlib import Path
+
+# Under `--sdm conda` the analyzer envs (envs/<tool>.yaml) hold the tool, not this package:
+# import it from the checkout (the analyzers need only the standard library + the tool).
+sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1]))  # noqa: F821
+
+from codepeft.analyzers import analyze_file  # noqa: E402
+
+try:
+    from codepeft.logs import setup_rule_logging  # noqa: E402
+except ImportError:  # pragma: no cover - older checkout
+    from codepeft.analyzers import setup_logging as setup_rule_logging
+
+setup_rule_logging(snakemake.log[0])  # noqa: F821
+sm = snakemake  # noqa: F821
+analyze_file(
+    sm.params.analyzer,
+    sm.input.predictions,
+    sm.wildcards.task,
+    sm.wildcards.lang,
+    sm.output.table,
+    rules_tsv=sm.output.get("rules"),
+    summary_json=sm.output.summary,
+    threads=sm.threads,
+    options=sm.params.options,
+)
