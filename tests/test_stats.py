@@ -1,0 +1,288 @@
+"""Unit tests of codepeft.stats: each test against an independent implementation or a value
+printed by R's documentation / effsize's test suite."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import stats as sps
+from statsmodels.stats.multitest import multipletests
+
+from codepeft import stats as st
+from codepeft import stats_cli
+
+# ----------------------------------------------------------------------------- McNemar
+
+
+def test_mcnemar_r_documentation_table():
+    # R 4.2.2: mcnemar.test(matrix(c(794, 86, 150, 570), nrow = 2)) prints
+    # McNemar's chi-squared = 16.818, df = 1, p-value = 4.115e-05
+    res = st.mcnemar_from_counts(794, 150, 86, 570)
+    assert res.statistic == pytest.approx(16.818, abs=5e-4)
+    assert res.p == pytest.approx(4.115e-05, rel=1e-3)
+    assert res.odds_ratio == pytest.approx(150.5 / 86.5)
+
+
+def test_mcnemar_continuity_correction_only_for_asymmetric_tables():
+    # R: correct=TRUE applies (|b-c|-1)^2/(b+c) only when b != c; b == c gives statistic 0
+    assert st.mcnemar_from_counts(22, 8, 8, 149).statistic == 0.0
+    assert st.mcnemar_from_counts(22, 8, 8, 149).p == 1.0
+    res = st.mcnemar_from_counts(0, 22, 10, 0)
+    assert res.statistic == pytest.approx((12 - 1) ** 2 / 32)
+    assert res.p == pytest.approx(sps.chi2.sf((12 - 1) ** 2 / 32, 1))
+    # |b - c| = 1: corrected statistic 0
+    assert st.mcnemar_from_counts(1, 5, 6, 1).p == 1.0
+
+
+def test_mcnemar_no_discordant_pairs_is_nan_with_note():
+    res = st.mcnemar_from_counts(10, 0, 0, 5)
+    assert math.isnan(res.statistic) and math.isnan(res.p)
+    assert "no discordant" in res.note
+    assert res.odds_ratio == 1.0
+    assert math.isnan(st.mcnemar_from_counts(10, 0, 0, 5, exact=True).p)
+
+
+def test_mcnemar_exact_is_binomial_on_discordant_pairs():
+    res = st.mcnemar_from_counts(3, 2, 9, 4, exact=True)
+    assert res.p == pytest.approx(sps.binomtest(2, 11, 0.5).pvalue)
+    assert res.test == "mcnemar_exact"
+
+
+def test_mcnemar_from_vectors_counts_cells():
+    a = [1, 1, 0, 0, 1, 0, 1]
+    b = [1, 0, 1, 0, 0, 0, 1]
+    res = st.mcnemar(a, b)
+    assert (res.both, res.a_only, res.b_only, res.neither) == (2, 2, 1, 2)
+
+
+# ----------------------------------------------------------------------------- Wilcoxon
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_wilcoxon_matches_scipy_with_ties_and_zeros(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 6, size=60).astype(float)  # many ties and zero differences
+    y = rng.integers(0, 6, size=60).astype(float) + (seed % 2) * 0.5
+    res = st.wilcoxon_paired(x, y)
+    ref = sps.wilcoxon(x, y, zero_method="wilcox", correction=False, method="approx")
+    assert res.p == pytest.approx(ref.pvalue, rel=1e-12)
+    d = x - y
+    assert res.n_zero == int(np.sum(d == 0)) and res.n == int(np.sum(d != 0))
+    ranks = sps.rankdata(np.abs(d[d != 0]))
+    assert res.statistic == pytest.approx(ranks[d[d != 0] > 0].sum())  # R's V
+
+
+def test_wilcoxon_r_documentation_example():
+    # ?wilcox.test depression data: V = 40 (sum of positive ranks); normal approximation by hand
+    x = [1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30]
+    y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29]
+    res = st.wilcoxon_paired(x, y)
+    assert res.statistic == 40
+    z = (40 - 9 * 10 / 4) / math.sqrt(9 * 10 * 19 / 24)
+    assert res.p == pytest.approx(2 * sps.norm.sf(z), rel=1e-12)
+
+
+def test_wilcoxon_all_zero_differences_is_nan_with_note():
+    res = st.wilcoxon_paired([1, 2, 3], [1, 2, 3])
+    assert math.isnan(res.p) and res.statistic == 0 and res.n == 0 and res.n_zero == 3
+    assert "all differences are zero" in res.note
+
+
+def test_wilcoxon_refuses_missing_values():
+    with pytest.raises(ValueError, match="missing"):
+        st.wilcoxon_paired([1.0, np.nan], [2.0, 3.0])
+
+
+# ----------------------------------------------------------------------------- Cliff's delta
+
+
+def test_cliffs_delta_effsize_test_suite_values():
+    # effsize's own tests: cliff.delta(treatment, control) -> -0.25 (small)
+    treatment = [10, 10, 20, 20, 20, 30, 30, 30, 40, 50]
+    control = [10, 20, 30, 40, 40, 50]
+    res = st.cliffs_delta(treatment, control)
+    assert res.estimate == pytest.approx(-0.25) and res.magnitude == "small"
+    assert res.lower < -0.25 < res.upper
+
+
+def test_cliffs_delta_estimate_is_dominance_mean():
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=40), rng.normal(0.4, size=35)
+    dom = np.sign(a[:, None] - b[None, :]).mean()
+    for algorithm in ("effsize", "exact"):
+        assert st.cliffs_delta(a, b, algorithm=algorithm).estimate == pytest.approx(dom)
+
+
+def test_cliffs_delta_effsize_equals_exact_without_b_above_all_a():
+    # effsize's partition search differs from the dominance matrix only for values of b above
+    # every value of a; without them the two CIs agree
+    rng = np.random.default_rng(2)
+    a = rng.integers(0, 20, size=50).astype(float)
+    b = np.minimum(rng.integers(0, 20, size=45).astype(float), a.max())
+    e, x = st.cliffs_delta(a, b, algorithm="effsize"), st.cliffs_delta(a, b, algorithm="exact")
+    assert (e.lower, e.upper) == pytest.approx((x.lower, x.upper), rel=1e-12)
+
+
+def test_cliffs_delta_identical_constant_samples():
+    res = st.cliffs_delta([0] * 10, [0] * 10)
+    assert (res.estimate, res.lower, res.upper, res.magnitude) == (0, 0, 0, "negligible")
+
+
+def test_cliffs_delta_disjoint_samples():
+    res = st.cliffs_delta([5, 6, 7], [1, 2, 3])
+    assert res.estimate == 1 and res.upper == 1 and res.magnitude == "large"
+    assert "disjoint" in res.note
+
+
+@pytest.mark.parametrize(
+    "delta,label",
+    [
+        (0.0, "negligible"),
+        (0.1469, "negligible"),
+        (0.147, "small"),
+        (-0.3299, "small"),
+        (0.33, "medium"),
+        (0.4739, "medium"),
+        (-0.474, "large"),
+        (1.0, "large"),
+    ],
+)
+def test_magnitude_thresholds(delta, label):
+    assert st.magnitude(delta) == label
+
+
+# ----------------------------------------------------------------------------- adjustment
+
+
+@pytest.mark.parametrize("method,sm", [("holm", "holm"), ("bh", "fdr_bh")])
+def test_p_adjust_matches_statsmodels(method, sm):
+    rng = np.random.default_rng(3)
+    p = rng.uniform(size=25) ** 3
+    p[[3, 7]] = p[5]  # ties
+    assert st.p_adjust(p, method) == pytest.approx(multipletests(p, method=sm)[1], rel=1e-12)
+
+
+def test_p_adjust_leaves_nan_out_of_the_family():
+    p = [0.01, np.nan, 0.04, 0.03]
+    adj = st.p_adjust(p, "holm")
+    assert math.isnan(adj[1])
+    assert list(adj[[0, 2, 3]]) == pytest.approx(
+        list(multipletests([0.01, 0.04, 0.03], method="holm")[1])
+    )
+    assert list(st.p_adjust(p, "none")[[0, 2, 3]]) == [0.01, 0.04, 0.03]
+    with pytest.raises(ValueError):
+        st.p_adjust(p, "bonferroni-ish")
+
+
+def test_adjust_rows_families():
+    rows = [
+        {"test": "wilcoxon", "model": "m1", "p": 0.01},
+        {"test": "wilcoxon", "model": "m1", "p": 0.02},
+        {"test": "wilcoxon", "model": "m2", "p": 0.01},
+        {"test": "mcnemar", "model": "m1", "p": 0.01},
+    ]
+    st.adjust_rows(rows, ["model"], "holm")
+    assert [r["family_size"] for r in rows] == [2, 2, 1, 1]
+    assert rows[0]["p_adj"] == pytest.approx(0.02) and rows[2]["p_adj"] == pytest.approx(0.01)
+    assert rows[3]["adjust_family"].startswith("kind=binary")
+
+
+# ----------------------------------------------------------------------------- pairing and tables
+
+
+def test_pair_by_id_counts_one_sided_and_missing():
+    p = st.pair_values(
+        ["a", "b", "c", "d"], [1, 2, np.nan, 4], ["d", "c", "b", "e"], [40, 30, np.nan, 50]
+    )
+    assert p.n_a_only == 1 and p.n_b_only == 1  # 'a' and 'e'
+    assert p.n_missing_a == 1 and p.n_missing_b == 1  # c on A, b on B
+    assert p.ids == ["d"] and list(p.a) == [4] and list(p.b) == [40]
+
+
+def test_pair_by_position():
+    p = st.pair_values(["a", "b", "c"], [1, 2, 3], ["x", "y"], [5, 6], pair_by="position")
+    assert p.n_paired == 2 and p.n_a_only == 1 and p.n_b_only == 0 and list(p.b) == [5, 6]
+
+
+def test_pair_by_id_rejects_duplicate_ids():
+    with pytest.raises(ValueError, match="duplicate"):
+        st.pair_values(["a", "a"], [1, 2], ["a"], [1])
+
+
+def test_read_table_formats_and_status_strings(tmp_path):
+    (tmp_path / "a.tsv").write_text(
+        "id\tbleu\tbleu_status\tpassed\nx\t0.5\tok\ttrue\ny\t\tnot computed: empty\tfalse\n"
+    )
+    (tmp_path / "b.csv").write_text("instance_id,bleu,passed\ny,0.25,1\nx,0.75,0\n")
+    with open(tmp_path / "c.jsonl", "w") as handle:
+        for rec in ({"Task ID": "x", "bleu": 0.1}, {"Task ID": "y", "bleu": None}):
+            handle.write(json.dumps(rec) + "\n")
+    a, b, c = (st.read_table(tmp_path / n) for n in ("a.tsv", "b.csv", "c.jsonl"))
+    assert (a.id_column, b.id_column, c.id_column) == ("id", "instance_id", "Task ID")
+    assert np.isnan(a.values("bleu")[1]) and list(a.values("passed")) == [1, 0]
+    assert a.numeric_columns() == ["bleu", "passed"]
+    assert np.isnan(c.values("bleu")[1])
+    with pytest.raises(KeyError):
+        a.values("meteor")
+    row = st.compare_tables(a, b, "passed", test="mcnemar")
+    assert (row["both"], row["a_only"], row["b_only"], row["neither"]) == (0, 1, 1, 0)
+    row = st.compare_tables(a, b, "bleu")
+    assert row["n_paired"] == 1 and row["n_missing_a"] == 1
+
+
+def test_mcnemar_rejects_non_binary_values():
+    p = st.pair_values(["a", "b"], [0.5, 1], ["a", "b"], [1, 0])
+    with pytest.raises(ValueError, match="binary"):
+        st.compare(p, test="mcnemar")
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def test_cli_wilcoxon_text_and_tsv(tmp_path, capsys):
+    rng = np.random.default_rng(4)
+    ids = [f"i{k}" for k in range(30)]
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.jsonl"
+    va, vb = rng.normal(size=30), rng.normal(0.5, size=30)
+    a.write_text("Task ID,score\n" + "".join(f"{i},{v}\n" for i, v in zip(ids, va, strict=True)))
+    with open(b, "w") as handle:
+        for i, v in zip(reversed(ids), reversed(vb), strict=True):
+            handle.write(json.dumps({"Task ID": i, "score": float(v)}) + "\n")
+    assert stats_cli.main(["--a", str(a), "--b", str(b), "--measure", "score"]) == 0
+    text = capsys.readouterr().out
+    assert "score" in text and "wilcoxon" in text
+    out = tmp_path / "r.tsv"
+    assert (
+        stats_cli.main(
+            [
+                "--a",
+                str(a),
+                "--b",
+                str(b),
+                "--measure",
+                "score",
+                "--format",
+                "tsv",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    header, line = out.read_text().splitlines()
+    row = dict(zip(header.split("\t"), line.split("\t"), strict=True))
+    assert float(row["p"]) == pytest.approx(
+        sps.wilcoxon(va, vb, correction=False, method="approx").pvalue
+    )
+    assert int(row["n_paired"]) == 30
+
+
+def test_cli_errors_are_reported(tmp_path, capsys):
+    a = tmp_path / "a.csv"
+    a.write_text("id,x\n1,2\n")
+    assert stats_cli.main(["--a", str(a), "--b", str(a), "--measure", "nope"]) == 1
+    assert "no column" in capsys.readouterr().err
