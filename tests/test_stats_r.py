@@ -40,7 +40,7 @@ write.csv(out, args[2], row.names = FALSE)
 def _datasets():
     rng = np.random.default_rng(20260601)
     sets = []
-    for k in range(12):  # binary: varied discordance, including symmetric and |b-c| = 1 tables
+    for _ in range(12):  # binary: varied discordance, including symmetric and |b-c| = 1 tables
         n = int(rng.integers(10, 200))
         x = rng.random(n) < rng.uniform(0.1, 0.6)
         flip = rng.random(n) < rng.uniform(0.0, 0.3)
