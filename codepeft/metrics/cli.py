@@ -8,7 +8,7 @@ Inputs are joined by id (never by position):
   (results/data/{task}/{lang}/test.jsonl), or a plain-text file, one reference per line.
 
 Output: a TSV keyed by ``id`` (one row per id; see codepeft/metrics/compute.py for columns and
-statuses) and, with ``--summary``, a JSON with corpus scores, means, counts and settings.
+statuses; ``--families surface`` or ``codebleu`` restricts it to the workflow's tables) and, with ``--summary``, a JSON with corpus scores, means, counts and settings.
 
 Examples::
 
@@ -75,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="comma-separated tasks that get BERTScore",
     )
     parser.add_argument("--side-checkpoint", help="local SIDE model directory (Java summaries)")
+    parser.add_argument(
+        "--families",
+        default="surface,codebleu",
+        help="comma-separated metric families in the table: surface, codebleu (default both)",
+    )
     parser.add_argument("--log-level", default="INFO")
     return parser
 
@@ -100,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out,
         args.summary,
         options,
+        families=tuple(f for f in args.families.split(",") if f),
     )
     means = result.summary["mean"]
     shown = {k: round(v, 4) for k, v in means.items() if v is not None}

@@ -20,8 +20,10 @@ data-flow policy, ``codebleu_library`` as the library/paper combines it, and the
 components), ``bertscore_p/r/f1`` (+ ``bertscore_model``, ``bertscore_num_layers``) and
 ``side`` (Java summarization, reference-free, needs a checkpoint).
 
-CodeBLEU lives in this ``surface`` table (not a separate ``codebleu`` family): one job per
-predictions file, one table to join for statistics; its corpus score is in the summary.
+Two metric families (architecture.md), computed by the same code: ``surface`` (everything but
+CodeBLEU; results/metrics/surface/...) and ``codebleu`` (CodeBLEU and its four components, for
+code outputs; results/metrics/codebleu/...). The workflow writes one table per family and
+predictions file; the CLI writes both families into one table by default.
 """
 
 from __future__ import annotations
@@ -60,14 +62,6 @@ CODEBLEU_MEASURES = (
     "codebleu_dataflow",
 )
 BERTSCORE_MEASURES = ("bertscore_p", "bertscore_r", "bertscore_f1")
-COLUMNS = (
-    ("id", "status", "empty_prediction")
-    + TEXT_MEASURES
-    + CODEBLEU_MEASURES
-    + ("meteor_status", "codebleu_status", "codebleu_dataflow_status")
-    + BERTSCORE_MEASURES
-    + ("bertscore_model", "bertscore_num_layers", "bertscore_status", "side", "side_status")
-)
 NUMERIC = TEXT_MEASURES + CODEBLEU_MEASURES + BERTSCORE_MEASURES + ("side",)
 
 OK, EMPTY, MISSING = "ok", "empty_prediction", "missing_prediction"
@@ -132,6 +126,7 @@ class Instance:
 class SurfaceResult:
     rows: list[dict]
     summary: dict = field(default_factory=dict)
+    columns: tuple = ()
 
 
 def code_language(task: str, lang: str) -> str | None:
@@ -192,15 +187,50 @@ def _mean(values) -> float | None:
     return math.fsum(numbers) / len(numbers) if numbers else None
 
 
+FAMILIES = ("surface", "codebleu")
+FAMILY_COLUMNS = {
+    "surface": ("id", "status", "empty_prediction")
+    + TEXT_MEASURES
+    + ("meteor_status",)
+    + BERTSCORE_MEASURES
+    + ("bertscore_model", "bertscore_num_layers", "bertscore_status", "side", "side_status"),
+    "codebleu": ("id", "status", "empty_prediction")
+    + CODEBLEU_MEASURES
+    + ("codebleu_status", "codebleu_dataflow_status"),
+}
+
+
+def columns_for(families: Sequence[str]) -> tuple[str, ...]:
+    """Table columns of one family, or of several merged (the CLI's default)."""
+    out: dict[str, None] = {}
+    for family in families:
+        out.update(dict.fromkeys(FAMILY_COLUMNS[family]))
+    return tuple(out)
+
+
+def codebleu_applies(task: str, lang: str, options: SurfaceOptions | None = None) -> bool:
+    """Whether the outputs of (task, lang) get CodeBLEU (code in a configured language)."""
+    options = options or SurfaceOptions()
+    code_lang = code_language(task, lang)
+    return code_lang is not None and code_lang in options.codebleu_languages
+
+
 def compute_surface(
     instances: Sequence[Instance],
     task: str,
     lang: str,
     options: SurfaceOptions | None = None,
     meta: dict | None = None,
+    families: Sequence[str] = FAMILIES,
 ) -> SurfaceResult:
-    """Every measure for every instance, plus the corpus summary."""
+    """Every measure of `families` for every instance, plus the corpus summary.
+
+    ``surface``: BLEU (both), chrF, METEOR, ROUGE, exact match, BERTScore, SIDE;
+    ``codebleu``: CodeBLEU and its components (code outputs only)."""
     options = options or SurfaceOptions()
+    unknown = set(families) - set(FAMILIES)
+    if unknown:
+        raise ValueError(f"unknown metric families {sorted(unknown)}; known: {FAMILIES}")
     started = time.perf_counter()
     rows = [{"id": inst.id, "empty_prediction": 0} for inst in instances]
     scored = []  # indices with a reference and a non-empty prediction
@@ -216,11 +246,69 @@ def compute_surface(
             row["status"] = pstatus
             if pstatus == OK:
                 scored.append(i)
-            else:
-                row.update({m: 0.0 for m in TEXT_MEASURES})
+    with_ref = [
+        i for i, inst in enumerate(instances) if inst.in_references and inst.reference is not None
+    ]
+    counts = {
+        "n": len(rows),
+        "n_scored": len(scored),
+        "n_empty_prediction": sum(1 for inst in instances if inst.prediction_status == EMPTY),
+        "n_missing_prediction": sum(1 for inst in instances if inst.prediction_status == MISSING),
+        "n_no_reference": sum(
+            1 for inst in instances if inst.in_references and inst.reference is None
+        ),
+        "n_not_in_references": sum(1 for inst in instances if not inst.in_references),
+    }
+    summary = {"task": task, "lang": lang, "families": list(families), **(meta or {}), **counts}
+    corpus: dict = {}
+    timings: dict = {}
+    if "surface" in families:
+        summary |= _text_measures(instances, rows, scored, with_ref, corpus, timings)
+        t0 = time.perf_counter()
+        summary["bertscore"] = _bertscore(instances, rows, scored, task, options)
+        timings["bertscore"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        summary["side"] = _side(instances, rows, task, lang, options)
+        timings["side"] = time.perf_counter() - t0
+    if "codebleu" in families:
+        t0 = time.perf_counter()
+        summary["codebleu"] = _codebleu(
+            instances, rows, scored, with_ref, task, lang, options, corpus
+        )
+        timings["codebleu"] = time.perf_counter() - t0
 
-    # --- text measures
-    timings = {}
+    columns = columns_for(families)
+    for row in rows:
+        for column in columns:
+            row.setdefault(column, None)
+    numeric = [c for c in NUMERIC if c in columns]
+    summary |= {
+        "mean": {m: _mean(row.get(m) for row in rows) for m in numeric},
+        "corpus": corpus,
+        "conventions": {
+            "bleu_sacre": "sacrebleu.sentence_bleu(pred,[ref]).score/100 (paper); "
+            "corpus: sacrebleu corpus BLEU",
+            "bleu_cxg": "CodeXGLUE smoothed sentence BLEU-4 (lowercase, punctuation split, +1 "
+            "smoothing for n>=2 and on both brevity-penalty lengths); its mean is CodeXGLUE's "
+            "number / 100",
+            "codebleu": "see codebleu.dataflow_policy; codebleu_library = the library's "
+            "(paper's) combination, data-flow 0 counted as 1",
+            "empty_prediction": "empty or missing predictions score 0 (the paper's value) "
+            "and are flagged",
+            "mean": "mean over rows with a value (rows without a reference excluded)",
+        },
+        "options": asdict(options),
+        "versions": _versions(),
+        "seconds": {k: round(v, 3) for k, v in timings.items()}
+        | {"total": round(time.perf_counter() - started, 3)},
+    }
+    return SurfaceResult(rows=rows, summary=summary, columns=columns)
+
+
+def _text_measures(instances, rows, scored, with_ref, corpus, timings) -> dict:
+    for row in rows:
+        if row["status"] in (EMPTY, MISSING):
+            row.update({m: 0.0 for m in TEXT_MEASURES})
     t0 = time.perf_counter()
     for i in scored:
         pred, ref = instances[i].prediction, instances[i].reference
@@ -247,64 +335,13 @@ def compute_surface(
         row.setdefault("meteor_status", row["status"])
     timings["meteor"] = time.perf_counter() - t0
     log.info("text measures done for %d scored instances", len(scored))
-
-    with_ref = [
-        i for i, inst in enumerate(instances) if inst.in_references and inst.reference is not None
-    ]
     corpus_preds = [instances[i].prediction or "" for i in with_ref]
     corpus_refs = [instances[i].reference for i in with_ref]
-    corpus = {
-        "bleu_sacre": bleu_mod.bleu_sacre_corpus(corpus_preds, corpus_refs) if with_ref else None,
-        "chrf": chrf_mod.chrf_corpus(corpus_preds, corpus_refs) if with_ref else None,
-    }
-
-    t0 = time.perf_counter()
-    codebleu_info = _codebleu(instances, rows, scored, with_ref, task, lang, options, corpus)
-    timings["codebleu"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    bertscore_info = _bertscore(instances, rows, scored, task, options)
-    timings["bertscore"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    side_info = _side(instances, rows, task, lang, options)
-    timings["side"] = time.perf_counter() - t0
-
-    for row in rows:
-        for column in COLUMNS:
-            row.setdefault(column, None)
-
-    counts = {
-        "n": len(rows),
-        "n_scored": len(scored),
-        "n_empty_prediction": sum(1 for inst in instances if inst.prediction_status == EMPTY),
-        "n_missing_prediction": sum(1 for inst in instances if inst.prediction_status == MISSING),
-        "n_no_reference": sum(
-            1 for inst in instances if inst.in_references and inst.reference is None
-        ),
-        "n_not_in_references": sum(1 for inst in instances if not inst.in_references),
-    }
-    summary = {
-        "task": task,
-        "lang": lang,
-        **(meta or {}),
-        **counts,
-        "mean": {m: _mean(row.get(m) for row in rows) for m in NUMERIC},
-        "corpus": corpus,
-        "meteor_status": meteor_status,
-        "codebleu": codebleu_info,
-        "bertscore": bertscore_info,
-        "side": side_info,
-        "conventions": {
-            "bleu_sacre": "sacrebleu.sentence_bleu(pred,[ref]).score/100 (paper); corpus: sacrebleu corpus BLEU",
-            "bleu_cxg": "CodeXGLUE smoothed sentence BLEU-4 (lowercase, punctuation split, +1 smoothing n>=2 and on both BP lengths); mean = CodeXGLUE's number /100",
-            "empty_prediction": "empty or missing predictions score 0 (paper) and are flagged",
-            "mean": "mean over rows with a value (rows without a reference excluded)",
-        },
-        "options": asdict(options),
-        "versions": _versions(),
-        "seconds": {k: round(v, 3) for k, v in timings.items()}
-        | {"total": round(time.perf_counter() - started, 3)},
-    }
-    return SurfaceResult(rows=rows, summary=summary)
+    corpus["bleu_sacre"] = (
+        bleu_mod.bleu_sacre_corpus(corpus_preds, corpus_refs) if with_ref else None
+    )
+    corpus["chrf"] = chrf_mod.chrf_corpus(corpus_preds, corpus_refs) if with_ref else None
+    return {"meteor_status": meteor_status}
 
 
 def _codebleu(instances, rows, scored, with_ref, task, lang, options, corpus) -> dict:
@@ -447,6 +484,7 @@ def run_files(
     summary_json=None,
     options: SurfaceOptions | None = None,
     meta: dict | None = None,
+    families: Sequence[str] = FAMILIES,
 ) -> SurfaceResult:
     """Read, compute, write the table (and the summary). Used by the CLI and the workflow."""
     from codepeft.io import write_json, write_tsv
@@ -463,8 +501,8 @@ def run_files(
         references_path,
     )
     meta = {"predictions": str(predictions_path), "references": str(references_path)} | (meta or {})
-    result = compute_surface(instances, task, lang, options, meta)
-    write_tsv(out_tsv, [_format(row) for row in result.rows], COLUMNS)
+    result = compute_surface(instances, task, lang, options, meta, families)
+    write_tsv(out_tsv, [_format(row) for row in result.rows], result.columns)
     if summary_json is not None:
         write_json(summary_json, result.summary)
     log.info(
