@@ -1,0 +1,125 @@
+"""The `stats` rule end to end: a Snakefile with only common.smk + stats.smk, fake per-instance
+metric tables in the contract's layout, one real Snakemake run."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from codepeft import config as study_config
+from codepeft import stats as st
+
+REPO = Path(__file__).resolve().parent.parent
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+
+SNAKEFILE = f"""
+from codepeft import config as study_config
+
+configfile: "config.yaml"
+
+study_config.validate(config)
+
+include: "{REPO}/rules/common.smk"
+include: "{REPO}/rules/stats.smk"
+
+rule all:
+    input:
+        get_final_output(),
+"""
+
+
+def _config():
+    cfg = yaml.safe_load((REPO / "config.yaml").read_text())
+    cfg["stats"] = {
+        "measures": {
+            "execution": {"binary": ["passed"], "tasks": ["generation"]},
+            "surface": {"continuous": ["*"], "tasks": ["summarization"]},
+        },
+        "comparisons": [
+            {"name": "rq1_st_vs_mt", "a": {"method": "st_qlora"}, "b": {"method": "mt_qlora"}},
+            {"name": "rq2_mt_qlora_vs_fft", "a": {"method": "mt_qlora"}, "b": {"method": "mt_fft"}},
+            {"name": "not_in_study", "a": {"method": "dora"}, "b": {"method": "mt_qlora"}},
+        ],
+    }
+    return cfg
+
+
+def _write_tables(root: Path, cfg: dict) -> None:
+    rng = np.random.default_rng(7)
+    model = next(iter(cfg["models"]))
+    for method in ("st_qlora", "mt_qlora", "mt_fft"):
+        for lang in cfg["tasks"]["generation"]["languages"]:
+            path = root / f"results/metrics/execution/{model}/{method}/generation/{lang}.tsv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ids = [f"g{k}" for k in range(40)] + (
+                [f"extra_{method}"] if method == "st_qlora" else []
+            )
+            with open(path, "w", newline="") as handle:
+                w = csv.writer(handle, delimiter="\t")
+                w.writerow(["id", "passed", "status"])
+                for k, i in enumerate(ids):
+                    if k == 3:
+                        w.writerow([i, "", "not computed: project_runnable"])
+                    else:
+                        w.writerow([i, int(rng.random() < 0.4), "ok"])
+        for lang in cfg["tasks"]["summarization"]["languages"]:
+            path = root / f"results/metrics/surface/{model}/{method}/summarization/{lang}.tsv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "w", newline="") as handle:
+                w = csv.writer(handle, delimiter="\t")
+                w.writerow(["id", "bleu", "meteor", "status"])
+                for k in range(30):
+                    w.writerow([f"s{k}", rng.random(), rng.random(), "ok"])
+
+
+def test_planned_tests_skip_unknown_methods():
+    cfg = study_config.validate(_config())
+    logged = []
+    blocks = st.planned_tests(cfg, log=logged.append)
+    assert {b["comparison"] for b in blocks} == {"rq1_st_vs_mt", "rq2_mt_qlora_vs_fft"}
+    assert any("not_in_study" in m for m in logged)
+    assert all(b["family"] == "execution" for b in blocks if b["task"] == "generation")
+
+
+@pytest.mark.slow
+def test_stats_rule_runs(tmp_path):
+    if not SNAKEMAKE.exists() and not shutil.which("snakemake"):
+        pytest.skip("snakemake not installed")
+    cfg = _config()
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    (tmp_path / "Snakefile").write_text(SNAKEFILE)
+    _write_tables(tmp_path, cfg)
+    exe = str(SNAKEMAKE) if SNAKEMAKE.exists() else shutil.which("snakemake")
+    proc = subprocess.run(
+        [exe, "-c1", "--directory", str(tmp_path), "-s", str(tmp_path / "Snakefile"), "all"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = tmp_path / "results/stats/rq1_st_vs_mt.tsv"
+    assert out.exists() and (tmp_path / "results/stats/rq2_mt_qlora_vs_fft.tsv").exists()
+    assert not (tmp_path / "results/stats/not_in_study.tsv").exists()
+    with open(out, newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert tuple(rows[0]) == st.ROW_COLUMNS
+    binary = [r for r in rows if r["test"] == "mcnemar"]
+    assert len(binary) == 2 and {r["measure"] for r in binary} == {"passed"}
+    for r in binary:  # 41 ST ids vs 40 MT ids; one id not computed on each side
+        assert (r["n_a_only"], r["n_b_only"], r["n_paired"]) == ("1", "0", "39")
+        assert r["n_missing_a"] == "1" and r["family_size"] == "2"
+        assert int(r["both"]) + int(r["a_only"]) + int(r["b_only"]) + int(r["neither"]) == 39
+    cont = [r for r in rows if r["test"] == "wilcoxon"]
+    assert {r["measure"] for r in cont} == {"bleu", "meteor"} and len(cont) == 4
+    assert all(r["effect_name"] == "cliffs_delta" and r["magnitude"] for r in cont)
+    assert all(r["family_size"] == "2" for r in cont)  # the measures of one task/lang
+    assert (tmp_path / "logs/stats/stats.log").read_text().count(
+        "stats: ["
+    ) == 8  # 2 comparisons x 4 blocks
