@@ -379,3 +379,31 @@ def test_cli_on_shared(data, tmp_path, capsys):
     assert counts[0]["rows"] == {"train": 30, "valid": 500, "test": 1000}
     assert (tmp_path / "translation" / "cs-java" / "test.jsonl").exists()
     assert cli.main(["--task", "translation"]) == 2
+
+
+def test_hub_path_maps_splits_and_ids(monkeypatch):
+    import datasets
+
+    calls = []
+
+    def fake_load_dataset(name, config, split):
+        calls.append((name, config, split))
+        if name == codexglue.TRANSLATION_HUB:
+            return [{"id": 0, "java": "int a() {return 1;}", "cs": "int A(){return 1;}"}]
+        row = {
+            "id": 7,
+            "code": "def f():\n    return 1",
+            "code_tokens": ["def", "f"],
+            "docstring": "F.",
+        }
+        return [dict(row, docstring_tokens=["F", "."], url="u")]
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    trans = codexglue.load_translation("cs-java", "valid", None)
+    assert trans[0]["id"] == "0" and trans[0]["inputs"]["code"] == "int A(){return 1;}"
+    summ = codexglue.load_code_to_text("python", "valid", None, hub="my/hub")
+    assert summ[0]["id"] == "valid-7" and summ[0]["reference"] == "F ."
+    assert calls == [
+        (codexglue.TRANSLATION_HUB, None, "validation"),
+        ("my/hub", "python", "validation"),
+    ]

@@ -11,6 +11,7 @@ Entry point for the workflow: `write_task_splits(task, lang, data_cfg, outputs, 
 
 from __future__ import annotations
 
+import logging
 import random
 from pathlib import Path
 
@@ -29,6 +30,7 @@ EMBEDDED_SUBDIRS = {
     "summarization_eval": "summarization-eval",
 }
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "data.schema.yaml"
+LOG = logging.getLogger("codepeft.data")
 TASK_LANGUAGES = {
     "summarization": ("python", "java"),
     "generation": ("python", "java"),
@@ -119,7 +121,10 @@ def write_task_splits(
     for split in SPLITS:
         if split not in outputs:
             continue
+        LOG.info("%s/%s/%s: reading the source", task, lang, split)
         records, skipped = build_split(task, lang, split, cfg)
+        if skipped:
+            LOG.info("%s/%s/%s: skipped source rows by reason: %s", task, lang, split, skipped)
         records = check_records(records, task)
         counts["source_rows"][split] = len(records)
         counts["skipped"][split] = skipped
@@ -127,4 +132,8 @@ def write_task_splits(
         if not records:
             raise DataError(f"{task}/{lang}/{split}: no records (check the source)")
         counts["rows"][split] = write_jsonl(outputs[split], records)
+        LOG.info(
+            "%s/%s/%s: wrote %d of %d records to %s",
+            task, lang, split, counts["rows"][split], counts["source_rows"][split], outputs[split],
+        )  # fmt: skip
     return counts
