@@ -393,3 +393,35 @@ def test_translation_codebleu_reproduces_paper(ref, fname, a_method, b_method):
             assert sig7(row["ci_low"], exp["lo"]) and sig7(row["ci_high"], exp["hi"]), (size, label)
             p_exp, _ = clean[(size, label)]
             assert abs(row["p_adj"] - p_exp) <= 5e-5 + 1e-12, (size, label, row["p_adj"], p_exp)
+
+
+# ----------------------------------------------------------------------------- embedded paper numbers
+
+
+def test_embedded_paper_tables_equal_the_reference_files(ref):
+    from codepeft import paper
+
+    assert paper.build_mcnemar_table(ref / "paper_stats") == paper.MCNEMAR_TSV
+    assert paper.build_wilcoxon_table(ref / "paper_stats") == paper.WILCOXON_TSV
+    rows = paper.mcnemar_rows()
+    assert len(rows) == 12 and rows[4]["p_adj"] == pytest.approx(0.31098)
+    # the McNemar marginals agree with PAPER.md's pass@1 counts (A side = ST for RQ1)
+    for row in rows:
+        a_method = "st_qlora" if row["comparison"] == "rq1_st_vs_mt" else "mt_qlora"
+        assert (
+            row["both"] + row["a_only"] == paper.PASS1_COUNTS[(row["size"], a_method)][row["lang"]]
+        )
+    wil = paper.wilcoxon_rows()
+    assert len(wil) == 408 and {r["adjust"] for r in wil} == {"holm", "bh"}
+
+
+def test_paper_pass1_counts_match_per_instance_files(ref):
+    from codepeft import paper
+
+    for (size, method), counts in paper.PASS1_COUNTS.items():
+        for lang, folder in (("python", "py"), ("java", "java")):
+            table = st.read_table(
+                one(ref, f"pass1/{folder}/r-pass1_cg_qwen{SIZES[size][0]}_{method}.csv")
+            )
+            assert int(sum(table.values("pass@1"))) == counts[lang], (size, method, lang)
+    assert paper.pass1("3B", "mt_qlora", "java") == pytest.approx(59 / 184)
