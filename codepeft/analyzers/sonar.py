@@ -2,7 +2,7 @@
 
 Runs when the environment variable ``SONAR_TOKEN`` is set (Snakemake: declared with
 ``envvars:`` in rules/analyze.smk), a host is configured (``analyze.sonar.host_url`` or
-``SONAR_HOST_URL``) and ``sonar-scanner`` is on PATH (envs/sonar.yaml). Otherwise every unit
+``SONAR_HOST_URL``) and ``sonar-scanner`` (or ``pysonar``, envs/sonar.yaml) is on PATH. Otherwise every unit
 gets ``not computed: no SONAR_TOKEN/host configured`` (or ``sonar-scanner not found``).
 No Sonar engine is obtainable offline: the scanner downloads its engine from the server.
 
@@ -46,9 +46,14 @@ def host_url(options: dict) -> str:
 def unavailable(options: dict) -> str | None:
     if not os.environ.get(TOKEN_ENV) or not host_url(options):
         return "no SONAR_TOKEN/host configured"
-    if not find_tool("sonar-scanner"):
+    if not scanner():
         return "sonar-scanner not found"
     return None
+
+
+def scanner() -> str | None:
+    """The SonarScanner CLI, else pysonar (the scanner packaged for Python; same -D options)."""
+    return find_tool("sonar-scanner") or find_tool("pysonar")
 
 
 def project_key(options: dict) -> str:
