@@ -764,6 +764,7 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                             family=family,
                             binary=_listify(spec.get("binary")),
                             continuous=_listify(spec.get("continuous")),
+                            exclude=_listify(spec.get("exclude")),
                             a_table=paths["a"],
                             b_table=paths["b"],
                         )
@@ -798,7 +799,8 @@ def run_blocks(
         ta, tb = table(block["a_table"]), table(block["b_table"])
         binary = [m for m in block["binary"]]
         if "*" in block["continuous"]:
-            shared = [c for c in ta.numeric_columns() if c in tb.columns and c not in binary]
+            skip = set(binary) | set(block.get("exclude", []))
+            shared = [c for c in ta.numeric_columns() if c in tb.columns and c not in skip]
             continuous = shared
         else:
             continuous = block["continuous"]
@@ -820,7 +822,13 @@ def run_blocks(
                 )
             }
             base["measure"] = measure
-            row = compare_tables(ta, tb, measure, test=test, pair_by=pair_by, **kwargs)
+            try:
+                row = compare_tables(ta, tb, measure, test=test, pair_by=pair_by, **kwargs)
+            except (KeyError, ValueError) as err:
+                raise ValueError(
+                    f"stats: {block['comparison']} {block['a_table']} vs {block['b_table']}, "
+                    f"measure {measure!r} ({test}): {err}"
+                ) from err
             rows.append({**base, **row})
         if log:
             log(

@@ -123,3 +123,22 @@ def test_stats_rule_runs(tmp_path):
     assert (tmp_path / "logs/stats/stats.log").read_text().count(
         "stats: ["
     ) == 8  # 2 comparisons x 4 blocks
+
+
+def test_run_blocks_star_exclude_and_error_context(tmp_path):
+    cfg = _config()
+    cfg["stats"]["measures"] = {
+        "surface": {"continuous": ["*"], "exclude": ["meteor"], "tasks": ["summarization"]},
+        "execution": {"binary": ["passed"], "tasks": ["generation"]},
+    }
+    cfg = study_config.validate(cfg)
+    _write_tables(tmp_path, cfg)
+    blocks = st.planned_tests(cfg)
+    results = st.run_blocks(blocks, cfg["stats"], root=str(tmp_path))
+    rows = results["rq1_st_vs_mt"]
+    assert {r["measure"] for r in rows if r["test"] == "wilcoxon"} == {"bleu"}
+    assert all(r["a_table"].startswith("results/metrics/") for r in rows)
+    # a continuous column declared binary fails loudly, naming the tables and the measure
+    cfg["stats"]["measures"]["surface"] = {"binary": ["bleu"], "tasks": ["summarization"]}
+    with pytest.raises(ValueError, match=r"measure 'bleu' \(mcnemar\).*binary"):
+        st.run_blocks(st.planned_tests(cfg), cfg["stats"], root=str(tmp_path))
