@@ -116,6 +116,31 @@ def test_cliffs_delta_estimate_is_dominance_mean():
         assert st.cliffs_delta(a, b, algorithm=algorithm).estimate == pytest.approx(dom)
 
 
+def test_cliffs_delta_exact_equals_brute_force_dominance_matrix():
+    rng = np.random.default_rng(5)
+    a, b = rng.integers(0, 12, size=37).astype(float), rng.integers(0, 15, size=29).astype(float)
+    dom = np.sign(a[:, None] - b[None, :])
+    n1, n2 = dom.shape
+    d = dom.mean()
+    d_i, d_j = dom.mean(axis=1), dom.mean(axis=0)
+    s_d = (
+        n2**2 * ((d_i - d) ** 2).sum() + n1**2 * ((d_j - d) ** 2).sum() - ((dom - d) ** 2).sum()
+    ) / (n1 * n2 * (n1 - 1) * (n2 - 1))
+    z = sps.t.ppf(0.975, n1 + n2 - 2)
+    half = z * math.sqrt(s_d) * math.sqrt((1 - d**2) ** 2 + z**2 * s_d)
+    res = st.cliffs_delta(a, b, algorithm="exact")
+    assert res.variance == pytest.approx(s_d, rel=1e-12)
+    assert (res.lower, res.upper) == pytest.approx(
+        ((d - d**3 - half) / (1 - d**2 + z**2 * s_d), (d - d**3 + half) / (1 - d**2 + z**2 * s_d)),
+        rel=1e-12,
+    )
+    # this sample has B values above every A value: effsize's CI differs, its estimate does not
+    eff = st.cliffs_delta(a, b)
+    assert eff.estimate == pytest.approx(res.estimate) and eff.lower != pytest.approx(
+        res.lower, rel=1e-9
+    )
+
+
 def test_cliffs_delta_effsize_equals_exact_without_b_above_all_a():
     # effsize's partition search differs from the dominance matrix only for values of b above
     # every value of a; without them the two CIs agree
