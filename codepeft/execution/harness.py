@@ -145,7 +145,7 @@ _VIOLATION_PATTERNS = [
         re.compile(
             r"Network is unreachable|\[Errno 101\]|Errno 99\]|Temporary failure in name|"
             r"Name or service not known|ConnectException|UnknownHostException|"
-            r"SocketException|\[Errno -3\]|\[Errno -2\]"
+            r"SocketException|Connection refused|\[Errno 111\]|\[Errno -3\]|\[Errno -2\]"
         ),
         "network access",
     ),  # fmt: skip

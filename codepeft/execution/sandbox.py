@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import glob
+import json
 import os
 import resource
 import selectors
@@ -184,6 +185,7 @@ def _bwrap_argv(argv, code_dir, limits, memory_mb, nproc, extra_ro, env, writabl
         "--size", str(limits.scratch_mb * 1024 * 1024), "--tmpfs", "/tmp",
         "--ro-bind", str(code_dir), "/code",
         *[arg for host, inside in writable for arg in ("--bind", str(host), inside)],
+        "--remount-ro", "/",  # the sandbox's root tmpfs: nothing writable but /tmp
         "--chdir", "/tmp",
         "--unshare-all",
         "--die-with-parent",
@@ -203,7 +205,7 @@ def _prlimit_prefix(limits, memory_mb, nproc):
     mb = 1024 * 1024
     return [
         "prlimit",
-        f"--cpu={limits.cpu_s}",
+        f"--cpu={limits.cpu_s}:{limits.cpu_s + 1}",  # SIGXCPU first, SIGKILL 1 s later
         f"--as={memory_mb * mb}",
         f"--nproc={nproc}",
         f"--fsize={limits.max_file_mb * mb}",
@@ -218,7 +220,7 @@ def _preexec(limits, memory_mb, nproc, uid):
 
     def apply():
         mb = 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s))
+        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1))
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb * mb, memory_mb * mb))
         resource.setrlimit(resource.RLIMIT_FSIZE, (limits.max_file_mb * mb,) * 2)
         resource.setrlimit(resource.RLIMIT_NOFILE, (limits.max_open_files,) * 2)
@@ -296,8 +298,13 @@ def run(
     scratch = None
     user = None
     uid_to_reap = None
+    info_r = info_w = None
     if limits.mechanism == "bwrap":
         cmd = _bwrap_argv(argv, code_dir, limits, memory_mb, nproc, extra_ro, base_env, writable)
+        # --info-fd reports the pid of the sandbox's pid 1, so that a kill can wait until the
+        # whole pid namespace is gone
+        info_r, info_w = os.pipe()
+        cmd[1:1] = ["--info-fd", str(info_w)]
         cwd = "/"
         if _is_root():
             user = limits.sandbox_uid
@@ -316,13 +323,17 @@ def run(
                 "--ipc", "--uts", "--",
                 *argv,
             ]  # fmt: skip
-            # namespaces need privileges: create them first, then drop uid inside
+            # rlimits are applied inside (on unshare itself they break its --kill-child
+            # signal handling); as root the sample also drops to its per-slot uid there
+            preexec = None
+            inner = [*_prlimit_prefix(limits, memory_mb, nproc), *argv]
             if uid is not None:
-                preexec = _preexec(limits, memory_mb, nproc, None)
-                cmd = cmd[:-len(argv)] + [
-                    "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                    *_prlimit_prefix(limits, memory_mb, nproc), *argv,
-                ]  # fmt: skip
+                inner = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", *inner]
+            else:
+                cmd[1:1] = ["--user", "--map-root-user"]
+            # a shell reports a signalled sample as exit 128+N (unshare's own signal
+            # forwarding fails under --kill-child)
+            cmd = cmd[: -len(argv)] + ["/bin/sh", "-c", '"$@"; exit $?', "sh", *inner]
         else:
             cmd = list(argv)
     started = time.monotonic()
@@ -339,8 +350,12 @@ def run(
             user=user,
             group=user,
             extra_groups=[] if user is not None else None,
+            pass_fds=(info_w,) if info_w is not None else (),
         )
     except OSError as err:
+        if info_r is not None:
+            os.close(info_r)
+            os.close(info_w)
         return RunResult(
             None, "", f"could not start sandbox: {err}", 0.0, mechanism=limits.mechanism
         )
@@ -348,6 +363,9 @@ def run(
         proc, started + wall_s, limits.max_output_kb * 1024
     )
     wall = time.monotonic() - started
+    if info_r is not None:
+        os.close(info_w)
+        _reap_namespace(info_r)
     if uid_to_reap is not None:
         _kill_all_of_uid(uid_to_reap)
     if scratch:
@@ -361,6 +379,38 @@ def run(
         output_exceeded=exceeded,
         mechanism=limits.mechanism,
     )
+
+
+def _reap_namespace(info_r: int) -> None:
+    """Kill the sandbox's pid 1 (the kernel then kills every process of its pid namespace) and
+    wait until it is gone, so no process of the sample survives this call."""
+    try:
+        os.set_blocking(info_r, False)
+        raw = os.read(info_r, 65536)
+    except OSError:
+        raw = b""
+    finally:
+        os.close(info_r)
+    try:
+        child = int(json.loads(raw.decode() or "{}").get("child-pid", 0))
+    except (ValueError, AttributeError):
+        child = 0
+    if child <= 1:
+        return
+    try:
+        os.kill(child, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        return
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{child}/stat") as handle:
+                state = handle.read().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return
+        if state == "Z":  # exited (pid namespace emptied); its reaper will collect it
+            return
+        time.sleep(0.01)
 
 
 def _kill_all_of_uid(uid: int) -> None:
@@ -394,20 +444,28 @@ def _kill(proc):
 
 
 def _communicate(proc, deadline, cap):
-    """Read stdout/stderr until EOF, the deadline, or `cap` bytes in total."""
+    """Read stdout/stderr until the process ends (and its pipes drain), the deadline, or `cap`
+    bytes in total. A background process that inherited the pipes does not keep us waiting:
+    once the main process has ended, reading stops at the next quiet moment."""
     buffers = {proc.stdout: bytearray(), proc.stderr: bytearray()}
     total = 0
     timed_out = exceeded = False
+    ended_at = None
     with selectors.DefaultSelector() as sel:
         for stream in buffers:
             os.set_blocking(stream.fileno(), False)
             sel.register(stream, selectors.EVENT_READ)
         while sel.get_map():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                timed_out = True
+            now = time.monotonic()
+            if now >= deadline:
+                timed_out = proc.poll() is None
                 break
-            for key, _ in sel.select(timeout=min(remaining, 0.5)):
+            if ended_at is None and proc.poll() is not None:
+                ended_at = now
+            events = sel.select(timeout=min(deadline - now, 0.05 if ended_at else 0.5))
+            if not events and ended_at is not None:
+                break  # main process gone and nothing more to read
+            for key, _ in events:
                 try:
                     chunk = os.read(key.fileobj.fileno(), 65536)
                 except BlockingIOError:
@@ -420,10 +478,11 @@ def _communicate(proc, deadline, cap):
             if total > cap:
                 exceeded = True
                 break
+            if ended_at is not None and time.monotonic() - ended_at > 1.0:
+                break
     if timed_out or exceeded:
         _kill(proc)
     else:
-        # streams closed: the sample ended (or closed its fds); give it until the deadline
         try:
             proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
