@@ -227,17 +227,12 @@ def _effsize_partition(x: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.nda
         low = np.where(go_left, low, mid + 1)
         if np.all(high <= low):
             break
-    high = low.copy()
-    while True:
-        equal = at(high) == x  # NaN compares False
-        if not equal.any():
-            break
-        high[equal] += 1
-    while True:
-        above = at(low) >= x
-        if not above.any():
-            break
-        low[above] -= 1
+    # effsize then walks through runs of equal values one step at a time; on sorted `a` the
+    # walks end where searchsorted says, so we jump there (same result, no O(n^2) on ties)
+    inside = (low >= 1) & (low <= n)
+    value_at_low = at(low)
+    high = np.where(inside & (value_at_low == x), np.searchsorted(a, x, side="right") + 1, low)
+    low = np.where(inside & (value_at_low >= x), np.searchsorted(a, x, side="left"), low)
     same = high == low
     high[same] = low[same] + 1
     high = np.minimum(high, n + 1)

@@ -311,3 +311,38 @@ def test_cli_errors_are_reported(tmp_path, capsys):
     a.write_text("id,x\n1,2\n")
     assert stats_cli.main(["--a", str(a), "--b", str(a), "--measure", "nope"]) == 1
     assert "no column" in capsys.readouterr().err
+
+
+def _partition_step_by_step(x, a):
+    """effsize's .bsearch.partition replayed literally (1-based, NA outside 1..n), as oracle."""
+    n = len(a)
+
+    def at(i):
+        return np.array([a[k - 1] if 1 <= k <= n else np.nan for k in i])
+
+    low, high = np.ones(len(x), int), np.full(len(x), n)
+    while True:
+        mid = (low + high) // 2
+        left = x <= at(mid)
+        high, low = np.where(left, mid, high), np.where(left, low, mid + 1)
+        if np.all(high <= low):
+            break
+    high = low.copy()
+    while (eq := at(high) == x).any():
+        high[eq] += 1
+    while (ab := at(low) >= x).any():
+        low[ab] -= 1
+    high[high == low] = low[high == low] + 1
+    return low, np.minimum(high, n + 1)
+
+
+def test_effsize_partition_equals_literal_replay():
+    rng = np.random.default_rng(6)
+    for _ in range(300):
+        a = np.sort(
+            rng.integers(0, int(rng.integers(1, 12)), int(rng.integers(1, 30))).astype(float)
+        )
+        x = rng.integers(-2, 14, int(rng.integers(1, 30))).astype(float)
+        got = st._effsize_partition(x, a)
+        want = _partition_step_by_step(x, a)
+        assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1]), (x, a)
