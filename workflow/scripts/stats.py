@@ -8,6 +8,8 @@ from codepeft.logs import setup_rule_logging
 
 setup_rule_logging(snakemake.log[0])
 log = logging.getLogger("codepeft.stats")
+for line in snakemake.params.skipped:
+    log.warning("skipped: %s", line)
 results = stats.run_blocks(snakemake.params.blocks, snakemake.params.section, log=log.info)
 for path in snakemake.output:
     name = Path(path).stem
