@@ -1,11 +1,12 @@
 # codepeft: a fine-tuning study of code LLMs, from raw data to a report with statistics.
-# Edit config.yaml (or pass --configfile config/paper.yaml); see README.md.
+# The embedded default (config.yaml) runs offline on a CPU; the paper's protocol:
+#   snakemake --configfile config/paper.yaml --profile profiles/slurm
 from codepeft import config as study_config
 
 
-configfile: "config.yaml"
-
-
+# config.yaml is the default study; a --configfile replaces it as a whole (no merging of two
+# studies' model lists), and --config key=value overrides apply on top of either.
+study_config.apply_default(config, workflow.basedir)
 study_config.validate(config)
 
 

@@ -87,6 +87,9 @@ def _check_references(config: dict) -> None:
                 f"'results/base/{name}'; set source to that path"
             )
     for name, method in config.get("methods", {}).items():
+        for model in method.get("models") or []:
+            if model not in config.get("models", {}):
+                raise ConfigError(f"config key 'methods.{name}.models': unknown model {model!r}")
         for task in method.get("tasks") or []:
             if task not in tasks:
                 raise ConfigError(
@@ -98,3 +101,21 @@ def _check_references(config: dict) -> None:
 def load(path: str | Path) -> dict:
     with open(path) as handle:
         return validate(yaml.safe_load(handle) or {})
+
+
+DEFAULT_CONFIG = "config.yaml"
+
+
+def apply_default(config: dict, basedir: str | Path) -> dict:
+    """Fill `config` in place from the default config.yaml unless a study was given
+    (--configfile); --config overrides already in `config` win over the default's values."""
+    if "models" in config:
+        return config
+    from codepeft.study import deep_merge
+
+    with open(Path(basedir) / DEFAULT_CONFIG) as handle:
+        default = yaml.safe_load(handle) or {}
+    merged = deep_merge(default, config)
+    config.clear()
+    config.update(merged)
+    return config

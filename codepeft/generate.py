@@ -63,7 +63,12 @@ def render_prompt(tokenizer, record: dict, spec: DecodingSpec) -> tuple[str, boo
         shortened = dict(record, inputs=dict(record["inputs"], **{key: tokenizer.decode(payload_ids[:keep])}))
         messages = build_messages(shortened, spec.generation_prompt)
         text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        if len(tokenizer(text, add_special_tokens=False)["input_ids"]) <= spec.max_input_tokens or keep == 0:
+        n_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"])
+        if n_tokens <= spec.max_input_tokens:
+            return text, True
+        if keep == 0:
+            log.warning("record %s: the prompt without its %s has %d tokens, more than "
+                        "max_input_tokens=%d", record["id"], key, n_tokens, spec.max_input_tokens)
             return text, True
         keep = max(0, keep - 8)
 

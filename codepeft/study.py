@@ -49,9 +49,21 @@ def scope_for(config: dict, method: str, task: str) -> str | None:
     return MULTI if config["methods"][method].get("scope", MULTI) == MULTI else task
 
 
+def applies(config: dict, method: str, model: str) -> bool:
+    """Whether `method` is run on base model `model` (a method may list its models)."""
+    only = config["methods"][method].get("models")
+    return not only or model in only
+
+
 def trained_models(config: dict) -> list[tuple[str, str, str]]:
     """(model, method, scope) of every training job."""
-    return [(m, meth, s) for m in config["models"] for meth in config["methods"] for s in scopes(config, meth)]
+    return [
+        (m, meth, s)
+        for m in config["models"]
+        for meth in config["methods"]
+        if applies(config, meth, m)
+        for s in scopes(config, meth)
+    ]
 
 
 def evaluated(config: dict) -> list[tuple[str, str, str, str]]:
@@ -60,6 +72,7 @@ def evaluated(config: dict) -> list[tuple[str, str, str, str]]:
         (m, meth, task, lang)
         for m in config["models"]
         for meth in config["methods"]
+        if applies(config, meth, m)
         for task in method_tasks(config, meth)
         for lang in config["tasks"][task]["languages"]
     ]

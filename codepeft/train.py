@@ -323,6 +323,9 @@ def train(
         peft_config=peft_config,
         callbacks=callbacks,
     )
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)  # our Progress callback prints one line per log
     resume = last_checkpoint(ckpt)
     if resume:
         log.info("resuming from %s", resume)
