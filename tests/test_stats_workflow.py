@@ -159,3 +159,30 @@ def test_run_blocks_star_exclude_and_error_context(tmp_path):
     cfg["stats"]["measures"]["surface"] = {"binary": ["bleu"], "tasks": ["summarization"]}
     with pytest.raises(ValueError, match=r"measure 'bleu' \(mcnemar\).*binary"):
         st.run_blocks(st.planned_tests(cfg), cfg["stats"], root=str(tmp_path))
+
+
+def test_cli_config_mode(tmp_path):
+    from codepeft import stats_cli
+
+    cfg = _config()
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    _write_tables(tmp_path, study_config.validate(_config()))
+    out_dir = tmp_path / "out"
+    rc = stats_cli.main(
+        [
+            "--config",
+            str(tmp_path / "config.yaml"),
+            "--root",
+            str(tmp_path),
+            "--out-dir",
+            str(out_dir),
+        ]
+    )
+    assert rc == 0
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "rq1_st_vs_mt.tsv",
+        "rq2_mt_qlora_vs_fft.tsv",
+    ]
+    with open(out_dir / "rq1_st_vs_mt.tsv", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    assert len(rows) == 6 and {r["test"] for r in rows} == {"mcnemar", "wilcoxon"}
