@@ -396,3 +396,12 @@ def test_pairs_join_by_id_and_table_columns(tmp_path):
     assert summary["mean_over_ok_instances"]["fluency"] == 5.0
     with pytest.raises(ValueError, match="unknown judge setting"):
         pipeline.with_defaults({"runz": 3})
+
+
+def test_schema_defaults_match_the_package_defaults():
+    from codepeft import config as study_config
+
+    schema = study_config.load_schema()["properties"]["judge"]
+    defaults = {k: v["default"] for k, v in schema["properties"].items()}
+    assert defaults == {**pipeline.DEFAULTS, "timeout_s": 60}
+    assert all(v.get("description") for v in schema["properties"].values())

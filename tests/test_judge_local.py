@@ -20,6 +20,7 @@ from codepeft.judge import cli, pipeline
 from codepeft.judge.local import LocalBackend
 
 REPO = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow  # builds and runs a tiny model: ~20 s
 
 PAIRS = [
     {"id": "a", "code": "def add(a, b):\n    return a + b", "summary": "Add two numbers."},

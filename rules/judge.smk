@@ -1,0 +1,76 @@
+# LLM judge of generated summaries (codepeft/judge/, docs/judge.md): one job per
+# summarization predictions file -> results/metrics/judge/{model}/{method}/summarization/{lang}.tsv
+# (+ .summary.json). Answers are cached in config["judge"]["cache_dir"] (default
+# results/judge_cache/), which is no rule's output, so Snakemake never deletes it and a rerun
+# sends no request.
+
+JUDGE = config["judge"]
+JUDGE_LOCAL = JUDGE["backend"] == "local"
+
+
+def judge_combos():
+    if not JUDGE["enabled"] or "summarization" not in config["tasks"]:
+        return []
+    return prediction_combos(
+        task="summarization", include_reference=JUDGE["include_reference"]
+    )
+
+
+def judge_inputs(wildcards):
+    inputs = {
+        "predictions": f"results/predictions/{wildcards.model}/{wildcards.method}/summarization/{wildcards.lang}.jsonl",
+        "test": task_data("summarization", wildcards.lang, "test"),
+    }
+    if JUDGE["template"]:
+        # a template edit re-judges (new prompts)
+        inputs["template"] = JUDGE["template"]
+    if JUDGE_LOCAL:
+        # results/base/tiny is built by the workflow (rule build_tiny_model)
+        inputs["judge_model"] = JUDGE["model"]
+    return inputs
+
+
+# The API key is read from this variable only (never from config or a file); declaring it makes
+# Snakemake refuse to start without it and pass it to cluster jobs.
+if JUDGE["enabled"] and not JUDGE_LOCAL and JUDGE["api_key_env"]:
+
+    envvars:
+        JUDGE["api_key_env"],
+
+
+rule judge_summaries:
+    input:
+        unpack(judge_inputs),
+    output:
+        table="results/metrics/judge/{model}/{method}/summarization/{lang}.tsv",
+        summary="results/metrics/judge/{model}/{method}/summarization/{lang}.summary.json",
+    log:
+        "logs/judge/{model}/{method}/summarization/{lang}.log",
+    benchmark:
+        "results/benchmarks/judge/{model}/{method}/summarization/{lang}.tsv"
+    threads: 2 if JUDGE_LOCAL else 1  # openai: I/O-bound threads (judge.concurrency), 1 core
+    resources:
+        # local backend: a GPU job on clusters (the judge LM runs on the accelerator; the
+        # SLURM profile maps gpu=1 to a GPU request). openai backend: CPU only, network-bound.
+        gpu=1 if JUDGE_LOCAL and config["judge"]["device"] != "cpu" else 0,
+        mem_mb=16000 if JUDGE_LOCAL else 1000,
+        runtime=240,  # minutes: 1,000 instances x 5 runs at ~1 request/s with 4 in flight ~ 25 min
+        # every job sends up to judge.concurrency requests at once: cap the total with
+        # `--resources judge_api=1` (one judge job at a time) against a rate-limited API
+        judge_api=0 if JUDGE_LOCAL else 1,
+    params:
+        judge=JUDGE,
+    script:
+        "../workflow/scripts/judge.py"
+
+
+register_final_targets(
+    lambda: expand_combos(
+        "results/metrics/judge/{model}/{method}/summarization/{lang}.tsv",
+        judge_combos(),
+    )
+    + expand_combos(
+        "results/metrics/judge/{model}/{method}/summarization/{lang}.summary.json",
+        judge_combos(),
+    )
+)

@@ -1,0 +1,20 @@
+"""Rule script of rules/judge.smk: one summarization predictions file -> judge table + summary."""
+
+from codepeft.logs import setup_rule_logging
+
+setup_rule_logging(snakemake.log[0])  # noqa: F821
+
+from codepeft.judge.pipeline import judge_predictions  # noqa: E402
+
+sm = snakemake  # noqa: F821
+if sm.params.judge["backend"] == "local":
+    import torch
+
+    torch.set_num_threads(max(1, int(sm.threads)))
+judge_predictions(
+    sm.input.predictions,
+    sm.input.test,
+    sm.output.table,
+    sm.output.summary,
+    dict(sm.params.judge),
+)
