@@ -291,3 +291,26 @@ def test_dispatcher_knows_execute():
 
     assert top.SUBCOMMANDS["execute"][0] == "codepeft.execution.cli"
     assert Path(cli.__file__).name == "cli.py"
+
+
+@needs_bwrap
+@pytest.mark.parametrize("language", ["python", "java"])
+def test_embedded_reference_solutions_pass_the_embedded_tests(repo, language):
+    """The embedded tests (codepeft/resources/embedded/codereval) accept their solutions, and
+    a wrong solution is caught: the harness and the tests agree end to end."""
+    if language == "java" and shutil.which("javac") is None:
+        pytest.skip("no JDK")
+    base = repo / "codepeft/resources/embedded/codereval"
+    if not (base / "tests.jsonl").exists():
+        pytest.skip("embedded CoderEval tests not present")
+    tests = ev.load_tests(base / "tests.jsonl")
+    solutions = [r for r in io.read_jsonl(base / "solutions.jsonl") if r["language"] == language]
+    preds = {r["id"]: [r["code"]] for r in solutions}
+    first = solutions[0]["id"]
+    preds[first].append("pass" if language == "python" else "public static void nothing() {}")
+    settings = ev.Settings(language=language, threads=2, allow_untrusted_code=True, limits=FAST)
+    rows, _, summary, samples = ev.evaluate(preds, tests, settings)
+    assert all(r["c"] >= 1 for r in rows), [r for r in rows if not r["c"]]
+    wrong = [s for s in samples if s.task_id == first and s.index == 1][0]
+    assert wrong.outcome in {"fail", "error"}
+    assert summary["pass@1_all_tasks"] == pytest.approx((len(rows) - 0.5) / len(rows))

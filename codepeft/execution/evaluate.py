@@ -233,3 +233,57 @@ def write_outputs(
     if samples_path:
         io.write_jsonl(samples_path, (dataclasses.asdict(s) for s in samples))
     return summary_path
+
+
+def settings_from_config(options: dict, language: str, threads: int = 1) -> Settings:
+    """Settings from the validated `execution` config section."""
+    limits = sb.Limits(
+        mechanism=options.get("sandbox", "bwrap"),
+        wall_s=float(options.get("timeout_s", 10)),
+        cpu_s=int(options.get("cpu_s", 10)),
+        memory_mb=int(options.get("memory_mb", 1024)),
+        java_memory_mb=int(options.get("java_memory_mb", 4096)),
+        java_heap_mb=int(options.get("java_heap_mb", 256)),
+        max_processes=int(options.get("max_processes", 64)),
+        java_max_processes=int(options.get("java_max_processes", 256)),
+        max_file_mb=int(options.get("max_file_mb", 16)),
+        max_output_kb=int(options.get("max_output_kb", 256)),
+        scratch_mb=int(options.get("scratch_mb", 64)),
+    )
+    return Settings(
+        language=language,
+        ks=tuple(options.get("k") or (1,)),
+        threads=max(1, threads),
+        allow_untrusted_code=bool(options.get("allow_untrusted_code", False)),
+        limits=limits,
+        python=options.get("python"),
+        java_home=options.get("java_home"),
+        codereval=ce.CoderEvalConfig.from_dict(options.get("codereval")),
+    )
+
+
+def run_from_config(
+    *, predictions, tests, data, language, options, threads, out_tsv, summary_path, meta=None
+) -> dict:
+    """The rule's entry point: evaluate one predictions file and write table + summary."""
+    settings = settings_from_config(options, language, threads)
+    log.info(
+        "execution of %s (%s): allow_untrusted_code=%s, sandbox=%s, threads=%d, tests=%s",
+        predictions, language, settings.allow_untrusted_code, settings.limits.mechanism,
+        settings.threads, tests,
+    )  # fmt: skip
+    rows, columns, summary, _ = evaluate(
+        load_predictions(predictions),
+        load_tests(tests),
+        settings,
+        all_ids=load_all_ids(data),
+        levels=load_levels(data),
+    )
+    summary = {**(meta or {}), **summary}
+    write_outputs(rows, columns, summary, out_tsv, summary_path)
+    log.info(
+        "pass@1 over all %d tasks: %.4f (%d passes, %d not computed, %d missing)",
+        summary["n_tasks"], summary["pass@1_all_tasks"], summary["passes"],
+        summary["n_not_computed"], summary["n_missing"],
+    )  # fmt: skip
+    return summary

@@ -434,13 +434,13 @@ def _run_java(samples, idxs, limits, runtimes, threads, base, report):
             s = samples[i]
             pkg = f"s{i}"
             if pkg in compile_errors:
-                report(i, SampleResult(s.task_id, s.index, "error",
-                                       f"does not compile: {compile_errors[pkg]}"))  # fmt: skip
+                reason = f"does not compile: {compile_errors[pkg]}"
+                report(i, SampleResult(s.task_id, s.index, "error", reason, 0.0, limits.mechanism))
             elif (out / pkg / "CodepeftRunner.class").exists():
                 compiled[i] = out / pkg
             else:
-                report(i, SampleResult(s.task_id, s.index, "error",
-                                       "does not compile: javac produced no classes"))  # fmt: skip
+                reason = "does not compile: javac produced no classes"
+                report(i, SampleResult(s.task_id, s.index, "error", reason, 0.0, limits.mechanism))
     slots = _Slots(threads)
 
     def one(i):

@@ -1,0 +1,50 @@
+# Execution: run generated code against tests in a sandbox -> per-task outcomes + pass@k.
+# One job per generation predictions file (every model x method x language). Nothing runs
+# unless execution.allow_untrusted_code is true (tables then say "not computed").
+
+
+def execution_combos():
+    return prediction_combos(task="generation")
+
+
+def execution_inputs(wildcards):
+    inputs = {
+        "predictions": f"results/predictions/{wildcards.model}/{wildcards.method}/generation/{wildcards.lang}.jsonl",
+        "data": task_data("generation", wildcards.lang, "test"),
+    }
+    if config["execution"]["tests"]:
+        inputs["tests"] = config["execution"]["tests"]
+    return inputs
+
+
+rule execute:
+    input:
+        unpack(execution_inputs),
+    output:
+        table="results/metrics/execution/{model}/{method}/generation/{lang}.tsv",
+        summary="results/metrics/execution/{model}/{method}/generation/{lang}.summary.json",
+    log:
+        "logs/metrics/execution/{model}/{method}/generation/{lang}.log",
+    benchmark:
+        "results/benchmarks/metrics/execution/{model}/{method}/generation/{lang}.tsv"
+    wildcard_constraints:
+        lang="python|java",
+    # samples run in parallel up to this many; each is one interpreter/JVM
+    threads: 2
+    resources:
+        # per parallel sample: its address-space limit (JVM: heap + metaspace, ~1 GB real)
+        mem_mb=lambda wc, threads: 1000 + threads * 1500,
+        runtime=120,  # minutes; ~40 Python or ~5 Java samples/s on 2 cores + CoderEval image
+    params:
+        options=config["execution"],
+    script:
+        "../workflow/scripts/execute.py"
+
+
+register_final_targets(
+    lambda: [
+        f"results/metrics/execution/{c['model']}/{c['method']}/generation/{c['lang']}.{ext}"
+        for c in execution_combos()
+        for ext in ("tsv", "summary.json")
+    ]
+)
