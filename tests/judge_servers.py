@@ -98,6 +98,7 @@ class _Server:
         self.lock = threading.Lock()
         self.hang_s = 3.0
         self.retry_after = "1"
+        self.latency_s = 0.0  # added to every answer (benchmarks: a remote API's latency)
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -139,6 +140,8 @@ class _Server:
                     n = outer.per_prompt.get(prompt, 0)
                     outer.per_prompt[prompt] = n + 1
                 action = outer.faults[n] if n < len(outer.faults) else "ok"
+                if outer.latency_s:
+                    time.sleep(outer.latency_s)
                 if action == "429":
                     self._send(
                         429,
