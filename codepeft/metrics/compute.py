@@ -347,7 +347,13 @@ def _text_measures(instances, rows, scored, with_ref, corpus, timings) -> dict:
 def _codebleu(instances, rows, scored, with_ref, task, lang, options, corpus) -> dict:
     code_lang = code_language(task, lang)
     policy = options.codebleu_dataflow_policy
-    info = {"lang": code_lang, "dataflow_policy": policy, "weights": list(options.codebleu_weights)}
+    info = {
+        "lang": code_lang,
+        "dataflow_policy": policy,
+        "weights": list(options.codebleu_weights),
+        "dataflow_parent_order": "sorted (deterministic; the library's set order varies "
+        "with PYTHONHASHSEED)",
+    }
     if code_lang is None or code_lang not in options.codebleu_languages:
         why = (
             "not computed: CodeBLEU applies to code outputs"
