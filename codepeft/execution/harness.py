@@ -27,6 +27,7 @@ output size, network, read-only file system, permission). Every non-pass carries
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import logging
 import os
@@ -226,19 +227,20 @@ def classify(result: sb.RunResult, token: str, language: str) -> tuple[str, str]
 
 
 class _Slots:
-    """Worker slot numbers (per-slot uids of the fallback mechanisms)."""
+    """Worker slot numbers (per-slot uids of the fallback mechanisms); thread-safe."""
 
     def __init__(self, n):
         self._queue: queue.Queue[int] = queue.Queue()
         for i in range(n):
             self._queue.put(i)
 
-    def __enter__(self):
-        self.slot = self._queue.get()
-        return self.slot
-
-    def __exit__(self, *exc):
-        self._queue.put(self.slot)
+    @contextlib.contextmanager
+    def take(self):
+        slot = self._queue.get()
+        try:
+            yield slot
+        finally:
+            self._queue.put(slot)
 
 
 def _new_dir(base: Path, name: str) -> Path:
@@ -313,7 +315,7 @@ def _run_python(samples, idxs, limits, runtimes, threads, base, report):
         token = secrets.token_hex(16)
         program = f"{s.code}\n\n{s.test}\n\nprint({token!r}, flush=True)\n"
         _write(d / "main.py", program)
-        with slots as slot:
+        with slots.take() as slot:
             res = sb.run(
                 [runtimes.python, "-I", sb.code_path("main.py", d, limits)],
                 code_dir=d, limits=limits, extra_ro=extra_ro, slot=slot, check=False,
@@ -456,7 +458,7 @@ def _run_java(samples, idxs, limits, runtimes, threads, base, report):
             java, f"-Xmx{limits.java_heap_mb}m", *JAVA_RUN_FLAGS,
             "-cp", sb.code_path("classes", d, limits), f"s{i}.CodepeftRunner",
         ]  # fmt: skip
-        with slots as slot:
+        with slots.take() as slot:
             res = sb.run(
                 argv, code_dir=d, limits=limits, memory_mb=limits.java_memory_mb,
                 nproc=limits.java_max_processes, extra_ro=extra_ro, slot=slot, check=False,
