@@ -84,7 +84,7 @@ rule analyze_pylint:
         lang="python",
     conda:
         "../envs/pylint.yaml"
-    threads: 2
+    threads: 1
     params:
         analyzer="pylint",
         options=analyzer_options,
@@ -109,7 +109,7 @@ rule analyze_flake8:
         lang="python",
     conda:
         "../envs/flake8.yaml"
-    threads: 2
+    threads: 1
     params:
         analyzer="flake8",
         options=analyzer_options,

@@ -8,6 +8,7 @@ Default configuration (``--isolated``: no project config files).
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from codepeft.analyzers.base import (
     run_tool,
     tool_version,
 )
+from codepeft.tools import tools_dir
 
 FAMILY = "flake8"
 LANGUAGES = ("python",)
@@ -29,6 +31,11 @@ FORMAT = "%(path)s\t%(row)d\t%(col)d\t%(code)s"
 
 
 def executable() -> str | None:
+    """The side venv of scripts/setup/pylint.sh first (reproducible import resolution), then
+    PATH (e.g. the conda env of envs/flake8.yaml), then the running interpreter's bin."""
+    side = tools_dir() / "pylint-venv" / "bin" / "flake8"
+    if side.exists() and os.access(side, os.X_OK):
+        return str(side)
     return find_venv_tool("flake8")
 
 

@@ -1,5 +1,8 @@
 """Pylint 4.1.4: one process over all Python units, default checks, `duplicate-code` disabled.
 
+Pylint comes from its own venv (scripts/setup/pylint.sh) when present, so the analyzed code's
+imports resolve the same way everywhere; ``-j1`` by default: on 2 cores, -j2 was slower for a
+batch of 230 small files (worker start-up and per-process astroid caches).
 Command: ``pylint --output-format=json2 --disable=duplicate-code --exit-zero --persistent=n
 --rcfile=<empty file> -j <threads> <files>`` (an empty rcfile so no project config leaks in;
 the paper ran Pylint with its default configuration).
@@ -14,6 +17,7 @@ reported them (the syntax error itself is one `error`), as in the paper.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -26,6 +30,7 @@ from codepeft.analyzers.base import (
     run_tool,
     tool_version,
 )
+from codepeft.tools import tools_dir
 
 FAMILY = "pylint"
 LANGUAGES = ("python",)
@@ -35,6 +40,11 @@ HAS_RULES = True
 
 
 def executable() -> str | None:
+    """The side venv of scripts/setup/pylint.sh first (reproducible import resolution), then
+    PATH (e.g. the conda env of envs/pylint.yaml), then the running interpreter's bin."""
+    side = tools_dir() / "pylint-venv" / "bin" / "pylint"
+    if side.exists() and os.access(side, os.X_OK):
+        return str(side)
     return find_venv_tool("pylint")
 
 
