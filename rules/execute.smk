@@ -3,23 +3,14 @@
 # unless execution.allow_untrusted_code is true (tables then say "not computed").
 
 
-def execution_combos():
-    return prediction_combos(task="generation")
-
-
-def execution_inputs(wildcards):
-    inputs = {
-        "predictions": f"results/predictions/{wildcards.model}/{wildcards.method}/generation/{wildcards.lang}.jsonl",
-        "data": task_data("generation", wildcards.lang, "test"),
-    }
-    if config["execution"]["tests"]:
-        inputs["tests"] = config["execution"]["tests"]
-    return inputs
-
-
 rule execute:
     input:
-        unpack(execution_inputs),
+        predictions="results/predictions/{model}/{method}/generation/{lang}.jsonl",
+        data=task_data("generation", "{lang}", "test"),
+        # the local tests file, when configured (a change reruns the tables)
+        tests=lambda wc: (
+            [config["execution"]["tests"]] if config["execution"]["tests"] else []
+        ),
     output:
         table="results/metrics/execution/{model}/{method}/generation/{lang}.tsv",
         summary="results/metrics/execution/{model}/{method}/generation/{lang}.summary.json",
@@ -34,7 +25,7 @@ rule execute:
     resources:
         # per parallel sample: its address-space limit (JVM: heap + metaspace, ~1 GB real)
         mem_mb=lambda wc, threads: 1000 + threads * 1500,
-        runtime=120,  # minutes; ~40 Python or ~5 Java samples/s on 2 cores + CoderEval image
+        runtime=120,  # minutes; ~15 Python or ~6 Java samples/s on 2 cores + CoderEval image
     params:
         options=config["execution"],
     script:
@@ -44,7 +35,7 @@ rule execute:
 register_final_targets(
     lambda: [
         f"results/metrics/execution/{c['model']}/{c['method']}/generation/{c['lang']}.{ext}"
-        for c in execution_combos()
+        for c in prediction_combos(task="generation")
         for ext in ("tsv", "summary.json")
     ]
 )

@@ -9,7 +9,7 @@ from codepeft.execution import evaluate as ev  # noqa: E402
 sm = snakemake  # noqa: F821
 ev.run_from_config(
     predictions=sm.input.predictions,
-    tests=sm.input.get("tests"),
+    tests=(list(sm.input.tests) or [None])[0],
     data=sm.input.data,
     language=sm.wildcards.lang,
     options=sm.params.options,
