@@ -40,7 +40,9 @@ def load(language: str, n_tasks: int):
     name = "python" if language == "python" else "java"
     records = [
         json.loads(line)
-        for line in open(base / f"generations/{name}_chatgpt_humanlabel_out.jsonl", encoding="utf-8")
+        for line in open(
+            base / f"generations/{name}_chatgpt_humanlabel_out.jsonl", encoding="utf-8"
+        )
     ]
     records = [r for r in records if levels.get(r["_id"]) == "self_contained"][:n_tasks]
     preds, tests = {}, {}
@@ -86,7 +88,9 @@ def javac_per_sample_vs_batch(preds, n=20):
     rt = harness.Runtimes.detect()
     limits = sb.Limits()
     samples = [
-        harness.Sample(tid, j, "java", code, "public class TestMain { public static void main(String[] a) {} }")
+        harness.Sample(
+            tid, j, "java", code, "public class TestMain { public static void main(String[] a) {} }"
+        )
         for tid, codes in preds.items()
         for j, code in enumerate(codes)
     ][:n]
@@ -107,11 +111,17 @@ def javac_per_sample_vs_batch(preds, n=20):
         for p in pkgs:
             harness._javac(rt, limits, src, harness._new_dir(base, f"o{p}"), [p], 600)
         single = time.monotonic() - t0
-    return {"samples": len(samples), "one_javac_s": round(batch, 2), "javac_per_sample_s": round(single, 2)}
+    return {
+        "samples": len(samples),
+        "one_javac_s": round(batch, 2),
+        "javac_per_sample_s": round(single, 2),
+    }
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--python-tasks", type=int, default=30)
     p.add_argument("--java-tasks", type=int, default=10)
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
@@ -120,7 +130,8 @@ def main():
     figures = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.node()} {os.cpu_count()} cores, {platform.platform()}",
-        "sandbox": "bwrap " + subprocess.run(["bwrap", "--version"], capture_output=True, text=True).stdout.strip(),
+        "sandbox": "bwrap "
+        + subprocess.run(["bwrap", "--version"], capture_output=True, text=True).stdout.strip(),
         "runs": [],
     }
     for language, n in (("python", args.python_tasks), ("java", args.java_tasks)):

@@ -278,7 +278,8 @@ def run(
     """Run `argv` sandboxed. `code_dir` (host) is visible read-only at /code (bwrap) and is the
     working directory's source; argv must refer to files as /code/<name> under bwrap (use
     :func:`code_path`). `writable` pairs (host dir, path inside) are bound read-write (bwrap
-    only; used for the compiler's output, never for samples). Returns a RunResult; never raises for anything the sample does."""
+    only; used for the compiler's output, never for samples). Returns a RunResult; never
+    raises for anything the sample does."""
     if check:
         check_mechanism(limits.mechanism)
     wall_s = limits.wall_s if wall_s is None else wall_s
