@@ -662,6 +662,7 @@ ROW_COLUMNS = (
     "task",
     "lang",
     "family",
+    "group",
     "measure",
     "test",
     "n_paired",
@@ -692,7 +693,7 @@ ROW_COLUMNS = (
     "b_table",
     "note",
 )
-FAMILY_KEYS = ("comparison", "model", "task", "lang", "family", "measure")
+FAMILY_KEYS = ("comparison", "model", "task", "lang", "family", "group", "measure")
 TABLE_PATTERN = "results/metrics/{family}/{model}/{method}/{task}/{lang}.tsv"
 
 
@@ -767,6 +768,7 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                             binary=_listify(spec.get("binary")),
                             continuous=_listify(spec.get("continuous")),
                             exclude=_listify(spec.get("exclude")),
+                            group=spec.get("group", "metrics"),
                             a_table=paths["a"],
                             b_table=paths["b"],
                         )
@@ -823,6 +825,7 @@ def run_blocks(
                     "b_table",
                 )
             }
+            base["group"] = block.get("group", "metrics")
             base["measure"] = measure
             try:
                 row = compare_tables(ta, tb, measure, test=test, pair_by=pair_by, **kwargs)
@@ -841,7 +844,10 @@ def run_blocks(
     alpha = section.get("alpha", 0.05)
     for kind, keys in (
         ("binary", families.get("binary", ["comparison", "measure"])),
-        ("continuous", families.get("continuous", ["comparison", "model", "task", "lang"])),
+        (
+            "continuous",
+            families.get("continuous", ["comparison", "model", "task", "lang", "group"]),
+        ),
     ):
         subset = [r for r in rows if (r["test"].startswith("mcnemar")) == (kind == "binary")]
         adjust_rows(subset, keys, method)

@@ -186,3 +186,22 @@ def test_cli_config_mode(tmp_path):
     with open(out_dir / "rq1_st_vs_mt.tsv", newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert len(rows) == 6 and {r["test"] for r in rows} == {"mcnemar", "wilcoxon"}
+
+
+def test_groups_split_adjustment_families(tmp_path):
+    cfg = _config()
+    cfg["stats"]["measures"] = {
+        "surface": {"continuous": ["bleu"], "tasks": ["summarization"]},
+        "judge": {"continuous": ["meteor"], "tasks": ["summarization"], "group": "judge"},
+    }
+    cfg = study_config.validate(cfg)
+    _write_tables(tmp_path, cfg)
+    for method in ("st_qlora", "mt_qlora", "mt_fft"):  # a 'judge' family reading the same columns
+        for lang in ("python", "java"):
+            src = tmp_path / f"results/metrics/surface/tiny/{method}/summarization/{lang}.tsv"
+            dst = tmp_path / f"results/metrics/judge/tiny/{method}/summarization/{lang}.tsv"
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.write_text(src.read_text())
+    rows = st.run_blocks(st.planned_tests(cfg), cfg["stats"], root=str(tmp_path))["rq1_st_vs_mt"]
+    assert {r["group"] for r in rows} == {"metrics", "judge"}
+    assert all(r["family_size"] == 1 for r in rows)  # bleu and meteor no longer share a family
