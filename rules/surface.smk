@@ -1,28 +1,7 @@
-# Surface metrics: one job per predictions file and metric family -> per-instance table +
-# corpus summary. Families: `surface` (BLEU both ways, chrF, METEOR, ROUGE, exact match,
-# BERTScore, SIDE) for every task, and `codebleu` (CodeBLEU + components) for code outputs.
-
-
-SURFACE_TASKS = ["summarization", "translation", "generation"]
-
-
-def surface_combos():
-    """Predictions compared with references. Generation rows whose reference is null
-    (CoderEval prompts without solutions) get statuses, not numbers."""
-    return [c for c in prediction_combos() if c["task"] in SURFACE_TASKS]
-
-
-def codebleu_combos():
-    """Code outputs in a CodeBLEU language (translation targets, generation languages)."""
-    from codepeft.metrics.compute import SurfaceOptions, codebleu_applies
-
-    options = SurfaceOptions.from_config(config["metrics"])
-    return [
-        c
-        for c in surface_combos()
-        if c["task"] != "summarization"
-        and codebleu_applies(c["task"], c["lang"], options)
-    ]
+# Surface metrics: one job per predictions file -> per-instance tables + corpus summaries.
+# Families (architecture.md): `surface` (BLEU both ways, chrF, METEOR, ROUGE, exact match,
+# BERTScore, SIDE) for every task, plus `codebleu` (CodeBLEU and its four components) for the
+# code outputs of translation and generation, written by the same job (one read, one pass).
 
 
 rule surface_metrics:
@@ -30,35 +9,44 @@ rule surface_metrics:
         predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
         references=task_data("{task}", "{lang}", "test"),
     output:
-        table="results/metrics/{family}/{model}/{method}/{task}/{lang}.tsv",
-        summary="results/metrics/{family}/{model}/{method}/{task}/{lang}.summary.json",
+        table="results/metrics/surface/{model}/{method}/{task}/{lang}.tsv",
+        summary="results/metrics/surface/{model}/{method}/{task}/{lang}.summary.json",
     log:
-        "logs/metrics/{family}/{model}/{method}/{task}/{lang}.log",
+        "logs/metrics/surface/{model}/{method}/{task}/{lang}.log",
     benchmark:
-        "results/benchmarks/metrics/{family}/{model}/{method}/{task}/{lang}.tsv"
+        "results/benchmarks/metrics/surface/{model}/{method}/{task}/{lang}.tsv"
     wildcard_constraints:
-        family="surface|codebleu",
+        task="summarization",
     conda:
         "../envs/metrics.yaml"
-    # torch (BERTScore, SIDE) uses both threads; the rest is single-threaded Python
-    threads: lambda wc: 2 if wc.family == "surface" else 1
+    threads: 2  # torch (BERTScore, SIDE) uses both; the rest is single-threaded Python
     resources:
-        mem_mb=lambda wc: 4000 if wc.family == "surface" else 1000,  # BERT-base + WordNet
-        runtime=60,  # minutes; 1,000 pairs take ~10 s without BERTScore on 2 cores
+        mem_mb=4000,  # BERT-base (paper) on CPU + WordNet: ~2 GB peak; MiniLM: ~1 GB
+        runtime=60,  # minutes; 1,000 pairs: ~5 s CPU + BERTScore (~10 ms/pair, MiniLM, CPU)
     params:
         options=config["metrics"],
     script:
         "../workflow/scripts/surface_metrics.py"
 
 
+use rule surface_metrics as surface_codebleu_metrics with:
+    output:
+        table="results/metrics/surface/{model}/{method}/{task}/{lang}.tsv",
+        summary="results/metrics/surface/{model}/{method}/{task}/{lang}.summary.json",
+        codebleu_table="results/metrics/codebleu/{model}/{method}/{task}/{lang}.tsv",
+        codebleu_summary="results/metrics/codebleu/{model}/{method}/{task}/{lang}.summary.json",
+    wildcard_constraints:
+        task="translation|generation",
+
+
+# final targets: every prediction of the three tasks (generation rows whose reference is null,
+# e.g. CoderEval prompts without solutions, get statuses, not numbers); codebleu for code tasks
 register_final_targets(
     lambda: [
         f"results/metrics/{family}/{c['model']}/{c['method']}/{c['task']}/{c['lang']}.{ext}"
-        for family, combos in (
-            ("surface", surface_combos()),
-            ("codebleu", codebleu_combos()),
-        )
-        for c in combos
+        for c in prediction_combos()
+        for family in ("surface", "codebleu")
+        if family == "surface" or c["task"] in ("translation", "generation")
         for ext in ("tsv", "summary.json")
     ]
 )

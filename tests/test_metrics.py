@@ -416,3 +416,31 @@ def test_codebleu_is_deterministic_across_hash_seeds(shared):
     assert len({run(seed, "1") for seed in (1, 2, 3)}) == 1
     # the library's own code path depends on the hash seed (why the sorted order is the default)
     assert len({run(seed, "0") for seed in (1, 2, 3)}) > 1
+
+
+def test_run_files_writes_one_table_per_family(tmp_path):
+    from codepeft.io import read_tsv
+    from codepeft.metrics.compute import FAMILY_COLUMNS, run_files
+
+    refs = [{"id": "0", "reference": JAVA_REF}, {"id": "1", "reference": JAVA_NO_DATAFLOW}]
+    preds = [{"id": "1", "output": JAVA_NO_DATAFLOW}, {"id": "0", "output": ""}]
+    p, r = tmp_path / "p.jsonl", tmp_path / "r.jsonl"
+    p.write_text("".join(json.dumps(x) + "\n" for x in preds))
+    r.write_text("".join(json.dumps(x) + "\n" for x in refs))
+    outputs = {
+        family: (tmp_path / f"{family}.tsv", tmp_path / f"{family}.json")
+        for family in ("surface", "codebleu")
+    }
+    run_files(p, r, "translation", "cs-java", options=NO_MODELS, family_outputs=outputs)
+    for family, (tsv, summary_path) in outputs.items():
+        rows = read_tsv(tsv)
+        assert tuple(rows[0]) == FAMILY_COLUMNS[family]
+        assert [row["id"] for row in rows] == ["0", "1"]
+        summary = json.loads(summary_path.read_text())
+        assert summary["families"] == [family] and set(summary["mean"]) <= set(
+            FAMILY_COLUMNS[family]
+        )
+    codebleu_summary = json.loads(outputs["codebleu"][1].read_text())
+    assert "codebleu" in codebleu_summary["corpus"] and "bertscore" not in codebleu_summary
+    surface_summary = json.loads(outputs["surface"][1].read_text())
+    assert "codebleu" not in surface_summary and "bleu_sacre" in surface_summary["corpus"]

@@ -481,20 +481,50 @@ def read_records(path, kind: str) -> list[dict]:
     return [{"id": str(i), field_name: line} for i, line in enumerate(lines)]
 
 
+FAMILY_SUMMARY_KEYS = {
+    "surface": ("meteor_status", "bertscore", "side"),
+    "codebleu": ("codebleu",),
+}
+
+
+def family_view(result: SurfaceResult, family: str) -> tuple[tuple, dict]:
+    """The columns and summary of one family out of a multi-family result."""
+    columns = FAMILY_COLUMNS[family]
+    summary = dict(result.summary)
+    for other, keys in FAMILY_SUMMARY_KEYS.items():
+        if other != family:
+            for key in keys:
+                summary.pop(key, None)
+    summary["families"] = [family]
+    summary["mean"] = {k: v for k, v in summary["mean"].items() if k in columns}
+    summary["corpus"] = {
+        k: v for k, v in summary["corpus"].items() if (k == "codebleu") == (family == "codebleu")
+    }
+    return columns, summary
+
+
 def run_files(
     predictions_path,
     references_path,
     task: str,
     lang: str,
-    out_tsv,
+    out_tsv=None,
     summary_json=None,
     options: SurfaceOptions | None = None,
     meta: dict | None = None,
     families: Sequence[str] = FAMILIES,
+    family_outputs: dict | None = None,
 ) -> SurfaceResult:
-    """Read, compute, write the table (and the summary). Used by the CLI and the workflow."""
+    """Read, compute once, write. Used by the CLI and the workflow.
+
+    ``out_tsv``/``summary_json``: one table with every family of ``families`` (the CLI).
+    ``family_outputs``: ``{family: (tsv, summary_json)}``, one table per family (the workflow:
+    one job per predictions file writes its ``surface`` and, for code, ``codebleu`` tables).
+    """
     from codepeft.io import write_json, write_tsv
 
+    if family_outputs:
+        families = tuple(family_outputs)
     instances = join(
         read_records(predictions_path, "predictions"), read_records(references_path, "references")
     )
@@ -508,15 +538,19 @@ def run_files(
     )
     meta = {"predictions": str(predictions_path), "references": str(references_path)} | (meta or {})
     result = compute_surface(instances, task, lang, options, meta, families)
-    write_tsv(out_tsv, [_format(row) for row in result.rows], result.columns)
-    if summary_json is not None:
-        write_json(summary_json, result.summary)
-    log.info(
-        "wrote %s (%d rows) in %.1f s",
-        out_tsv,
-        len(result.rows),
-        result.summary["seconds"]["total"],
-    )
+    rows = [_format(row) for row in result.rows]
+    if out_tsv is not None:
+        write_tsv(out_tsv, rows, result.columns)
+        if summary_json is not None:
+            write_json(summary_json, result.summary)
+        log.info("wrote %s (%d rows)", out_tsv, len(rows))
+    for family, (tsv, summary_path) in (family_outputs or {}).items():
+        columns, summary = family_view(result, family)
+        write_tsv(tsv, rows, columns)
+        if summary_path is not None:
+            write_json(summary_path, summary)
+        log.info("wrote %s (%d rows)", tsv, len(rows))
+    log.info("done in %.1f s", result.summary["seconds"]["total"])
     return result
 
 
