@@ -78,6 +78,9 @@ def main() -> None:
     )
     parser.add_argument("--shared", type=Path, default=Path(default_shared))
     parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument(
+        "--bertscore", action="store_true", help="also time BERTScore (default MiniLM) alone"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("root").setLevel(logging.ERROR)  # codebleu's per-corpus warnings
@@ -105,6 +108,20 @@ def main() -> None:
         print(f"  means {means}")
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     print(f"TOTAL {wall:.2f} s wall, {cpu:.2f} s CPU for {2 * args.n} pairs (BERTScore off)")
+    if args.bertscore:
+        from codepeft.metrics import bertscore
+
+        preds, refs = summarization_pairs(args.shared, args.n, random.Random(42))
+        pairs = [(p["output"], r["reference"]) for p, r in zip(preds, refs, strict=True)]
+        pairs = [(p, r) for p, r in pairs if p.strip()]
+        setup = bertscore.resolve()
+        t0, c0 = time.perf_counter(), time.process_time()
+        bertscore.bertscore([p for p, _ in pairs], [r for _, r in pairs], setup)
+        print(
+            f"BERTScore {setup.model} ({setup.num_layers} layers), {len(pairs)} summarization "
+            f"pairs: {time.perf_counter() - t0:.2f} s wall, {time.process_time() - c0:.2f} s CPU "
+            "(model load included)"
+        )
 
 
 if __name__ == "__main__":

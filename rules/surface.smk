@@ -22,7 +22,7 @@ rule surface_metrics:
     threads: 2  # torch (BERTScore, SIDE) uses both; the rest is single-threaded Python
     resources:
         mem_mb=4000,  # BERT-base (paper) on CPU + WordNet: ~2 GB peak; MiniLM: ~1 GB
-        runtime=60,  # minutes; 1,000 pairs: ~5 s CPU + BERTScore (~10 ms/pair, MiniLM, CPU)
+        runtime=60,  # minutes; 1,000 pairs: ~4 s CPU + BERTScore (~25 ms/pair, MiniLM, CPU)
     params:
         options=config["metrics"],
     script:
