@@ -101,3 +101,13 @@ def test_side_in_the_table_java_only_and_status_without_checkpoint():
     java_rows = compute_surface(join(preds, refs), "summarization", "java", no_ckpt).rows
     assert {r["side_status"] for r in java_rows} == {"not computed: no SIDE checkpoint"}
     assert all(r["side"] is None for r in java_rows)
+
+
+def test_side_unloadable_checkpoint_is_a_one_line_status(tmp_path):
+    refs = [{"id": "1", "reference": "r", "inputs": {"code": "int f() { return 1; }"}}]
+    options = SurfaceOptions(bertscore_enabled=False, side_checkpoint=str(tmp_path / "missing"))
+    instances = join([{"id": "1", "output": "returns one"}], refs)
+    (row,) = compute_surface(instances, "summarization", "java", options).rows
+    assert row["side"] is None
+    assert row["side_status"].startswith("not computed: SIDE checkpoint could not run")
+    assert "\n" not in row["side_status"] and len(row["side_status"]) < 300

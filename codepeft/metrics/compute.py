@@ -392,6 +392,14 @@ def _codebleu(instances, rows, scored, with_ref, task, lang, options, corpus) ->
     return info
 
 
+def _error_status(what: str, err: Exception) -> str:
+    """A one-line, bounded status for a model that could not run."""
+    message = " ".join(str(err).split())
+    if len(message) > 200:
+        message = message[:197] + "..."
+    return f"not computed: {what} could not run ({type(err).__name__}: {message})"
+
+
 def _bertscore(instances, rows, scored, task, options) -> dict:
     from codepeft.metrics import bertscore as bs
 
@@ -414,7 +422,7 @@ def _bertscore(instances, rows, scored, task, options) -> dict:
         )
     except Exception as err:  # noqa: BLE001 - a model that cannot load is a status, not a crash
         log.warning("BERTScore failed: %s", err)
-        return mark(f"not computed: BERTScore model could not run ({type(err).__name__}: {err})")
+        return mark(_error_status("BERTScore model", err))
     for row in rows:
         row["bertscore_status"] = row["status"]
         row["bertscore_model"] = setup.model
@@ -458,7 +466,7 @@ def _side(instances, rows, task, lang, options) -> dict:
         )
     except Exception as err:  # noqa: BLE001
         log.warning("SIDE failed: %s", err)
-        return mark(f"not computed: SIDE checkpoint could not run ({type(err).__name__}: {err})")
+        return mark(_error_status("SIDE checkpoint", err))
     for i, score in zip(todo, scores, strict=True):
         rows[i]["side"], rows[i]["side_status"] = score, OK
     log.info("SIDE done for %d instances", len(todo))
