@@ -62,6 +62,10 @@ CODEBLEU_MEASURES = (
     "codebleu_dataflow",
 )
 BERTSCORE_MEASURES = ("bertscore_p", "bertscore_r", "bertscore_f1")
+# For statistics: numeric columns that are not measures (a flag and a setting), and the one
+# binary measure (McNemar rather than Wilcoxon).
+NON_MEASURE_COLUMNS = ("empty_prediction", "bertscore_num_layers")
+BINARY_MEASURES = ("exact_match",)
 NUMERIC = TEXT_MEASURES + CODEBLEU_MEASURES + BERTSCORE_MEASURES + ("side",)
 
 OK, EMPTY, MISSING = "ok", "empty_prediction", "missing_prediction"
