@@ -9,6 +9,8 @@ rule prepare_data:
     params:
         data=lambda wc: config["data"],
         seed=config["seed"],
+    conda:
+        "../envs/core.yaml"
     log:
         "logs/data/{task}/{lang}.log",
     script:

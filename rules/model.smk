@@ -8,6 +8,8 @@ rule build_tiny_model:
         directory("results/base/{model}"),
     params:
         seed=config["seed"],
+    conda:
+        "../envs/core.yaml"
     log:
         "logs/model/build_tiny_model/{model}.log",
     script:

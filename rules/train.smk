@@ -10,6 +10,8 @@ rule build_mixture:
     params:
         mixing=lambda wc: study.training_spec(config, wc.method, wc.scope)["mixing"],
         seed=config["seed"],
+    conda:
+        "../envs/core.yaml"
     log:
         "logs/mixtures/{method}/{scope}.log",
     script:
@@ -30,6 +32,8 @@ rule train:
         training=training_params,
         checkpoints=lambda wc: checkpoint_dir(wc.model, wc.method, wc.scope),
         seed=config["seed"],
+    conda:
+        "../envs/core.yaml"
     log:
         "logs/train/{model}/{method}/{scope}.log",
     benchmark:

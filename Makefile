@@ -1,0 +1,52 @@
+# codepeft: `make run` (set up + the embedded default study) and `make test` (set up + tests).
+# Everything installs into this folder: .venv (Python), .tools (npm packages, WordNet, side
+# venvs). System packages (bubblewrap, checkstyle, ...) are installed with apt when run as root.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORES ?= 2
+export HF_HUB_OFFLINE ?= 1
+export HF_DATASETS_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: setup tools run test test-fast lint format clean
+
+setup: $(VENV)/.installed tools
+
+# torch first, pinned: on a CPU machine of this project's kind the pin selects the CPU wheel;
+# on a GPU cluster the same pin installs the CUDA build.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# external tools: each script is idempotent and fast when its tool is present
+tools: $(VENV)/.installed
+	@set -e; for script in scripts/setup/*.sh; do bash $$script; done
+
+run: setup
+	$(BIN)/snakemake --cores $(CORES)
+	@echo "report: results/report/index.html"
+
+test: setup
+	$(BIN)/pytest -q -ra
+
+test-fast: $(VENV)/.installed
+	$(BIN)/pytest -q -ra -m "not slow and not workflow and not slurm"
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check codepeft tests workflow benchmarks scripts
+	$(BIN)/ruff format --check codepeft tests workflow benchmarks scripts
+	$(BIN)/snakefmt --check Snakefile rules
+	$(BIN)/snakemake --lint
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format codepeft tests workflow benchmarks scripts
+	$(BIN)/ruff check --fix codepeft tests workflow benchmarks scripts
+	$(BIN)/snakefmt Snakefile rules
+
+clean:
+	rm -rf results logs .snakemake

@@ -1,0 +1,126 @@
+"""The workflow as a whole: the paper preset's DAG, the embedded default end to end, and
+reruns that touch exactly what depends on a change."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from codepeft import config as study_config
+from codepeft import study
+
+REPO = Path(__file__).resolve().parent.parent
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+SKIP = {".venv", ".tools", "results", "logs", ".snakemake", ".git", ".pytest_cache", ".ruff_cache"}
+
+
+def job_counts(output: str) -> Counter:
+    """The 'Job stats' table of a (dry) run as {rule: count}."""
+    counts: Counter = Counter()
+    table = output.split("Job stats:", 1)[1] if "Job stats:" in output else ""
+    for line in table.splitlines()[3:]:
+        match = re.match(r"^(\S+)\s+(\d+)$", line.strip())
+        if not match:
+            if counts:
+                break
+            continue
+        if match.group(1) != "total":
+            counts[match.group(1)] = int(match.group(2))
+    return counts
+
+
+def snakemake(args, cwd, timeout):
+    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1")
+    cmd = ["timeout", "-k", "10", str(timeout), *SNAKEMAKE, *args]
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def test_paper_preset_dry_run_counts():
+    proc = snakemake(["-n", "--configfile", "config/paper.yaml"], REPO, 600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    counts = job_counts(proc.stdout)
+    cfg = study_config.load(REPO / "config" / "paper.yaml")
+    assert counts["train"] == 15  # 6 multi-task + 9 single-task
+    assert counts["build_mixture"] == 5  # mt_qlora, mt_fft, st_qlora x 3 tasks
+    assert counts["prepare_data"] == 6  # 3 tasks x 2 languages/directions
+    assert "build_tiny_model" not in counts  # hub models only
+    generations = counts.get("generate", 0) + sum(v for k, v in counts.items() if k.startswith("generate_vllm"))
+    if cfg["decoding"]["backend"] == "hf":
+        # 3 sizes x (zero-shot + 3 methods) x 6 task/language pairs
+        assert counts["generate"] == 72 == len(study.evaluated(cfg))
+    else:
+        assert generations == 3
+    assert counts["codereval_form"] == 3 * 4 * 2
+
+
+@pytest.fixture(scope="module")
+def embedded_run(tmp_path_factory):
+    """A copy of the checkout with the embedded default run through rule all."""
+    work = tmp_path_factory.mktemp("wf") / "repo"
+    shutil.copytree(REPO, work, ignore=lambda d, names: [n for n in names if Path(d) == REPO and n in SKIP])
+    for shared in (".venv", ".tools"):
+        if (REPO / shared).exists():
+            (work / shared).symlink_to(REPO / shared)
+    proc = snakemake(["--cores", "2"], work, 1500)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-6000:]
+    return work, proc
+
+
+@pytest.mark.workflow
+def test_embedded_default_end_to_end(embedded_run):
+    work, _ = embedded_run
+    cfg = study_config.load(work / "config.yaml")
+    for model, method, scope in study.trained_models(cfg):
+        info = json.loads((work / f"results/models/{model}/{method}/{scope}/codepeft_training.json").read_text())
+        assert info["global_step"] == cfg["training"]["max_steps"]
+    for model, method, task, lang in study.evaluated(cfg):
+        test_ids = [json.loads(line)["id"] for line in (work / f"results/data/{task}/{lang}/test.jsonl").open()]
+        preds = [json.loads(line) for line in (work / f"results/predictions/{model}/{method}/{task}/{lang}.jsonl").open()]
+        assert [p["id"] for p in preds] == test_ids, (model, method, task, lang)
+        assert all({"prompt", "raw", "output"} <= set(p) for p in preds)
+    # every method trained, every model generated for every task (4 methods x 6 pairs)
+    assert len(list((work / "results/predictions/tiny").glob("*/*/*.jsonl"))) >= 24
+    assert (work / "results/predictions/tiny/mt_qlora/generation/python.codereval.jsonl").is_file()
+
+
+@pytest.mark.workflow
+def test_changing_one_parameter_reruns_only_its_dependents(embedded_run):
+    work, _ = embedded_run
+    clean = snakemake(["-n"], work, 300)
+    assert "Nothing to be done" in clean.stdout + clean.stderr, clean.stdout[-2000:]
+
+    override = ["--config", "decoding={'max_new_tokens': {'summarization': 20}}"]
+    changed = snakemake(["-n", *override], work, 300)
+    assert changed.returncode == 0, changed.stderr[-3000:]
+    counts = job_counts(changed.stdout)
+    assert counts["generate"] == 8  # 4 methods x 2 summarization languages, nothing else
+    for upstream in ("prepare_data", "build_tiny_model", "build_mixture", "train", "codereval_form"):
+        assert upstream not in counts, counts
+    rerun = set(re.findall(r"wildcards: .*task=(\w+)", changed.stdout))
+    assert rerun <= {"summarization"}, rerun
+
+    training = ["--config", "methods={'mt_fft': {'finetune': 'full', 'training': {'learning_rate': 0.001}}}"]
+    retrain = snakemake(["-n", *training], work, 300)
+    counts = job_counts(retrain.stdout)
+    assert counts["train"] == 1 and counts["generate"] == 6, counts
+    assert "build_mixture" not in counts and "prepare_data" not in counts
+    assert set(re.findall(r"method=(\w+)", retrain.stdout)) <= {"mt_fft"}
+
+
+def test_config_errors_stop_before_any_job(tmp_path):
+    cfg = yaml.safe_load((REPO / "config.yaml").read_text())
+    cfg["decoding"]["batch_sise"] = 4
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(cfg))
+    proc = snakemake(["-n", "--configfile", str(bad)], REPO, 300)
+    assert proc.returncode != 0
+    assert "unknown config key 'decoding.batch_sise'" in proc.stderr + proc.stdout
