@@ -66,7 +66,9 @@ def mix(sources: Sequence[list[dict]], strategy: str, seed: int, temperature: fl
         pool = [row for source in sources for row in source]
         return rng.choices(pool, k=len(pool)) if pool else []
     rows = []
-    for source, share in zip(sources, source_shares([len(s) for s in sources], strategy, temperature)):
+    for source, share in zip(
+        sources, source_shares([len(s) for s in sources], strategy, temperature), strict=True
+    ):
         if not source:
             continue
         repeats, remainder = divmod(share, len(source))
@@ -80,5 +82,7 @@ def build_mixture(
     files: Sequence[str], strategy: str = "concat_shuffle", seed: int = 42, temperature: float = 2.0
 ) -> list[dict]:
     """Read task data files, format them as examples, and mix them."""
-    sources = [[to_example(r) for r in read_jsonl(f) if r.get("reference") is not None] for f in files]
+    sources = [
+        [to_example(r) for r in read_jsonl(f) if r.get("reference") is not None] for f in files
+    ]
     return mix(sources, strategy, seed, temperature)

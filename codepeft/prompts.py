@@ -41,7 +41,9 @@ def direction(lang: str) -> tuple[str, str]:
     try:
         return DIRECTIONS[lang]
     except KeyError as err:
-        raise ValueError(f"unknown translation direction {lang!r}; known: {sorted(DIRECTIONS)}") from err
+        raise ValueError(
+            f"unknown translation direction {lang!r}; known: {sorted(DIRECTIONS)}"
+        ) from err
 
 
 def output_language(task: str, lang: str) -> str:

@@ -11,9 +11,26 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGES = (
-    "codepeft", "torch", "transformers", "peft", "trl", "datasets", "accelerate", "bitsandbytes",
-    "tokenizers", "snakemake", "sacrebleu", "codebleu", "nltk", "rouge-score", "bert-score",
-    "scipy", "statsmodels", "pylint", "lizard", "vllm",
+    "codepeft",
+    "torch",
+    "transformers",
+    "peft",
+    "trl",
+    "datasets",
+    "accelerate",
+    "bitsandbytes",
+    "tokenizers",
+    "snakemake",
+    "sacrebleu",
+    "codebleu",
+    "nltk",
+    "rouge-score",
+    "bert-score",
+    "scipy",
+    "statsmodels",
+    "pylint",
+    "lizard",
+    "vllm",
 )
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,11 +49,16 @@ def package_versions(packages=PACKAGES) -> dict[str, str]:
 def git_revision() -> str | None:
     try:
         rev = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+            ["git", "-C", str(REPO), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True, text=True, timeout=10,
+            capture_output=True,
+            text=True,
+            timeout=10,
         ).stdout.strip()
         return (rev + ("-dirty" if dirty else "")) or None
     except (OSError, subprocess.SubprocessError):

@@ -6,12 +6,12 @@ rule prepare_data:
         train="results/data/{task}/{lang}/train.jsonl",
         valid="results/data/{task}/{lang}/valid.jsonl",
         test="results/data/{task}/{lang}/test.jsonl",
+    log:
+        "logs/data/{task}/{lang}.log",
+    conda:
+        "../envs/core.yaml"
     params:
         data=lambda wc: config["data"],
         seed=config["seed"],
-    conda:
-        "../envs/core.yaml"
-    log:
-        "logs/data/{task}/{lang}.log",
     script:
         "../workflow/scripts/prepare_data.py"

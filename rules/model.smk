@@ -6,11 +6,11 @@ rule build_tiny_model:
         corpus=lambda wc: [task_data(t, l, "train") for t, l in task_langs()],
     output:
         directory("results/base/{model}"),
-    params:
-        seed=config["seed"],
-    conda:
-        "../envs/core.yaml"
     log:
         "logs/model/build_tiny_model/{model}.log",
+    conda:
+        "../envs/core.yaml"
+    params:
+        seed=config["seed"],
     script:
         "../workflow/scripts/build_tiny_model.py"

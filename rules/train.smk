@@ -7,13 +7,13 @@ rule build_mixture:
     output:
         train="results/mixtures/{method}/{scope}/train.jsonl",
         valid="results/mixtures/{method}/{scope}/valid.jsonl",
+    log:
+        "logs/mixtures/{method}/{scope}.log",
+    conda:
+        "../envs/core.yaml"
     params:
         mixing=lambda wc: study.training_spec(config, wc.method, wc.scope)["mixing"],
         seed=config["seed"],
-    conda:
-        "../envs/core.yaml"
-    log:
-        "logs/mixtures/{method}/{scope}.log",
     script:
         "../workflow/scripts/build_mixture.py"
 
@@ -25,6 +25,13 @@ rule train:
         base=lambda wc: base_model_input(wc.model),
     output:
         directory("results/models/{model}/{method}/{scope}"),
+    log:
+        "logs/train/{model}/{method}/{scope}.log",
+    benchmark:
+        "results/benchmarks/train/{model}/{method}/{scope}.tsv"
+    conda:
+        "../envs/core.yaml"
+    threads: 2
     params:
         source=lambda wc: base_model_source(wc.model),
         revision=lambda wc: config["models"][wc.model]["revision"],
@@ -32,12 +39,5 @@ rule train:
         training=training_params,
         checkpoints=lambda wc: checkpoint_dir(wc.model, wc.method, wc.scope),
         seed=config["seed"],
-    conda:
-        "../envs/core.yaml"
-    log:
-        "logs/train/{model}/{method}/{scope}.log",
-    benchmark:
-        "results/benchmarks/train/{model}/{method}/{scope}.tsv"
-    threads: 2
     script:
         "../workflow/scripts/train.py"

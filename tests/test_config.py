@@ -25,8 +25,18 @@ def raw(repo):
 
 def test_defaults_are_filled(embedded):
     assert embedded["training"]["lora"] == {
-        "r": 8, "alpha": 16, "dropout": 0.1,
-        "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+        "r": 8,
+        "alpha": 16,
+        "dropout": 0.1,
+        "target_modules": [
+            "q_proj",
+            "k_proj",
+            "v_proj",
+            "o_proj",
+            "gate_proj",
+            "up_proj",
+            "down_proj",
+        ],
     }
     assert embedded["decoding"]["max_new_tokens"]["summarization"] == 24
     assert embedded["training"]["mixing"]["strategy"] == "concat_shuffle"
@@ -68,7 +78,11 @@ def test_paper_matrix(paper):
     # 3 models x (zero-shot + 3 methods) x 6 task/language pairs
     assert len(study.evaluated(paper)) == 72
     assert paper["training"]["warmup_steps"] == 1000
-    assert paper["training"]["gradient_accumulation_steps"] * paper["training"]["per_device_batch_size"] == 32
+    assert (
+        paper["training"]["gradient_accumulation_steps"]
+        * paper["training"]["per_device_batch_size"]
+        == 32
+    )
     st_translation = study.training_spec(paper, "st_qlora", "translation")
     assert st_translation["warmup_steps"] == 100 and st_translation["eval_steps"] == 625
     assert study.training_spec(paper, "st_qlora", "generation")["warmup_steps"] == 1000
@@ -83,8 +97,11 @@ def test_answering_model_scope(embedded):
 
 def test_method_restricted_to_models_and_tasks(paper):
     cfg = copy.deepcopy(paper)
-    cfg["methods"]["rq3"] = {"finetune": "qlora", "tasks": ["generation", "summarization"],
-                             "models": ["qwen2.5-coder-3b"]}
+    cfg["methods"]["rq3"] = {
+        "finetune": "qlora",
+        "tasks": ["generation", "summarization"],
+        "models": ["qwen2.5-coder-3b"],
+    }
     study_config.validate(cfg)
     assert ("qwen2.5-coder-3b", "rq3", "multi") in study.trained_models(cfg)
     assert len(study.trained_models(cfg)) == 16

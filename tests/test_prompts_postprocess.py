@@ -13,13 +13,22 @@ def test_summarization_prompt():
         "You are an expert Java developer. Provide clear and concise summarization for Java code segments."
     )
     assert msgs[1]["content"] == "Summarize this Java code:\nint f ( ) { }"
-    assert prompts.target_text(rec("summarization", "java", {}, "adds two")) == "SUMMARY: adds two DONE"
+    assert (
+        prompts.target_text(rec("summarization", "java", {}, "adds two"))
+        == "SUMMARY: adds two DONE"
+    )
 
 
 def test_generation_prompt_both_formats():
-    r = rec("generation", "python", {"summary": "Add.", "signature": "def add(a, b):", "input": "def add(a, b):\n\t\"\"\"Add.\"\"\""})
+    r = rec(
+        "generation",
+        "python",
+        {"summary": "Add.", "signature": "def add(a, b):", "input": 'def add(a, b):\n\t"""Add."""'},
+    )
     msgs = prompts.build_messages(r)
-    assert msgs[0]["content"].startswith("You are an expert Python developer. Generate complete and efficient Python code")
+    assert msgs[0]["content"].startswith(
+        "You are an expert Python developer. Generate complete and efficient Python code"
+    )
     assert msgs[1]["content"] == "Add.\n\nFunction to implement:\ndef add(a, b):"
     java = rec("generation", "java", {"summary": "Add.", "signature": "int add(int a, int b)"})
     assert "Method to implement:" in prompts.build_messages(java)[1]["content"]
@@ -34,7 +43,9 @@ def test_translation_prompt():
 
 
 def test_clean_summary():
-    assert postprocess.clean_summary("SUMMARY: Returns the sum. DONE trailing") == "Returns the sum."
+    assert (
+        postprocess.clean_summary("SUMMARY: Returns the sum. DONE trailing") == "Returns the sum."
+    )
     assert postprocess.clean_summary("noise SUMMARY:  a\n b  DONE") == "a b"
     assert postprocess.clean_summary("no marker at all") == "no marker at all"
     assert postprocess.clean_summary("") == ""

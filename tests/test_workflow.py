@@ -53,7 +53,9 @@ def test_paper_preset_dry_run_counts():
     assert counts["build_mixture"] == 5  # mt_qlora, mt_fft, st_qlora x 3 tasks
     assert counts["prepare_data"] == 6  # 3 tasks x 2 languages/directions
     assert "build_tiny_model" not in counts  # hub models only
-    generations = counts.get("generate", 0) + sum(v for k, v in counts.items() if k.startswith("generate_vllm"))
+    generations = counts.get("generate", 0) + sum(
+        v for k, v in counts.items() if k.startswith("generate_vllm")
+    )
     if cfg["decoding"]["backend"] == "hf":
         # 3 sizes x (zero-shot + 3 methods) x 6 task/language pairs
         assert counts["generate"] == 72 == len(study.evaluated(cfg))
@@ -66,7 +68,9 @@ def test_paper_preset_dry_run_counts():
 def embedded_run(tmp_path_factory):
     """A copy of the checkout with the embedded default run through rule all."""
     work = tmp_path_factory.mktemp("wf") / "repo"
-    shutil.copytree(REPO, work, ignore=lambda d, names: [n for n in names if Path(d) == REPO and n in SKIP])
+    shutil.copytree(
+        REPO, work, ignore=lambda d, names: [n for n in names if Path(d) == REPO and n in SKIP]
+    )
     for shared in (".venv", ".tools"):
         if (REPO / shared).exists():
             (work / shared).symlink_to(REPO / shared)
@@ -80,11 +84,19 @@ def test_embedded_default_end_to_end(embedded_run):
     work, _ = embedded_run
     cfg = study_config.load(work / "config.yaml")
     for model, method, scope in study.trained_models(cfg):
-        info = json.loads((work / f"results/models/{model}/{method}/{scope}/codepeft_training.json").read_text())
+        info = json.loads(
+            (work / f"results/models/{model}/{method}/{scope}/codepeft_training.json").read_text()
+        )
         assert info["global_step"] == cfg["training"]["max_steps"]
     for model, method, task, lang in study.evaluated(cfg):
-        test_ids = [json.loads(line)["id"] for line in (work / f"results/data/{task}/{lang}/test.jsonl").open()]
-        preds = [json.loads(line) for line in (work / f"results/predictions/{model}/{method}/{task}/{lang}.jsonl").open()]
+        test_ids = [
+            json.loads(line)["id"]
+            for line in (work / f"results/data/{task}/{lang}/test.jsonl").open()
+        ]
+        preds = [
+            json.loads(line)
+            for line in (work / f"results/predictions/{model}/{method}/{task}/{lang}.jsonl").open()
+        ]
         assert [p["id"] for p in preds] == test_ids, (model, method, task, lang)
         assert all({"prompt", "raw", "output"} <= set(p) for p in preds)
     # every method trained, every model generated for every task (4 methods x 6 pairs)
@@ -103,12 +115,21 @@ def test_changing_one_parameter_reruns_only_its_dependents(embedded_run):
     assert changed.returncode == 0, changed.stderr[-3000:]
     counts = job_counts(changed.stdout)
     assert counts["generate"] == 8  # 4 methods x 2 summarization languages, nothing else
-    for upstream in ("prepare_data", "build_tiny_model", "build_mixture", "train", "codereval_form"):
+    for upstream in (
+        "prepare_data",
+        "build_tiny_model",
+        "build_mixture",
+        "train",
+        "codereval_form",
+    ):
         assert upstream not in counts, counts
     rerun = set(re.findall(r"wildcards: .*task=(\w+)", changed.stdout))
     assert rerun <= {"summarization"}, rerun
 
-    training = ["--config", "methods={'mt_fft': {'finetune': 'full', 'training': {'learning_rate': 0.001}}}"]
+    training = [
+        "--config",
+        "methods={'mt_fft': {'finetune': 'full', 'training': {'learning_rate': 0.001}}}",
+    ]
     retrain = snakemake(["-n", *training], work, 300)
     counts = job_counts(retrain.stdout)
     assert counts["train"] == 1 and counts["generate"] == 6, counts
