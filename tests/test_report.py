@@ -1,0 +1,348 @@
+"""Report table builders on small synthetic tables: pairing by id, not-computed counting, the
+paper column present only where the model maps to one of the paper's scales; and one
+build_report end to end on a synthetic results folder."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+from codepeft import config as study_config
+from codepeft import paper
+from codepeft import stats as st
+from codepeft.report import tables as T
+from codepeft.report.build import DEMO_NOTE, build_report
+from codepeft.stats import Table
+
+PAPER_MODELS = {
+    "qwen2.5-coder-0.5b": {"source": "Qwen/Qwen2.5-Coder-0.5B-Instruct", "params_b": 0.5},
+    "mine": {"source": "someone/other-model", "params_b": 0.5},
+}
+
+
+def _table(path, columns: dict) -> Table:
+    return Table(path=path, id_column="id", ids=list(columns["id"]), columns=columns)
+
+
+def _mt(family, model, method, task, lang, columns) -> T.MetricTable:
+    path = f"results/metrics/{family}/{model}/{method}/{task}/{lang}.tsv"
+    return T.MetricTable(family, model, method, task, lang, _table(path, columns))
+
+
+def _write(path: Path, header, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as handle:
+        w = csv.writer(handle, delimiter="\t", lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def test_parse_metric_path_and_paper_size():
+    assert T.parse_metric_path("results/metrics/pmd/m/mt_qlora/generation/java.tsv") == dict(
+        family="pmd", model="m", method="mt_qlora", task="generation", lang="java"
+    )
+    assert T.parse_metric_path("/x/results/metrics/a/b/c/d/cs-java.tsv")["lang"] == "cs-java"
+    assert T.parse_metric_path("results/stats/rq1.tsv") is None
+    cfg = {"models": {**PAPER_MODELS, "tiny": {"source": "results/base/tiny"}}}
+    assert T.paper_size(cfg, "qwen2.5-coder-0.5b") == "0.5B"
+    assert T.paper_size(cfg, "mine") is None and T.paper_size(cfg, "tiny") is None
+
+
+def test_not_computed_counted_per_table_and_reason():
+    mt = _mt(
+        "lizard",
+        "tiny",
+        "mt_qlora",
+        "generation",
+        "python",
+        {
+            "id": ["a", "b", "c", "d", "e"],
+            "status": [
+                "ok",
+                "not computed: no tool",
+                "not computed: no tool",
+                "empty_prediction",
+                "ok",
+            ],
+            "nloc": ["3", "", "", "", "5"],
+        },
+    )
+    ok = _mt(
+        "lizard",
+        "tiny",
+        "st_qlora",
+        "generation",
+        "python",
+        {"id": ["a"], "status": ["ok"], "nloc": ["1"]},
+    )
+    rows = T.not_computed_rows([mt, ok])
+    bad = {r["status"]: r["count"] for r in rows if r["table"] == mt.path}
+    assert bad == {"not computed: no tool": 2, "empty_prediction": 1}
+    assert all(r["n_ids"] == 5 and r["n_ok"] == 2 for r in rows if r["table"] == mt.path)
+    # a table with every id ok still appears (count 0), so nothing is silently missing
+    assert [(r["status"], r["count"]) for r in rows if r["table"] == ok.path] == [("(all ok)", 0)]
+
+
+def test_means_count_missing_values_with_measure_status():
+    mt = _mt(
+        "surface",
+        "tiny",
+        "mt_qlora",
+        "summarization",
+        "python",
+        {
+            "id": ["a", "b", "c", "d"],
+            "status": ["ok", "ok", "ok", "empty_prediction"],
+            "empty_prediction": ["0", "0", "0", "1"],
+            "bleu_sacre": ["0.5", "0.25", "0.0", "0.0"],
+            "meteor": ["0.2", "", "0.4", ""],
+            "meteor_status": ["ok", "not computed: no WordNet", "ok", ""],
+            "bertscore_f1": ["", "", "", ""],
+            "bertscore_status": ["not computed: no model"] * 4,
+        },
+    )
+    rows = {r["measure"]: r for r in T.means_rows([mt])}
+    assert "empty_prediction" not in rows  # a flag, not a measure
+    assert (
+        rows["bleu_sacre"]["mean"] == pytest.approx(0.1875)
+        and rows["bleu_sacre"]["n_not_computed"] == 0
+    )
+    m = rows["meteor"]
+    assert (m["n_ids"], m["n_values"], m["n_not_computed"]) == (4, 2, 2)
+    assert m["mean"] == pytest.approx(0.3)
+    assert "1 x not computed: no WordNet" in m["not_computed_reasons"]
+    assert "1 x empty_prediction" in m["not_computed_reasons"]
+    # no value at all: still a row (mean empty) with every id counted as not computed
+    assert rows["bertscore_f1"]["mean"] is None and rows["bertscore_f1"]["n_not_computed"] == 4
+
+
+def _exec_table(model, method, lang, passed):
+    ids = [f"t{k}" for k in range(len(passed))]
+    return _mt(
+        "execution",
+        model,
+        method,
+        "generation",
+        lang,
+        {
+            "id": ids,
+            "pass@1": ["" if p is None else str(p) for p in passed],
+            "status": ["not computed: no image" if p is None else "ok" for p in passed],
+            "n": ["1"] * len(passed),
+            "c": ["" if p is None else str(p) for p in passed],
+        },
+    )
+
+
+def test_pass1_paper_column_only_where_model_maps():
+    cfg = {"models": PAPER_MODELS}
+    tables = [
+        _exec_table("qwen2.5-coder-0.5b", "st_qlora", "python", [1, 0, None, 1]),
+        _exec_table("mine", "st_qlora", "python", [1, 1, 1, 0]),
+    ]
+    summaries = {
+        tables[0].path: {"passes": 2, "n_tasks": 190, "n_not_computed": 1, "n_missing": 186}
+    }
+    rows = {r["model"]: r for r in T.pass1_rows(cfg, tables, summaries)}
+    q = rows["qwen2.5-coder-0.5b"]
+    assert (q["passes"], q["n_tasks"], q["source"]) == (2, 190, "summary")
+    assert q["pass@1"] == pytest.approx(2 / 190)
+    assert (q["paper_passes"], q["paper_n_tasks"]) == (
+        30,
+        190,
+    )  # PAPER.md: 0.5B ST-QLoRA Python 30/190
+    mine = rows["mine"]
+    assert (mine["passes"], mine["n_tasks"], mine["source"]) == (3, 4, "table")
+    assert "paper_passes" not in mine
+    cols = T.drop_empty_paper_columns(T.PASS1_COLUMNS, [mine])
+    assert not [c for c in cols if c.startswith("paper_")]
+    assert "paper_pass@1" in T.drop_empty_paper_columns(T.PASS1_COLUMNS, list(rows.values()))
+
+
+def test_pass1_not_computed_counts_as_fail_from_table():
+    (row,) = T.pass1_rows(
+        {"models": {"tiny": {"source": "x"}}},
+        [_exec_table("tiny", "mt_fft", "java", [None, 1, None])],
+    )
+    assert (row["passes"], row["n_tasks"], row["n_not_computed"], row["complete"]) == (
+        1,
+        3,
+        2,
+        False,
+    )
+
+
+def _stats_config(models: dict) -> dict:
+    cfg = {
+        "models": models,
+        "methods": {
+            "st_qlora": {"finetune": "qlora", "scope": "single"},
+            "mt_qlora": {"finetune": "qlora", "scope": "multi"},
+        },
+        "tasks": {
+            "generation": {"languages": ["python"]},
+            "summarization": {"languages": ["python"]},
+        },
+        "stats": {
+            "measures": {
+                "execution": {"binary": ["pass@1"], "tasks": ["generation"]},
+                "surface": {"continuous": ["bleu_sacre", "meteor"], "tasks": ["summarization"]},
+            },
+            "comparisons": [
+                {"name": "rq1_st_vs_mt", "a": {"method": "st_qlora"}, "b": {"method": "mt_qlora"}}
+            ],
+        },
+    }
+    return study_config.validate(cfg)
+
+
+def _write_pairing_tables(root: Path, model: str):
+    # A (ST) in one order with an extra id; B (MT) reversed: pairing must follow ids, not rows
+    a_pass = {f"t{k}": int(k % 3 == 0) for k in range(12)}
+    b_pass = {f"t{k}": int(k % 2 == 0) for k in range(12)}
+    base = root / "results/metrics"
+    _write(
+        base / f"execution/{model}/st_qlora/generation/python.tsv",
+        ["id", "pass@1", "status"],
+        [[i, v, "ok"] for i, v in a_pass.items()] + [["only_a", 1, "ok"]],
+    )
+    _write(
+        base / f"execution/{model}/mt_qlora/generation/python.tsv",
+        ["id", "pass@1", "status"],
+        [[i, b_pass[i], "ok"] for i in reversed(list(b_pass))],
+    )
+    for method, shift in (("st_qlora", 0.0), ("mt_qlora", 0.1)):
+        rows = [[f"s{k}", 0.05 * k + shift, "" if k == 2 else 0.3, "ok"] for k in range(10)]
+        if method == "mt_qlora":
+            rows = rows[::-1]
+        _write(
+            base / f"surface/{model}/{method}/summarization/python.tsv",
+            ["id", "bleu_sacre", "meteor", "status"],
+            rows,
+        )
+    return a_pass, b_pass
+
+
+@pytest.mark.parametrize("model,maps", [("qwen2.5-coder-0.5b", True), ("mine", False)])
+def test_rq_rows_pair_by_id_and_paper_columns(tmp_path, model, maps):
+    cfg = _stats_config({model: PAPER_MODELS[model]})
+    a_pass, b_pass = _write_pairing_tables(tmp_path, model)
+    results = st.run_blocks(st.planned_tests(cfg), cfg["stats"], root=str(tmp_path))
+    stats_path = tmp_path / "results/stats/rq1_st_vs_mt.tsv"
+    st.write_rows(stats_path, results["rq1_st_vs_mt"])
+    with open(stats_path, newline="") as handle:
+        rows = T.rq_rows(list(csv.DictReader(handle, delimiter="\t")), cfg)
+    # paper order: generation before summarization; binary first
+    assert [r["measure"] for r in rows] == ["pass@1", "bleu_sacre", "meteor"]
+    mc = rows[0]
+    both = sum(a_pass[i] and b_pass[i] for i in a_pass)
+    a_only = sum(a_pass[i] and not b_pass[i] for i in a_pass)
+    b_only = sum(b_pass[i] and not a_pass[i] for i in a_pass)
+    assert (int(mc["both"]), int(mc["a_only"]), int(mc["b_only"])) == (both, a_only, b_only)
+    assert (mc["n_paired"], mc["n_a_only"], mc["n_b_only"]) == ("12", "1", "0")
+    meteor = rows[2]
+    assert (meteor["n_paired"], meteor["n_missing_a"], meteor["n_missing_b"]) == ("9", "1", "1")
+    # every B bleu is A's + 0.1 by id (rows reversed on disk): Cliff's delta on pairs < 0
+    assert float(rows[1]["mean_b"]) - float(rows[1]["mean_a"]) == pytest.approx(0.1)
+    if maps:
+        ref = next(
+            r
+            for r in paper.mcnemar_rows()
+            if (r["comparison"], r["lang"], r["size"]) == ("rq1_st_vs_mt", "python", "0.5B")
+        )
+        assert (mc["paper_both"], mc["paper_a_only"], mc["paper_b_only"]) == (
+            ref["both"],
+            ref["a_only"],
+            ref["b_only"],
+        )
+        assert mc["paper_p_adj"] == ref["p_adj"] and mc["scale"] == "0.5B"
+        bleu = next(
+            r
+            for r in paper.wilcoxon_rows()
+            if (r["comparison"], r["task"], r["lang"], r["size"], r["metric"])
+            == ("rq1_st_vs_mt", "summarization", "python", "0.5B", "BLEU")
+        )
+        assert rows[1]["paper_metric"] == "BLEU" and rows[1]["paper_effect"] == bleu["cliffs_delta"]
+        assert "paper_p_adj" in T.drop_empty_paper_columns(T.RQ_COLUMNS, rows)
+    else:
+        assert not any(k.startswith("paper_") for r in rows for k in r)
+        assert not [
+            c for c in T.drop_empty_paper_columns(T.RQ_COLUMNS, rows) if c.startswith("paper_")
+        ]
+
+
+def _training_json(path: Path, finetune_used="qlora", fallback=False):
+    path.mkdir(parents=True, exist_ok=True)
+    history = [{"loss": 7.3 - 0.1 * s, "step": s} for s in (1, 2, 3, 4)] + [
+        {"eval_loss": 7.1, "step": 4}
+    ]
+    (path / "codepeft_training.json").write_text(
+        json.dumps(
+            {
+                "finetune_requested": "qlora",
+                "finetune_used": finetune_used,
+                "lora_fallback": fallback,
+                "seed": 42,
+                "global_step": 4,
+                "train_metrics": {"train_loss": 7.2},
+                "log_history": history,
+            }
+        )
+    )
+
+
+def test_build_report_end_to_end(tmp_path):
+    cfg = _stats_config({"mine": PAPER_MODELS["mine"]})
+    cfg["study"] = {"name": "synthetic", "demo": True}
+    _write_pairing_tables(tmp_path, "mine")
+    _write(
+        tmp_path / "results/metrics/pylint/mine/st_qlora/generation/python.tsv",
+        ["id", "status", "wrapped", "error", "warning"],
+        [["t0", "ok", "0", "1", "2"], ["t1", "not computed: pylint missing", "0", "", ""]],
+    )
+    results = st.run_blocks(st.planned_tests(cfg), cfg["stats"], root=str(tmp_path))
+    st.write_rows(tmp_path / "results/stats/rq1_st_vs_mt.tsv", results["rq1_st_vs_mt"])
+    _training_json(tmp_path / "results/models/mine/mt_qlora/multi", "lora", True)
+    out = tmp_path / "results/report"
+    res = build_report(cfg, out, root=tmp_path)
+    assert set(res["tables"]) == {"pass1", "means", "not_computed", "rq_rq1_st_vs_mt"}
+    assert {
+        "pass1_by_scale",
+        "dist_summarization_python",
+        "nonfunctional_pylint",
+        "training_loss",
+    } <= set(res["plots"])
+    page = (out / "index.html").read_text()
+    assert "id='demo-banner'" in page and "they say nothing about real models" in DEMO_NOTE
+    assert DEMO_NOTE.split(".")[0] in page
+    assert "not computed: pylint missing" in page
+    assert page.count("<table>") >= 6
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) == len(res["plots"])
+    assert all(base64.b64decode(b)[:8] == b"\x89PNG\r\n\x1a\n" for b in images)
+    assert "paper:" not in page.split("<nav>")[1]  # no paper column: the model is not a paper scale
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["seed"] == 42 and prov["config_hash"] and "packages" in prov
+    (trained,) = prov["trained_models"]
+    assert (trained["finetune_used"], trained["lora_fallback"]) == ("lora", True)
+    assert any(
+        i["path"].endswith("pylint/mine/st_qlora/generation/python.tsv") and len(i["sha256"]) == 64
+        for i in prov["inputs"]
+    )
+    with open(out / "tables/not_computed.tsv", newline="") as handle:
+        nc = list(csv.DictReader(handle, delimiter="\t"))
+    assert any(r["status"] == "not computed: pylint missing" and r["count"] == "1" for r in nc)
+    # no demo banner when the study is not a demo
+    cfg["study"]["demo"] = False
+    build_report(cfg, tmp_path / "r2", root=tmp_path)
+    assert "demo-banner" not in (tmp_path / "r2/index.html").read_text()
+
+
+def test_value_helper():
+    assert math.isnan(T.value({"p": ""}, "p")) and T.value({"p": "0.5"}, "p") == 0.5

@@ -1,0 +1,24 @@
+"""Rule `report`: build results/report/ (tables, plots, provenance, index.html) from the inputs."""
+
+import logging
+
+from codepeft.logs import setup_rule_logging
+from codepeft.report import build_report
+
+setup_rule_logging(snakemake.log[0])
+log = logging.getLogger("codepeft.report")
+log.info(
+    "inputs: %d metric tables, %d stats files, %d trained models",
+    len(snakemake.input.tables),
+    len(snakemake.input.stats),
+    len(snakemake.input.models),
+)
+result = build_report(
+    snakemake.config,
+    snakemake.params.out_dir,
+    metric_tables=list(snakemake.input.tables),
+    stats_tables=list(snakemake.input.stats),
+    model_dirs=list(snakemake.input.models),
+)
+log.info("tables: %s", ", ".join(result["tables"]))
+log.info("plots: %s", ", ".join(result["plots"]))
