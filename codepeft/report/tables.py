@@ -432,10 +432,9 @@ def rq_rows(stats_rows: list[dict], config: dict) -> list[dict]:
     params = {m: _f(config["models"][m].get("params_b")) for m in models}
     task_order = {t: k for k, t in enumerate(config.get("tasks", {}))}
     lang_order = {
-        lang: k
-        for k, lang in enumerate(
-            lang for spec in config.get("tasks", {}).values() for lang in spec.get("languages", [])
-        )
+        (task, lang): k
+        for task, spec in config.get("tasks", {}).items()
+        for k, lang in enumerate(spec.get("languages", []))
     }
     out = []
     for row in stats_rows:
@@ -449,7 +448,7 @@ def rq_rows(stats_rows: list[dict], config: dict) -> list[dict]:
         p = params.get(r.get("model"), math.nan)
         return (
             task_order.get(r.get("task"), 99),
-            lang_order.get(r.get("lang"), 99),
+            lang_order.get((r.get("task"), r.get("lang")), 99),
             p if not math.isnan(p) else 1e9,
             str(r.get("model")),
             0 if str(r.get("test", "")).startswith("mcnemar") else 1,
