@@ -1,0 +1,101 @@
+# Cluster sizing of the GPU rules (helpers only, no rules): GPUs, host memory, wall time and
+# CPUs scaled by the base model's size (config models.<m>.params_b, billions of parameters) and
+# the fine-tuning kind. Included right after common.smk. Rules use them as
+#     resources: **train_resources()
+# Local runs ignore them (no --resources limits); profiles/slurm turns them into sbatch flags
+# (gpu -> --gpus, mem_mb -> --mem, runtime -> -t, cpus_per_task -> --cpus-per-task).
+# A profile's set-resources wins over these values (profiles/slurm-test does that for a 2-core
+# test node). Figures are estimates for A100/H100-class GPUs; see docs/slurm.md.
+
+# Longest wall time asked for (minutes). Clusters commonly cap jobs at 48 h; a training that
+# needs longer is stopped at the limit (SIGUSR1 10 min before it, profiles/slurm), saves a
+# checkpoint and the retried job resumes (restart-times).
+GPU_MAX_RUNTIME_MIN = 2880
+
+# Host memory (MB): a base for Python/CUDA/tokenized data plus a per-billion-parameter term.
+# Loading a checkpoint goes through host memory (fp32/bf16 weights), and full fine-tuning also
+# saves full-size checkpoints from host memory; QLoRA keeps only 4-bit weights plus adapters.
+_TRAIN_MEM_MB = {
+    "full": (16000, 12000),
+    "lora": (16000, 6000),
+    "dora": (16000, 6000),
+    "qlora": (12000, 4000),
+}
+# Wall time (minutes) for the paper's 5 epochs with early stopping, per job.
+_TRAIN_RUNTIME_MIN = {
+    "full": (600, 960),
+    "lora": (360, 480),
+    "dora": (420, 560),
+    "qlora": (360, 480),
+}
+# CPUs per GPU: tokenization, packing and data loading keep a GPU busy.
+CPUS_PER_GPU = 8
+
+
+def params_b(model):
+    """Billions of parameters of a base model (params_b; 1 if the config leaves it out)."""
+    spec = config["models"].get(model) or {}
+    return float(spec.get("params_b") or 1.0)
+
+
+def training_multi_gpu(wildcards):
+    """training.multi_gpu with the method's overrides (gpus, strategy), defaults filled."""
+    merged = study.deep_merge(
+        config.get("training", {}),
+        config["methods"][wildcards.method].get("training", {}) or {},
+    )
+    multi = dict(merged.get("multi_gpu") or {})
+    multi.setdefault("gpus", 1)
+    multi.setdefault("strategy", "ddp")
+    return multi
+
+
+def _train_gpus(wildcards):
+    return int(training_multi_gpu(wildcards)["gpus"])
+
+
+def _train_mem_mb(wildcards, attempt):
+    base, per_b = _TRAIN_MEM_MB.get(
+        finetune_kind(wildcards.method), _TRAIN_MEM_MB["full"]
+    )
+    # every process of a multi-GPU run holds its own copy while loading
+    mem = base + per_b * params_b(wildcards.model) * _train_gpus(wildcards)
+    # a retry after an out-of-memory kill asks for 50 % more each time
+    return int(mem * (1 + 0.5 * (attempt - 1)))
+
+
+def _train_runtime(wildcards):
+    base, per_b = _TRAIN_RUNTIME_MIN.get(
+        finetune_kind(wildcards.method), _TRAIN_RUNTIME_MIN["full"]
+    )
+    minutes = (base + per_b * params_b(wildcards.model)) / _train_gpus(wildcards)
+    return int(min(GPU_MAX_RUNTIME_MIN, max(60, minutes)))
+
+
+def _generate_mem_mb(wildcards, attempt):
+    return int((8000 + 4000 * params_b(wildcards.model)) * (1 + 0.5 * (attempt - 1)))
+
+
+def _generate_runtime(wildcards):
+    # up to ~15k test rows per file at batch 8 (summarization); code tasks are smaller
+    return int(min(GPU_MAX_RUNTIME_MIN, 120 + 120 * params_b(wildcards.model)))
+
+
+def train_resources():
+    """Resources of rule train: GPUs = training.multi_gpu.gpus; memory/time by size & kind."""
+    return dict(
+        gpu=_train_gpus,
+        mem_mb=_train_mem_mb,
+        runtime=_train_runtime,
+        cpus_per_task=lambda wildcards: CPUS_PER_GPU * _train_gpus(wildcards),
+    )
+
+
+def generate_resources():
+    """Resources of rule generate (and a vLLM generation rule): one GPU, memory/time by size."""
+    return dict(
+        gpu=1,
+        mem_mb=_generate_mem_mb,
+        runtime=_generate_runtime,
+        cpus_per_task=CPUS_PER_GPU // 2,
+    )
