@@ -8,6 +8,7 @@ that the per-file rows equal the batched rows for the sampled ids.
 
     .venv/bin/python benchmarks/analyzers.py                      # default samples
     .venv/bin/python benchmarks/analyzers.py --sample 10 --pylint-sample 20 --threads 2
+    .venv/bin/python benchmarks/analyzers.py --only pylint --pylint-sample 230   # no extrapolation
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=10, help="files run one by one per analyzer")
     parser.add_argument("--pylint-sample", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", nargs="*", help="analyzers to run (default: all)")
     parser.add_argument("--json", help="write the figures here too")
     args = parser.parse_args()
     rng = random.Random(0)
@@ -50,6 +52,8 @@ def main() -> int:
     for language, (task, lang) in LANGS.items():
         records = load(language)
         for name in analyzers.analyzers_for(language):
+            if args.only and name not in args.only:
+                continue
             mod = analyzers.module(name)
             reason = mod.unavailable({})
             if reason:
