@@ -486,11 +486,11 @@ def compare(
             ci_high=math.nan,
             magnitude="",
         )
-        if res.note:
+        if res.note and paired.n_paired:
             notes.append(res.note)
     elif test == "wilcoxon":
         if paired.n_paired == 0:
-            res = WilcoxonResult(math.nan, math.nan, 0, 0, math.nan, note="no complete pairs")
+            res = WilcoxonResult(math.nan, math.nan, 0, 0, math.nan)
         else:
             res = wilcoxon_paired(paired.a, paired.b)
         a_eff, b_eff = (paired.a_all, paired.b_all) if cliff_on == "all" else (paired.a, paired.b)
@@ -509,9 +509,15 @@ def compare(
             ci_high=cl.upper,
             magnitude=cl.magnitude,
         )
-        notes += [n for n in (res.note, cl.note) if n]
+        notes += [n for n in (res.note, cl.note if paired.n_paired else "") if n]
     else:
         raise ValueError(f"unknown test {test!r}; choose one of {TESTS}")
+    if not paired.n_paired:
+        notes.insert(
+            0,
+            f"no complete pairs: values missing (not computed) for {paired.n_missing_a} A and "
+            f"{paired.n_missing_b} B ids",
+        )
     if paired.n_a_only or paired.n_b_only:
         notes.append(f"one-sided ids: {paired.n_a_only} A only, {paired.n_b_only} B only")
     row["note"] = "; ".join(notes)

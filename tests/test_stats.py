@@ -346,3 +346,13 @@ def test_effsize_partition_equals_literal_replay():
         got = st._effsize_partition(x, a)
         want = _partition_step_by_step(x, a)
         assert np.array_equal(got[0], want[0]) and np.array_equal(got[1], want[1]), (x, a)
+
+
+def test_no_complete_pairs_is_reported():
+    p = st.pair_values(["a", "b"], [np.nan, 1], ["a", "b"], [0, np.nan])
+    for test in ("mcnemar", "wilcoxon"):
+        row = st.compare(p, test=test)
+        assert row["n_paired"] == 0 and math.isnan(row["p"])
+        assert row["note"].startswith(
+            "no complete pairs: values missing (not computed) for 1 A and 1 B ids"
+        )
