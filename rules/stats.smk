@@ -55,6 +55,8 @@ rule stats:
         "logs/stats/stats.log",
     benchmark:
         "results/benchmarks/stats/stats.tsv"
+    conda:
+        "../envs/core.yaml"
     params:
         blocks=stats_plan()[0],
         skipped=[
