@@ -181,11 +181,23 @@ def make_report_workflow(
     return rep
 
 
-@pytest.mark.slow
-def test_report_rule_and_snakemake_report(tmp_path):
+_BUILT: dict[str, Path] = {}
+
+
+def built_report_workflow(tmp_path_factory) -> Path:
+    """The workflow above run once per test session (shared with the browser test)."""
     if not snakemake_exe():
         pytest.skip("snakemake not installed")
-    make_report_workflow(tmp_path)
+    if "root" not in _BUILT:
+        root = tmp_path_factory.mktemp("report_workflow")
+        make_report_workflow(root)
+        _BUILT["root"] = root
+    return _BUILT["root"]
+
+
+@pytest.mark.slow
+def test_report_rule_and_snakemake_report(tmp_path_factory):
+    tmp_path = built_report_workflow(tmp_path_factory)
     out = tmp_path / "results/report"
     page = (out / "index.html").read_text()
     assert "id='demo-banner'" in page  # config.yaml is the embedded demo

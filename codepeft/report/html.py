@@ -23,7 +23,7 @@ tr:nth-child(even) td{background:#fafafa}
 .paper{background:#eef4ff!important}.nc{color:#b00}.sig{font-weight:bold}
 .note{color:#555;font-size:.9em}img{max-width:100%;border:1px solid #ddd;margin:.4em 0}
 figure{margin:.5em 0 1.2em}figcaption{font-size:.85em;color:#444}
-nav a{margin-right:1em}details{margin:.5em 0}
+nav a{margin-right:1em}details{margin:.5em 0}.scroll{overflow-x:auto;max-width:100%}
 """
 
 
@@ -72,11 +72,11 @@ def table_html(columns, rows, classes: dict | None = None, text_columns=()) -> s
             cells.append(f'<td class="{" ".join(cls)}">{esc(fmt(v))}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
-        "<table>\n<thead><tr>"
+        "<div class='scroll'><table>\n<thead><tr>"
         + "".join(head)
         + "</tr></thead>\n<tbody>\n"
         + "\n".join(body)
-        + "\n</tbody></table>"
+        + "\n</tbody></table></div>"
     )
 
 
