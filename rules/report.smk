@@ -37,6 +37,7 @@ def report_inputs(wildcards):
     }
 
 
+# light (seconds, one core): runs on the submit host under a cluster profile
 rule report:
     input:
         unpack(report_inputs),
@@ -75,8 +76,9 @@ rule report:
         "logs/report/report.log",
     benchmark:
         "results/benchmarks/report/report.tsv"
-    params:
-        out_dir="results/report",
+    localrule: True
+    conda:
+        "../envs/core.yaml"
     script:
         "../workflow/scripts/report.py"
 

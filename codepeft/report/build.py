@@ -198,8 +198,11 @@ def build_report(
     stats_tables = found["stats_tables"] if stats_tables is None else list(stats_tables)
     model_dirs = found["model_dirs"] if model_dirs is None else list(model_dirs)
     out_dir = Path(out_dir)
-    (out_dir / "tables").mkdir(parents=True, exist_ok=True)
-    (out_dir / "plots").mkdir(parents=True, exist_ok=True)
+    for sub, patterns in (("tables", ("*.tsv", "*.html")), ("plots", ("*.png",))):
+        (out_dir / sub).mkdir(parents=True, exist_ok=True)
+        for pattern in patterns:  # stale items of an earlier build (a plot no longer drawn)
+            for old in (out_dir / sub).glob(pattern):
+                old.unlink()
     exclude = tuple(section["exclude_columns"])
 
     tables, summaries = load_metric_tables(metric_tables, root)

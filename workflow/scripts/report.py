@@ -1,6 +1,7 @@
 """Rule `report`: build results/report/ (tables, plots, provenance, index.html) from the inputs."""
 
 import logging
+import os
 
 from codepeft.logs import setup_rule_logging
 from codepeft.report import build_report
@@ -15,7 +16,7 @@ log.info(
 )
 result = build_report(
     snakemake.config,
-    snakemake.params.out_dir,
+    os.path.dirname(snakemake.output.index),
     metric_tables=list(snakemake.input.tables),
     stats_tables=list(snakemake.input.stats),
     model_dirs=list(snakemake.input.models),
