@@ -346,3 +346,74 @@ def test_build_report_end_to_end(tmp_path):
 
 def test_value_helper():
     assert math.isnan(T.value({"p": ""}, "p")) and T.value({"p": "0.5"}, "p") == 0.5
+
+
+def test_paper_per_instance_pass1_matches_paper_column(shared, tmp_path):
+    """The paper's own per-instance pass@1 files, laid out as our execution tables under the
+    paper preset's model names: our passes equal the paper column on all 18 rows, and the RQ
+    tables carry the paper's McNemar numbers beside ours (Java: every task on both sides, so
+    the 2x2 counts agree too)."""
+    src = shared / "reference/paper_per_instance/pass1"
+    sizes = {"0_5": "0.5B", "1_5": "1.5B", "3": "3B"}
+    models = {
+        f"qwen2.5-coder-{s.lower()}": {"source": paper.HUB_IDS[s], "params_b": float(s[:-1])}
+        for s in sizes.values()
+    }
+    cfg = study_config.validate(
+        {
+            "models": models,
+            "methods": {
+                "mt_qlora": {"finetune": "qlora", "scope": "multi"},
+                "st_qlora": {"finetune": "qlora", "scope": "single"},
+                "mt_fft": {"finetune": "full", "scope": "multi"},
+            },
+            "tasks": {"generation": {"languages": ["python", "java"]}},
+            "stats": {"measures": {"execution": {"binary": ["pass@1"], "tasks": ["generation"]}}},
+        }
+    )
+    metric_paths = []
+    for lang, folder in (("python", "py"), ("java", "java")):
+        for path in sorted((src / folder).glob("r-pass1_cg_qwen*_*.csv")):
+            m = re.match(r"r-pass1_cg_qwen(0_5|1_5|3)_(mt_fft|mt_qlora|st_qlora)\.csv", path.name)
+            model = f"qwen2.5-coder-{sizes[m.group(1)].lower()}"
+            with open(path, newline="") as handle:
+                rows = [(r["Task ID"], r["pass@1"]) for r in csv.DictReader(handle)]
+            rel = f"results/metrics/execution/{model}/{m.group(2)}/generation/{lang}.tsv"
+            _write(tmp_path / rel, ["id", "pass@1", "status"], [[i, v, "ok"] for i, v in rows])
+            total = paper.PASS1_TOTALS[lang]  # the data set's size, as the execution summary has it
+            passes = sum(int(v) for _, v in rows)
+            (tmp_path / rel.replace(".tsv", ".summary.json")).write_text(
+                json.dumps(
+                    {
+                        "passes": passes,
+                        "n_tasks": total,
+                        "n_missing": total - len(rows),
+                        "n_not_computed": 0,
+                    }
+                )
+            )
+            metric_paths.append(rel)
+    tables = [
+        T.MetricTable(table=st.read_table(tmp_path / p), **T.parse_metric_path(p))
+        for p in metric_paths
+    ]
+    summaries = {
+        t.path: json.loads(Path(t.path.replace(".tsv", ".summary.json")).read_text())
+        for t in tables
+    }
+    rows = T.pass1_rows(cfg, tables, summaries)
+    assert len(rows) == 18
+    for r in rows:
+        assert (r["passes"], r["n_tasks"]) == (r["paper_passes"], r["paper_n_tasks"]), r
+    results = st.run_blocks(st.planned_tests(cfg), cfg["stats"], root=str(tmp_path))
+    for name in ("rq1_st_vs_mt", "rq2_mt_qlora_vs_fft"):
+        rq = T.rq_rows([st.format_row(r) for r in results[name]], cfg)
+        assert len(rq) == 6 and all(r["paper_metric"] == "pass@1" for r in rq)
+        for r in rq:
+            if r["lang"] == "java":
+                assert (int(r["both"]), int(r["a_only"]), int(r["b_only"]), int(r["neither"])) == (
+                    r["paper_both"],
+                    r["paper_a_only"],
+                    r["paper_b_only"],
+                    r["paper_neither"],
+                ), r
