@@ -449,3 +449,20 @@ def test_real_generations_every_id_present(shared, tmp_path):
         rows, _ = analyzers.analyze(name, preds, "generation", "java")
         assert [r["id"] for r in rows] == [p["id"] for p in preds]
         assert {r["status"] for r in rows} <= {"ok", "no_functions", "empty_prediction"}
+
+
+def test_tool_failing_as_a_whole_is_not_computed_not_a_crash(monkeypatch):
+    monkeypatch.setattr(pmd, "executable", lambda: "/bin/false")
+    rows, _ = analyzers.analyze("pmd", records(JAVA_METHOD, None), "generation", "java")
+    assert rows[0]["status"].startswith("not computed: pmd failed: false exited 1")
+    assert rows[1]["status"] == "empty_prediction"
+
+
+def test_wrapper_edge_cases():
+    annotated = "@Override\npublic String toString() { return Foo.class.getName(); }"
+    assert units.unit_source(annotated, "java", 1)[1]
+    javadoc = "/** Returns the class name. */\npublic String f(Record record) { return null; }"
+    text, wrapped = units.unit_source(javadoc, "java", 1)
+    assert wrapped and text.index("/**") > text.index("public class Unit00001")
+    assert not units.unit_source("@Deprecated\nfinal class A { }", "java", 1)[1]
+    assert not units.unit_source("public enum Color { RED }", "java", 1)[1]
