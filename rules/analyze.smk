@@ -1,62 +1,47 @@
-# Static analyzers: one rule per analyzer, each running its tool ONCE over all samples of a
-# predictions file (batched: JVM/interpreter start-up would otherwise dominate).
+# Static analyzers: one rule (one job) per analyzer over EVERY predictions file of the study it
+# applies to (all models/methods, incl. reference/reference, every task/lang whose code it
+# handles); inside the job the tool runs once per code language over the union of all files'
+# units (codepeft.analyzers.analyze_files), so JVM/interpreter start-up is paid once per
+# analyzer, not once per file, and a cluster gets one job per analyzer.
 # Inputs: results/predictions/{model}/{method}/{task}/{lang}.jsonl (generation: python/java;
-# translation: java-cs = C# code, cs-java = Java code), incl. reference/reference.
-# Outputs: results/metrics/<analyzer>/{model}/{method}/{task}/{lang}.tsv (+ .rules.tsv, a long
-# by-rule table, where the tool has rules) and {lang}.summary.json. A tool missing at run time
-# -> every row "not computed: <tool> not found" (logged as an ERROR), so the DAG completes.
-# Each rule has its pinned conda env (envs/<tool>.yaml) for --sdm conda; without it the tools
-# are found on PATH, in the project venv or in $CODEPEFT_TOOLS (scripts/setup/*.sh).
+# translation: java-cs = C# code, cs-java = Java code).
+# Outputs, one set per predictions file: results/metrics/<analyzer>/{model}/{method}/{task}/
+# {lang}.tsv (+ .rules.tsv, a long by-rule table, where the tool has rules) and
+# {lang}.summary.json. A tool missing at run time -> every row "not computed: <tool> not
+# found" (logged as an ERROR), so the DAG completes.
+# Rules exist only for enabled analyzers with at least one predictions file; their names are
+# analyze_<analyzer> (profiles/slurm refers to them). Each has its pinned conda env
+# (envs/<tool>.yaml) for --sdm conda; without it the tools are found on PATH, in the project
+# venv or in $CODEPEFT_TOOLS (scripts/setup/*.sh).
+from codepeft import analyzers as _analyzers
 
-ANALYZER_LANGUAGES = {
-    "pylint": ("python",),
-    "flake8": ("python",),
-    "pmd": ("java",),
-    "checkstyle": ("java",),
-    "lizard": ("python", "java", "csharp"),
-    "complexipy": ("python",),
-    "radon": ("python",),
-    "semgrep": ("python", "java", "csharp"),
-    "treesitter": ("python", "java", "csharp"),
-    "roslyn": ("csharp",),
-    "sonar": ("python", "java", "csharp"),
+# per analyzer: (threads, mem_mb). PMD and semgrep use 2 threads; Pylint/Flake8 -j1 was faster
+# on 2 cores (benchmarks/analyzers.md). Memory: the JVM tools and semgrep hold the whole batch.
+ANALYZER_RESOURCES = {
+    "pylint": (1, 3000),
+    "flake8": (1, 1000),
+    "pmd": (2, 4000),
+    "checkstyle": (1, 3000),
+    "lizard": (1, 1000),
+    "complexipy": (1, 1000),
+    "radon": (1, 1000),
+    "semgrep": (2, 4000),
+    "treesitter": (1, 1000),
+    "roslyn": (1, 3000),
+    "sonar": (1, 2000),
 }
-CODE_LANGUAGE = {
-    ("generation", "python"): "python",
-    ("generation", "java"): "java",
-    ("translation", "java-cs"): "csharp",
-    ("translation", "cs-java"): "java",
-}
+ANALYZE_PLAN = _analyzers.plan(
+    config["analyzers"],
+    prediction_combos(include_reference=config["analyzers"]["include_reference"]),
+)
 
-
-def analyzer_options(wildcards):
-    """Options handed to codepeft.analyzers (no secrets: the Sonar token stays in the env)."""
-    section = config["analyzers"]
-    return {
-        "timeout_s": section["timeout_s"],
-        "sonar": dict(section["sonar"]),
-        "label": f"{wildcards.model}_{wildcards.method}_{wildcards.task}_{wildcards.lang}",
-    }
-
-
-def analyzer_targets():
-    """Every analyzer table of the study: enabled analyzers x code-producing combos."""
-    section = config["analyzers"]
-    combos = prediction_combos(include_reference=section["include_reference"])
-    targets = []
-    for name in section["enabled"]:
-        for c in combos:
-            language = CODE_LANGUAGE.get((c["task"], c["lang"]))
-            if language in ANALYZER_LANGUAGES[name]:
-                targets.append(
-                    "results/metrics/{a}/{model}/{method}/{task}/{lang}.tsv".format(
-                        a=name, **c
-                    )
-                )
-    return targets
-
-
-register_final_targets(analyzer_targets)
+register_final_targets(
+    lambda: [
+        t
+        for jobs in ANALYZE_PLAN.values()
+        for t in _analyzers.plan_targets(jobs, "table")
+    ]
+)
 
 # The Sonar token comes only from the environment. `envvars:` makes Snakemake require it and
 # pass it on to remote jobs (cluster/cloud executors); it is declared only when set, so a run
@@ -67,260 +52,36 @@ if os.environ.get("SONAR_TOKEN"):
         "SONAR_TOKEN",
 
 
-# Pylint: one process over all files, duplicate-code disabled, JSON output.
-rule analyze_pylint:
-    input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
-    output:
-        table="results/metrics/pylint/{model}/{method}/{task}/{lang}.tsv",
-        rules="results/metrics/pylint/{model}/{method}/{task}/{lang}.rules.tsv",
-        summary="results/metrics/pylint/{model}/{method}/{task}/{lang}.summary.json",
-    log:
-        "logs/analyze/pylint/{model}/{method}/{task}/{lang}.log",
-    benchmark:
-        "results/benchmarks/analyze/pylint/{model}/{method}/{task}/{lang}.tsv"
-    wildcard_constraints:
-        task="generation",
-        lang="python",
-    conda:
-        "../envs/pylint.yaml"
-    threads: 1
-    params:
-        analyzer="pylint",
-        options=analyzer_options,
-    script:
-        "../workflow/scripts/analyze.py"
+for _name, _jobs in ANALYZE_PLAN.items():
 
-
-# Flake8: one process over all files (pycodestyle + pyflakes).
-rule analyze_flake8:
-    input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
-    output:
-        table="results/metrics/flake8/{model}/{method}/{task}/{lang}.tsv",
-        rules="results/metrics/flake8/{model}/{method}/{task}/{lang}.rules.tsv",
-        summary="results/metrics/flake8/{model}/{method}/{task}/{lang}.summary.json",
-    log:
-        "logs/analyze/flake8/{model}/{method}/{task}/{lang}.log",
-    benchmark:
-        "results/benchmarks/analyze/flake8/{model}/{method}/{task}/{lang}.tsv"
-    wildcard_constraints:
-        task="generation",
-        lang="python",
-    conda:
-        "../envs/flake8.yaml"
-    threads: 1
-    params:
-        analyzer="flake8",
-        options=analyzer_options,
-    script:
-        "../workflow/scripts/analyze.py"
-
-
-# PMD 7: one JVM over all files; 8 categories + per-method cognitive/cyclomatic/NCSS.
-rule analyze_pmd:
-    input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
-    output:
-        table="results/metrics/pmd/{model}/{method}/{task}/{lang}.tsv",
-        rules="results/metrics/pmd/{model}/{method}/{task}/{lang}.rules.tsv",
-        summary="results/metrics/pmd/{model}/{method}/{task}/{lang}.summary.json",
-    log:
-        "logs/analyze/pmd/{model}/{method}/{task}/{lang}.log",
-    benchmark:
-        "results/benchmarks/analyze/pmd/{model}/{method}/{task}/{lang}.tsv"
-    wildcard_constraints:
-        task="generation|translation",
-        lang="java|cs-java",
-    conda:
-        "../envs/pmd.yaml"
-    threads: 2
-    params:
-        analyzer="pmd",
-        options=analyzer_options,
-    script:
-        "../workflow/scripts/analyze.py"
-
-
-# Checkstyle sun_checks: one JVM over all files, XML output.
-rule analyze_checkstyle:
-    input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
-    output:
-        table="results/metrics/checkstyle/{model}/{method}/{task}/{lang}.tsv",
-        rules="results/metrics/checkstyle/{model}/{method}/{task}/{lang}.rules.tsv",
-        summary="results/metrics/checkstyle/{model}/{method}/{task}/{lang}.summary.json",
-    log:
-        "logs/analyze/checkstyle/{model}/{method}/{task}/{lang}.log",
-    benchmark:
-        "results/benchmarks/analyze/checkstyle/{model}/{method}/{task}/{lang}.tsv"
-    wildcard_constraints:
-        task="generation|translation",
-        lang="java|cs-java",
-    conda:
-        "../envs/checkstyle.yaml"
-    threads: 1
-    params:
-        analyzer="checkstyle",
-        options=analyzer_options,
-    script:
-        "../workflow/scripts/analyze.py"
-
-
-# Lizard (library): NLOC, CCN, tokens, parameters, cognitive complexity.
-rule analyze_lizard:
-    input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
-    output:
-        table="results/metrics/lizard/{model}/{method}/{task}/{lang}.tsv",
-        summary="results/metrics/lizard/{model}/{method}/{task}/{lang}.summary.json",
-    log:
-        "logs/analyze/lizard/{model}/{method}/{task}/{lang}.log",
-    benchmark:
-        "results/benchmarks/analyze/lizard/{model}/{method}/{task}/{lang}.tsv"
-    conda:
-        "../envs/lizard.yaml"
-    threads: 1
-    params:
-        analyzer="lizard",
-        options=analyzer_options,
-    script:
-        "../workflow/scripts/analyze.py"
-
-
-# complexipy (library): Python cognitive complexity.
-rule analyze_complexipy:
-    input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
-    output:
-        table="results/metrics/complexipy/{model}/{method}/{task}/{lang}.tsv",
-        summary="results/metrics/complexipy/{model}/{method}/{task}/{lang}.summary.json",
-    log:
-        "logs/analyze/complexipy/{model}/{method}/{task}/{lang}.log",
-    benchmark:
-        "results/benchmarks/analyze/complexipy/{model}/{method}/{task}/{lang}.tsv"
-    wildcard_constraints:
-        task="generation",
-        lang="python",
-    conda:
-        "../envs/complexipy.yaml"
-    threads: 1
-    params:
-        analyzer="complexipy",
-        options=analyzer_options,
-    script:
-        "../workflow/scripts/analyze.py"
-
-
-# radon (library): maintainability index and raw sizes.
-rule analyze_radon:
-    input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
-    output:
-        table="results/metrics/radon/{model}/{method}/{task}/{lang}.tsv",
-        summary="results/metrics/radon/{model}/{method}/{task}/{lang}.summary.json",
-    log:
-        "logs/analyze/radon/{model}/{method}/{task}/{lang}.log",
-    benchmark:
-        "results/benchmarks/analyze/radon/{model}/{method}/{task}/{lang}.tsv"
-    wildcard_constraints:
-        task="generation",
-        lang="python",
-    conda:
-        "../envs/radon.yaml"
-    threads: 1
-    params:
-        analyzer="radon",
-        options=analyzer_options,
-    script:
-        "../workflow/scripts/analyze.py"
-
-
-# semgrep (own venv): the project's rule set, one offline run.
-rule analyze_semgrep:
-    input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
-    output:
-        table="results/metrics/semgrep/{model}/{method}/{task}/{lang}.tsv",
-        rules="results/metrics/semgrep/{model}/{method}/{task}/{lang}.rules.tsv",
-        summary="results/metrics/semgrep/{model}/{method}/{task}/{lang}.summary.json",
-    log:
-        "logs/analyze/semgrep/{model}/{method}/{task}/{lang}.log",
-    benchmark:
-        "results/benchmarks/analyze/semgrep/{model}/{method}/{task}/{lang}.tsv"
-    conda:
-        "../envs/semgrep.yaml"
-    threads: 2
-    params:
-        analyzer="semgrep",
-        options=analyzer_options,
-    script:
-        "../workflow/scripts/analyze.py"
-
-
-# tree-sitter: parse errors (ERROR/MISSING nodes) per unit.
-rule analyze_treesitter:
-    input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
-    output:
-        table="results/metrics/treesitter/{model}/{method}/{task}/{lang}.tsv",
-        summary="results/metrics/treesitter/{model}/{method}/{task}/{lang}.summary.json",
-    log:
-        "logs/analyze/treesitter/{model}/{method}/{task}/{lang}.log",
-    benchmark:
-        "results/benchmarks/analyze/treesitter/{model}/{method}/{task}/{lang}.tsv"
-    conda:
-        "../envs/treesitter.yaml"
-    threads: 1
-    params:
-        analyzer="treesitter",
-        options=analyzer_options,
-    script:
-        "../workflow/scripts/analyze.py"
-
-
-# Roslyn parse diagnostics (C# tool, needs a .NET SDK; otherwise 'not computed').
-rule analyze_roslyn:
-    input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
-    output:
-        table="results/metrics/roslyn/{model}/{method}/{task}/{lang}.tsv",
-        rules="results/metrics/roslyn/{model}/{method}/{task}/{lang}.rules.tsv",
-        summary="results/metrics/roslyn/{model}/{method}/{task}/{lang}.summary.json",
-    log:
-        "logs/analyze/roslyn/{model}/{method}/{task}/{lang}.log",
-    benchmark:
-        "results/benchmarks/analyze/roslyn/{model}/{method}/{task}/{lang}.tsv"
-    wildcard_constraints:
-        task="translation",
-        lang="java-cs",
-    conda:
-        "../envs/roslyn.yaml"
-    threads: 1
-    params:
-        analyzer="roslyn",
-        options=analyzer_options,
-    script:
-        "../workflow/scripts/analyze.py"
-
-
-# Sonar scanner + Web API, only with SONAR_TOKEN and a host; otherwise 'not computed'.
-rule analyze_sonar:
-    input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
-    output:
-        table="results/metrics/sonar/{model}/{method}/{task}/{lang}.tsv",
-        rules="results/metrics/sonar/{model}/{method}/{task}/{lang}.rules.tsv",
-        summary="results/metrics/sonar/{model}/{method}/{task}/{lang}.summary.json",
-    log:
-        "logs/analyze/sonar/{model}/{method}/{task}/{lang}.log",
-    benchmark:
-        "results/benchmarks/analyze/sonar/{model}/{method}/{task}/{lang}.tsv"
-    conda:
-        "../envs/sonar.yaml"
-    threads: 1
-    params:
-        analyzer="sonar",
-        options=analyzer_options,
-    script:
-        "../workflow/scripts/analyze.py"
+    rule:
+        name:
+            f"analyze_{_name}"
+        input:
+            predictions=_analyzers.plan_targets(_jobs, "predictions"),
+        output:
+            tables=_analyzers.plan_targets(_jobs, "table"),
+            rules=_analyzers.plan_targets(_jobs, "rules"),
+            summaries=_analyzers.plan_targets(_jobs, "summary"),
+        log:
+            f"logs/analyze/{_name}.log",
+        benchmark:
+            f"results/benchmarks/analyze/{_name}.tsv"
+        conda:
+            f"../envs/{_name}.yaml"
+        threads: ANALYZER_RESOURCES[_name][0]
+        resources:
+            mem_mb=ANALYZER_RESOURCES[_name][1],
+            # minutes: ~1 per predictions file is generous (230 files of Pylint took ~10 s)
+            runtime=15 + len(_jobs),
+        params:
+            analyzer=_name,
+            # (predictions, task, lang, table, rules, summary) per predictions file
+            jobs=_analyzers.plan_params(_jobs),
+            options={
+                "timeout_s": config["analyzers"]["timeout_s"],
+                "sonar": dict(config["analyzers"]["sonar"]),
+                "label": "study",
+            },
+        script:
+            "../workflow/scripts/analyze.py"

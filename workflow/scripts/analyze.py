@@ -1,4 +1,5 @@
-"""Rule script of every analyzer rule in rules/analyze.smk: one analyzer, one predictions file."""
+"""Rule script of every analyzer rule in rules/analyze.smk: one analyzer, all its predictions
+files (params.jobs), the tool run once per code language over all of them."""
 
 import sys
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 # import it from the checkout (the analyzers need only the standard library + the tool).
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1]))  # noqa: F821
 
-from codepeft.analyzers import analyze_file  # noqa: E402
+from codepeft.analyzers import analyze_files  # noqa: E402
 
 try:
     from codepeft.logs import setup_rule_logging  # noqa: E402
@@ -16,14 +17,9 @@ except ImportError:  # pragma: no cover - older checkout
 
 setup_rule_logging(snakemake.log[0])  # noqa: F821
 sm = snakemake  # noqa: F821
-analyze_file(
+analyze_files(
     sm.params.analyzer,
-    sm.input.predictions,
-    sm.wildcards.task,
-    sm.wildcards.lang,
-    sm.output.table,
-    rules_tsv=sm.output.get("rules"),
-    summary_json=sm.output.summary,
+    sm.params.jobs,
     threads=sm.threads,
     options=sm.params.options,
 )
