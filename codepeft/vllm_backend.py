@@ -1,0 +1,316 @@
+"""vLLM generation: every predictions file of one base model in one job (multi-LoRA).
+
+    .venv-vllm/bin/python -m codepeft.vllm_backend --plan plan.json
+    .venv-vllm/bin/python -m codepeft.vllm_backend --plan-json '{"model": "tiny", ...}'
+
+A plan names one base model and its generation jobs (one per method/task/language):
+
+    {"model": "tiny", "source": "results/base/tiny", "seed": 42, "vllm": {...engine options},
+     "jobs": [{"method": "mt_qlora", "task": "summarization", "lang": "python",
+               "finetune": "qlora", "trained": "results/models/tiny/mt_qlora/multi",
+               "data": "results/data/summarization/python/test.jsonl",
+               "out": "results/predictions/tiny/mt_qlora/summarization/python.jsonl",
+               "decoding": {"max_new_tokens": 24, "max_input_tokens": 384, ...}}, ...]}
+
+The base model is loaded once with LoRA enabled; zero-shot jobs run without a LoRA, adapter
+jobs (qlora/lora) each through their own `LoRARequest`. Fully fine-tuned models (finetune
+`full`) are loaded afterwards, one engine at a time, each after the previous one is freed.
+Prompts are the HF backend's (`codepeft.generate.render_prompt`, same tokenizer, same
+truncation), passed to vLLM as token ids; decoding is greedy with the HF backend's stop tokens
+(`<|im_end|>`, `<|endoftext|>`) and the model's `repetition_penalty` when its
+generation_config sets one (transformers applies it in greedy `generate` too). Rows and
+post-processing are those of `codepeft.generate.generate_records`.
+
+Runs in its own environment (vLLM pins torch/transformers releases that differ from the
+project's): `.venv-vllm` from scripts/setup/vllm.sh here (CPU build), envs/vllm.yaml on GPU
+clusters. The module imports vLLM only inside functions, so the plan helpers are usable (and
+tested) from the project venv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from codepeft.generate import DecodingSpec, generate_records, render_prompt
+from codepeft.io import read_jsonl, write_jsonl
+
+log = logging.getLogger("codepeft.vllm")
+
+ADAPTER_KINDS = ("qlora", "lora")
+# vLLM serves LoRA adapters only with one of these maximum ranks.
+LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
+# Options of `decoding.vllm` that are ours, not vLLM engine arguments.
+OWN_OPTIONS = ("python",)
+STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
+
+
+def check_jobs(jobs: Sequence[dict]) -> None:
+    """Fail early (at DAG time) on jobs the vLLM backend cannot serve."""
+    for job in jobs:
+        kind = job["finetune"]
+        if kind == "dora":
+            raise ValueError(
+                f"method {job['method']}: vLLM does not serve DoRA adapters; "
+                "use decoding.backend: hf for DoRA methods"
+            )
+        if kind not in ("none", "full", *ADAPTER_KINDS):
+            raise ValueError(f"method {job['method']}: unknown finetune kind {kind!r}")
+        if kind != "none" and not job.get("trained"):
+            raise ValueError(f"method {job['method']}: a {kind} job needs its trained model dir")
+
+
+def engine_groups(jobs: Sequence[dict]) -> list[tuple[str | None, list[dict]]]:
+    """Jobs by engine, in run order: (None = the base with LoRA, its jobs), then one per full model."""
+    check_jobs(jobs)
+    base = [j for j in jobs if j["finetune"] in ("none", *ADAPTER_KINDS)]
+    full: dict[str, list[dict]] = {}
+    for job in jobs:
+        if job["finetune"] == "full":
+            full.setdefault(job["trained"], []).append(job)
+    groups: list[tuple[str | None, list[dict]]] = [(None, base)] if base else []
+    return groups + list(full.items())
+
+
+def adapter_rank(adapter_dir: str | os.PathLike) -> int:
+    config = json.loads((Path(adapter_dir) / "adapter_config.json").read_text())
+    return int(config["r"])
+
+
+def lora_rank_limit(ranks: Sequence[int]) -> int:
+    """The smallest rank limit vLLM accepts that fits every adapter."""
+    top = max(ranks, default=8)
+    for limit in LORA_RANKS:
+        if limit >= top:
+            return limit
+    raise ValueError(f"LoRA rank {top} exceeds vLLM's largest supported rank {LORA_RANKS[-1]}")
+
+
+def engine_options(
+    source: str, jobs: Sequence[dict], user: dict, seed: int, has_gpu: bool, longest_prompt: int = 0
+) -> dict:
+    """vLLM `LLM(...)` keyword arguments for one engine; `user` (decoding.vllm) wins.
+
+    The context length fits the longest rendered prompt (which may exceed max_input_tokens when
+    the prompt without its payload is already longer) plus max_new_tokens.
+    """
+    adapters = sorted({j["trained"] for j in jobs if j["finetune"] in ADAPTER_KINDS})
+    longest = max(
+        (max(_spec(j).max_input_tokens, longest_prompt) + _spec(j).max_new_tokens for j in jobs),
+        default=1024,
+    )
+    dtype = _spec(jobs[0]).dtype if jobs else "auto"
+    options: dict = {
+        "model": source,
+        "seed": seed,
+        "max_model_len": longest,
+        # HF's default: bf16 on GPUs, float32 on CPU (codepeft.models.default_dtype)
+        "dtype": dtype if dtype != "auto" else ("bfloat16" if has_gpu else "float32"),
+    }
+    if adapters:
+        options.update(
+            enable_lora=True,
+            max_loras=len(adapters),
+            max_cpu_loras=len(adapters),
+            max_lora_rank=lora_rank_limit([adapter_rank(a) for a in adapters]),
+        )
+    options.update({k: v for k, v in (user or {}).items() if k not in OWN_OPTIONS})
+    return options
+
+
+def _spec(job: dict) -> DecodingSpec:
+    return DecodingSpec.from_dict(job.get("decoding") or {})
+
+
+def _has_tokenizer(path: str | os.PathLike) -> bool:
+    return any((Path(path) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json"))
+
+
+def _tokenizer_path(job: dict, weights: str) -> str:
+    """The HF backend's tokenizer: the adapter's (saved with it) or the model's."""
+    trained = job.get("trained")
+    return trained if trained and _has_tokenizer(trained) else weights
+
+
+def _repetition_penalty(weights: str) -> float:
+    """The model's generation_config repetition_penalty (HF greedy `generate` applies it)."""
+    from transformers import GenerationConfig
+
+    try:
+        value = GenerationConfig.from_pretrained(weights).repetition_penalty
+    except OSError:
+        return 1.0
+    return float(value) if value else 1.0
+
+
+class _EngineView:
+    """What `generate_records` needs: `.tokenizer` and `.generate(prompts, max_new_tokens)`."""
+
+    def __init__(self, llm, tokenizer, lora_request, repetition_penalty: float):
+        self.llm, self.tokenizer, self.lora_request = llm, tokenizer, lora_request
+        self.repetition_penalty = repetition_penalty
+        eos = [tokenizer.convert_tokens_to_ids(t) for t in STOP_TOKENS]
+        self.eos_ids = [i for i in eos if isinstance(i, int) and i >= 0] or [tokenizer.eos_token_id]
+
+    def generate(self, prompts: Sequence[str], max_new_tokens: int) -> list[tuple[str, int]]:
+        from vllm import SamplingParams, TokensPrompt
+
+        params = SamplingParams(
+            temperature=0.0,
+            max_tokens=max_new_tokens,
+            stop_token_ids=self.eos_ids,
+            repetition_penalty=self.repetition_penalty,
+            detokenize=False,
+        )
+        inputs = [
+            TokensPrompt(prompt_token_ids=self.tokenizer(p, add_special_tokens=False)["input_ids"])
+            for p in prompts
+        ]
+        outputs = self.llm.generate(inputs, params, lora_request=self.lora_request, use_tqdm=False)
+        results = []
+        for out in outputs:
+            ids = list(out.outputs[0].token_ids)
+            # the HF backend's count: new tokens up to and including the first stop token
+            n_new = next((i + 1 for i, t in enumerate(ids) if t in self.eos_ids), len(ids))
+            results.append((self.tokenizer.decode(ids[:n_new], skip_special_tokens=True), n_new))
+        return results
+
+
+def _free(llm) -> None:
+    import torch
+
+    engine = getattr(llm, "llm_engine", None)
+    shutdown = getattr(engine, "shutdown", None) or getattr(
+        getattr(engine, "engine_core", None), "shutdown", None
+    )
+    if callable(shutdown):
+        shutdown()
+    del llm
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def run_plan(plan: dict) -> list[dict]:
+    """Run every job of the plan; returns one summary dict per predictions file written."""
+    import torch
+    from vllm import LLM
+    from vllm.lora.request import LoRARequest
+
+    from codepeft.models import load_tokenizer
+
+    source, seed = plan["source"], int(plan.get("seed", 42))
+    has_gpu = torch.cuda.is_available()
+    tokenizers: dict[str, object] = {}
+    summaries = []
+
+    def tokenizer_for(path: str):
+        if path not in tokenizers:
+            tokenizers[path] = load_tokenizer(path)
+        return tokenizers[path]
+
+    groups = engine_groups(plan["jobs"])
+    log.info(
+        "%s: %d files in %d engine(s) (base with LoRA first, then full models)",
+        plan.get("model", source),
+        len(plan["jobs"]),
+        len(groups),
+    )
+    for full_dir, jobs in groups:
+        weights = full_dir or source
+        longest_prompt = 0
+        for job in jobs:
+            tokenizer = tokenizer_for(_tokenizer_path(job, weights))
+            for record in read_jsonl(job["data"]):
+                prompt, _ = render_prompt(tokenizer, record, _spec(job))
+                longest_prompt = max(
+                    longest_prompt, len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
+                )
+        options = engine_options(
+            weights, jobs, plan.get("vllm") or {}, seed, has_gpu, longest_prompt
+        )
+        log.info(
+            "loading %s with %s",
+            weights,
+            json.dumps({k: v for k, v in options.items() if k != "model"}),
+        )
+        start = time.time()
+        llm = LLM(**options)
+        log.info("engine ready in %.1fs", time.time() - start)
+        penalty = _repetition_penalty(weights)
+        lora_ids: dict[str, int] = {}
+        for job in jobs:
+            lora = None
+            if job["finetune"] in ADAPTER_KINDS:
+                lora_ids.setdefault(job["trained"], len(lora_ids) + 1)
+                lora = LoRARequest(
+                    f"{job['method']}-{lora_ids[job['trained']]}",
+                    lora_ids[job["trained"]],
+                    str(Path(job["trained"]).resolve()),
+                )
+            tokenizer = tokenizer_for(_tokenizer_path(job, weights))
+            records = read_jsonl(job["data"])
+            spec = _spec(job)
+            # vLLM schedules its own batches: hand it the whole file at once
+            spec = replace(spec, batch_size=max(1, len(records)))
+            start = time.time()
+            rows = generate_records(_EngineView(llm, tokenizer, lora, penalty), records, spec)
+            elapsed = time.time() - start
+            write_jsonl(job["out"], rows)
+            n_new = sum(r["n_new_tokens"] for r in rows)
+            summaries.append(
+                {
+                    "out": job["out"],
+                    "records": len(rows),
+                    "new_tokens": n_new,
+                    "seconds": round(elapsed, 3),
+                }
+            )
+            log.info(
+                "%s/%s/%s: %d records, %d new tokens, %.1f new tokens/s -> %s",
+                job["method"],
+                job["task"],
+                job["lang"],
+                len(rows),
+                n_new,
+                n_new / max(elapsed, 1e-9),
+                job["out"],
+            )
+        _free(llm)
+    return summaries
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m codepeft.vllm_backend",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--plan", help="plan JSON file")
+    group.add_argument("--plan-json", help="plan as a JSON string")
+    parser.add_argument("--summary", default=None, help="write per-file figures (JSON) here")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    plan = json.loads(Path(args.plan).read_text() if args.plan else args.plan_json)
+    summaries = run_plan(plan)
+    if args.summary:
+        Path(args.summary).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.summary).write_text(json.dumps(summaries, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
