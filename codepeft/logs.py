@@ -21,3 +21,9 @@ def setup_rule_logging(log_path: str | os.PathLike | None, level: int = logging.
         force=True,
     )
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.getLogger("codepeft").info(
+        "host %s, CUDA_VISIBLE_DEVICES=%s, SLURM_JOB_ID=%s",
+        os.uname().nodename,
+        os.environ.get("CUDA_VISIBLE_DEVICES", "unset"),
+        os.environ.get("SLURM_JOB_ID", "none"),
+    )

@@ -79,7 +79,15 @@ class TrainingSpec:
             "r": 8,
             "alpha": 16,
             "dropout": 0.1,
-            "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+            "target_modules": [
+                "q_proj",
+                "k_proj",
+                "v_proj",
+                "o_proj",
+                "gate_proj",
+                "up_proj",
+                "down_proj",
+            ],
         }
     )
     quantization: dict = field(
@@ -119,7 +127,11 @@ def _make_callbacks(stop_flag: dict):
         def on_train_begin(self, args, state, control, **kwargs):
             self.start = time.time()
             self.first_step = state.global_step
-            log.info("training: %d steps in total, starting at step %d", state.max_steps, state.global_step)
+            log.info(
+                "training: %d steps in total, starting at step %d",
+                state.max_steps,
+                state.global_step,
+            )
 
         def on_log(self, args, state, control, logs=None, **kwargs):
             done = state.global_step - self.first_step
@@ -139,13 +151,35 @@ def _make_callbacks(stop_flag: dict):
 
     class StopOnSignal(TrainerCallback):
         def on_step_end(self, args, state, control, **kwargs):
-            if stop_flag["signal"]:
-                log.warning("signal %s received: saving a checkpoint at step %d and stopping", stop_flag["signal"], state.global_step)
+            if _any_rank(bool(stop_flag["signal"])):
+                stop_flag["signal"] = stop_flag["signal"] or "SIGTERM (another rank)"
+                log.warning(
+                    "signal %s received: saving a checkpoint at step %d and stopping",
+                    stop_flag["signal"],
+                    state.global_step,
+                )
                 control.should_save = True
                 control.should_training_stop = True
             return control
 
     return [Progress(), StopOnSignal()]
+
+
+def _any_rank(flag: bool) -> bool:
+    """`flag` OR-ed over the ranks of a multi-GPU run (codepeft.launch), so that every rank
+    stops and saves at the same step; the flag itself in a single process."""
+    try:
+        import torch.distributed as dist
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return flag
+    if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() < 2:
+        return flag
+    import torch
+
+    device = "cuda" if dist.get_backend() == "nccl" else "cpu"
+    value = torch.tensor([1 if flag else 0], device=device)
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())
 
 
 def _precision(spec: TrainingSpec) -> dict:
@@ -156,7 +190,11 @@ def _precision(spec: TrainingSpec) -> dict:
         bf16 = on_gpu and torch.cuda.is_bf16_supported()
         return {"bf16": bf16, "fp16": False, "use_cpu": not on_gpu}
     if spec.precision in ("bf16", "fp16", "fp32"):
-        return {"bf16": spec.precision == "bf16", "fp16": spec.precision == "fp16", "use_cpu": not torch.cuda.is_available()}
+        return {
+            "bf16": spec.precision == "bf16",
+            "fp16": spec.precision == "fp16",
+            "use_cpu": not torch.cuda.is_available(),
+        }
     raise ValueError(f"training.precision must be auto|bf16|fp16|fp32, not {spec.precision!r}")
 
 
@@ -190,6 +228,9 @@ def _load_model(source: str, finetune: str, spec: TrainingSpec, revision: str | 
                 bnb_4bit_compute_dtype=compute_dtype,
             )
             kwargs["dtype"] = compute_dtype
+            if os.environ.get("LOCAL_RANK") is not None and torch.cuda.is_available():
+                # multi-GPU (codepeft.launch): each process keeps its 4-bit copy on its own GPU
+                kwargs["device_map"] = {"": int(os.environ["LOCAL_RANK"])}
     model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
     model.config.use_cache = False
     peft_config = None
@@ -269,7 +310,11 @@ def train(
     use_eval = eval_ds is not None and len(eval_ds) > 0
     log.info(
         "finetune=%s (requested %s) model=%s train=%d rows eval=%d rows",
-        used, finetune, model_source, len(train_ds), len(eval_ds) if use_eval else 0,
+        used,
+        finetune,
+        model_source,
+        len(train_ds),
+        len(eval_ds) if use_eval else 0,
     )
 
     grad_ckpt = spec.gradient_checkpointing
@@ -334,13 +379,22 @@ def train(
     for sig, handler in previous.items():
         signal.signal(sig, handler)
     if stop_flag["signal"]:
-        log.warning("stopped by %s at step %d; checkpoint saved in %s; rerun to resume",
-                    stop_flag["signal"], trainer.state.global_step, ckpt)
+        log.warning(
+            "stopped by %s at step %d; checkpoint saved in %s; rerun to resume",
+            stop_flag["signal"],
+            trainer.state.global_step,
+            ckpt,
+        )
         raise SystemExit(EXIT_PREEMPTED)
 
     tmp = out.with_name(out.name + ".partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    trainer.save_model(str(tmp))
+    main_process = trainer.is_world_process_zero()  # True unless multi-GPU rank > 0
+    if main_process:
+        shutil.rmtree(tmp, ignore_errors=True)
+    trainer.accelerator.wait_for_everyone()
+    trainer.save_model(str(tmp))  # every rank takes part (FSDP gathers the full weights)
+    if not main_process:
+        return {}
     tokenizer.save_pretrained(str(tmp))
     info = {
         "finetune_requested": finetune,
@@ -372,8 +426,11 @@ def train(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="codepeft train", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="codepeft train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--model", required=True, help="hub id or local model directory")
     parser.add_argument("--revision", default=None)
     parser.add_argument("--finetune", choices=FINETUNE_KINDS, required=True)
@@ -384,11 +441,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--training-json", default="{}", help="training hyperparameters as JSON")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     spec = TrainingSpec.from_dict(json.loads(args.training_json))
     try:
-        train(args.model, args.finetune, args.train, args.valid, args.out, args.checkpoints,
-              spec, seed=args.seed, revision=args.revision)
+        train(
+            args.model,
+            args.finetune,
+            args.train,
+            args.valid,
+            args.out,
+            args.checkpoints,
+            spec,
+            seed=args.seed,
+            revision=args.revision,
+        )
     except FourBitUnavailable as err:
         log.error("%s", err)
         return 2

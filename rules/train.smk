@@ -1,6 +1,11 @@
 # Training mixtures and fine-tuning: one job per (model, method, scope).
 
 
+# GPU sizing helpers (train_resources, generate_resources, training_multi_gpu); a second
+# include of the same file (e.g. from the Snakefile) is ignored by Snakemake.
+include: "resources.smk"
+
+
 rule build_mixture:
     input:
         unpack(mixture_inputs),
@@ -32,6 +37,10 @@ rule train:
     conda:
         "../envs/core.yaml"
     threads: 2
+    resources:
+        # cluster runs: GPUs (training.multi_gpu.gpus), memory and time by model size and
+        # method (rules/resources.smk); ignored by local runs
+        **train_resources(),
     params:
         source=lambda wc: base_model_source(wc.model),
         revision=lambda wc: config["models"][wc.model]["revision"],
@@ -39,5 +48,6 @@ rule train:
         training=training_params,
         checkpoints=lambda wc: checkpoint_dir(wc.model, wc.method, wc.scope),
         seed=config["seed"],
+        multi_gpu=training_multi_gpu,
     script:
         "../workflow/scripts/train.py"
