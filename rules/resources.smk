@@ -82,7 +82,7 @@ def _generate_runtime(wildcards):
 
 
 def train_resources():
-    """Resources of rule train: GPUs = training.multi_gpu.gpus; memory/time by size & kind."""
+    """Resources of the train rule; GPUs = training.multi_gpu.gpus; memory/time by size & kind."""
     return dict(
         gpu=_train_gpus,
         mem_mb=_train_mem_mb,
@@ -92,7 +92,7 @@ def train_resources():
 
 
 def generate_resources():
-    """Resources of rule generate (and a vLLM generation rule): one GPU, memory/time by size."""
+    """Resources of the generate rule (and a vLLM generation rule); one GPU, memory/time by size."""
     return dict(
         gpu=1,
         mem_mb=_generate_mem_mb,
