@@ -6,6 +6,10 @@
 from codepeft import study as codepeft_study
 
 
+# the workflow description of `snakemake --report` (a global directive; works from this include)
+report: "../workflow/report/workflow.rst"
+
+
 def report_metric_inputs():
     """Metric tables (+ summaries) and stats files registered by the enabled stages."""
     tables, summaries, stats_files = [], [], []

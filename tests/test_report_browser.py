@@ -133,16 +133,12 @@ def test_index_screenshot_not_blank(workflow, tmp_path):
 
 @pytest.mark.slow
 def test_linked_images_exist(workflow, tmp_path):
-    """With embed_images: false the page links plots/*.png; every link resolves."""
-    import yaml
+    """The command line with --link-images: the page links plots/*.png; every link resolves."""
+    from codepeft.report.cli import main
 
-    from codepeft import config as study_config
-    from codepeft.report import build_report
-
-    cfg = study_config.validate(yaml.safe_load((workflow / "config.yaml").read_text()))
-    cfg["report"]["embed_images"] = False
     out = tmp_path / "linked"
-    build_report(cfg, out, root=workflow)
+    args = ["--config", str(workflow / "config.yaml"), "--root", str(workflow), "--out", str(out)]
+    assert main([*args, "--link-images"]) == 0
     dom = dump_dom((out / "index.html").as_uri(), tmp_path / "profile")
     assert dom.imgs and all(not s.startswith("data:") for s in dom.imgs)
     for src in dom.imgs:

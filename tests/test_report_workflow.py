@@ -29,8 +29,6 @@ configfile: "config.yaml"
 
 study_config.validate(config)
 
-report: "{REPO}/workflow/report/workflow.rst"
-
 include: "{REPO}/rules/common.smk"
 
 # stands in for the metric stages: the tables they would register (here: already on disk)
@@ -285,14 +283,3 @@ def test_report_inputs_follow_config(tmp_path):
         "results/models/tiny/mt_qlora/multi" in block and "results/stats/rq1_st_vs_mt.tsv" in block
     )
     assert "pylint" not in block
-    # disabling the report removes it from the final targets
-    cfg["report"] = {"enabled": False}
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
-    proc = subprocess.run(
-        [exe, "-n", "-c1", "--directory", str(tmp_path), "-s", str(tmp_path / "Snakefile"), "all"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "rule report:" not in proc.stdout
