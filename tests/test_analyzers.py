@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -466,3 +467,235 @@ def test_wrapper_edge_cases():
     assert wrapped and text.index("/**") > text.index("public class Unit00001")
     assert not units.unit_source("@Deprecated\nfinal class A { }", "java", 1)[1]
     assert not units.unit_source("public enum Color { RED }", "java", 1)[1]
+
+
+# ------------------------------------------------------------------ batched over many files
+# Record sets per code language, sharing ids ("a", "b", "c") across sets with different code,
+# so a mix-up between files would show. (task, lang) gives the code language.
+PY_IMPORT = "import os\n\n\ndef g(y):\n    return y\n"
+JAVA_OTHER = 'public String h(String s) {\n    return s == null ? "" : s.trim();\n}'
+CS_OTHER = 'public string H(string s) { return s == null ? "" : s.Trim(); }'
+BATCH_SETS = {
+    "python": [
+        ("generation", "python", [PY_OK, PY_BROKEN, None]),
+        ("generation", "python", [PY_IMPORT, PY_OK, PY_BROKEN]),
+    ],
+    "java": [
+        ("generation", "java", [JAVA_METHOD, JAVA_BROKEN, JAVA_CLASS]),
+        ("translation", "cs-java", [JAVA_OTHER, JAVA_METHOD, "  "]),
+    ],
+    "csharp": [
+        ("translation", "java-cs", [CS_METHOD, CS_OTHER, "public int Broken( {"]),
+    ],
+}
+BATCH_TOOLS = [
+    "pylint",
+    "flake8",
+    pytest.param("pmd", marks=pytest.mark.slow),
+    "checkstyle",
+    "lizard",
+    pytest.param("semgrep", marks=pytest.mark.slow),
+    "treesitter",
+    "complexipy",
+    "radon",
+]
+
+
+def batch_inputs(name, languages=None):
+    mod = analyzers.module(name)
+    return [
+        ([{"id": i, "output": o} for i, o in zip("abc", outputs, strict=True)], task, lang)
+        for language, sets in BATCH_SETS.items()
+        if language in mod.LANGUAGES and language in (languages or mod.LANGUAGES)
+        for task, lang, outputs in sets
+    ]
+
+
+@pytest.mark.parametrize("name", BATCH_TOOLS)
+def test_batched_files_give_the_per_file_rows(name):
+    """analyze_records over all sets (one tool call per language) == analyze per set."""
+    need(analyzers.module(name))
+    # semgrep: one language (each per-file call costs seconds; the batching code is shared)
+    inputs = batch_inputs(name, ("java",) if name == "semgrep" else None)
+    batched = analyzers.analyze_records(name, inputs, threads=1)
+    assert len(batched) == len(inputs)
+    for (records_, task, lang), (rows, rules, version) in zip(inputs, batched, strict=True):
+        alone, result = analyzers.analyze(name, records_, task, lang)
+        assert rows == alone, (task, lang)
+        assert sorted(rules) == sorted(result.rules), (task, lang)
+        assert version == result.tool_version
+        assert [r["id"] for r in rows] == ["a", "b", "c"]
+        assert not any(r["status"].startswith("not computed") for r in rows), rows
+    # the same ids in different files keep their own results
+    by_set = [{r["id"]: r for r in rows} for rows, _, _ in batched]
+    assert any(s1 != s2 for s1 in by_set for s2 in by_set if s1 is not s2)
+
+
+def test_batched_tool_runs_once_per_language(monkeypatch):
+    """One `run` call per code language over the union of every file's units."""
+    from codepeft.analyzers import lizard
+
+    calls = []
+    real_run = lizard.run
+
+    def counting_run(units_, workdir, threads=1, options=None):
+        calls.append((units_[0].language, len(units_), options.get("label")))
+        return real_run(units_, workdir, threads=threads, options=options)
+
+    monkeypatch.setattr(lizard, "run", counting_run)
+    inputs = batch_inputs("lizard")
+    analyzers.analyze_records("lizard", inputs, options={"label": "study"})
+    # non-empty units: python 2 + 3, java 3 + 2, csharp 3
+    assert sorted(calls) == [
+        ("csharp", 3, "study_csharp"),
+        ("java", 5, "study_java"),
+        ("python", 5, "study_python"),
+    ]
+    # runs are split at max_units, with the same rows
+    calls.clear()
+    small = analyzers.analyze_records("lizard", inputs, max_units=2)
+    assert [c[1] for c in calls if c[0] == "java"] == [2, 2, 1]
+    assert small == analyzers.analyze_records("lizard", inputs)
+
+
+def test_batched_whole_tool_failure_and_duplicates(monkeypatch):
+    monkeypatch.setattr(pmd, "executable", lambda: "/bin/false")
+    inputs = batch_inputs("pmd")
+    out = analyzers.analyze_records("pmd", inputs)
+    for rows, rules, _ in out:
+        assert len(rows) == 3 and rules == []
+        assert {r["status"].split(":")[0] for r in rows} <= {"not computed", "empty_prediction"}
+        assert any(r["status"].startswith("not computed: pmd failed") for r in rows)
+    dup = [([{"id": "x", "output": PY_OK}, {"id": "x", "output": PY_OK}], "generation", "python")]
+    with pytest.raises(ValueError, match="duplicate id 'x'"):
+        analyzers.analyze_records("radon", dup)
+    with pytest.raises(ValueError, match="does not analyze"):
+        analyzers.analyze_records("pylint", [([], "generation", "java")])
+
+
+def test_analyze_files_writes_what_analyze_file_writes(tmp_path):
+    jobs = []
+    for k, (records_, task, lang) in enumerate(batch_inputs("lizard")):
+        preds = tmp_path / f"p{k}.jsonl"
+        write_jsonl(preds, records_)
+        # tuples: (predictions, task, lang, table, rules, summary)
+        jobs.append(
+            (str(preds), task, lang, f"{tmp_path}/b/{k}.tsv", None, f"{tmp_path}/b/{k}.json")
+        )
+    out = analyzers.analyze_files("lizard", jobs)
+    assert list(out) == [j[3] for j in jobs]
+    for k, (preds, task, lang, table, _, summary) in enumerate(jobs):
+        single, single_summary = tmp_path / "s" / f"{k}.tsv", tmp_path / "s" / f"{k}.json"
+        analyzers.analyze_file("lizard", preds, task, lang, single, summary_json=single_summary)
+        assert Path(table).read_text() == single.read_text()
+        assert Path(summary).read_text() == single_summary.read_text()
+        assert [r["id"] for r in read_tsv(table)] == ["a", "b", "c"]
+
+
+def test_analyze_files_rules_tables(tmp_path):
+    need(pylint)
+    jobs = []
+    for k, (records_, task, lang) in enumerate(batch_inputs("pylint")):
+        preds = tmp_path / f"p{k}.jsonl"
+        write_jsonl(preds, records_)
+        jobs.append(
+            {
+                "predictions": str(preds),
+                "task": task,
+                "lang": lang,
+                "table": str(tmp_path / f"{k}.tsv"),
+                "rules": str(tmp_path / f"{k}.rules.tsv"),
+                "summary": str(tmp_path / f"{k}.summary.json"),
+            }
+        )
+    analyzers.analyze_files("pylint", jobs)
+    rules1 = read_tsv(tmp_path / "1.rules.tsv")
+    # file 1's "a" is PY_IMPORT (unused import); file 0's "a" is PY_OK (none)
+    assert {"id": "a", "rule": "unused-import", "category": "warning", "count": "1"} in rules1
+    assert not any(
+        r["rule"] == "unused-import" and r["id"] == "a" for r in read_tsv(tmp_path / "0.rules.tsv")
+    )
+    assert json.loads((tmp_path / "0.summary.json").read_text())["n"] == 3
+
+
+COMBOS = [
+    {"model": m, "method": meth, "task": t, "lang": lang}
+    for m, meth in (("tiny", "zero_shot"), ("reference", "reference"))
+    for t, langs in (
+        ("summarization", ("python", "java")),
+        ("generation", ("python", "java")),
+        ("translation", ("java-cs", "cs-java")),
+    )
+    for lang in langs
+]
+
+
+def test_plan_one_job_list_per_enabled_analyzer():
+    section = {"enabled": ["pylint", "pmd", "lizard", "roslyn"]}
+    plan = analyzers.plan(section, COMBOS)
+    assert list(plan) == ["pylint", "pmd", "lizard", "roslyn"]
+    assert [(j.task, j.lang) for j in plan["pylint"]] == [("generation", "python")] * 2
+    assert {(j.task, j.lang) for j in plan["pmd"]} == {
+        ("generation", "java"),
+        ("translation", "cs-java"),
+    }
+    assert len(plan["lizard"]) == 8  # 2 model/methods x 4 code-producing (task, lang)
+    assert {j.lang for j in plan["roslyn"]} == {"java-cs"}
+    job = plan["pylint"][1]
+    assert job.predictions == "results/predictions/reference/reference/generation/python.jsonl"
+    assert job.table == "results/metrics/pylint/reference/reference/generation/python.tsv"
+    assert job.rules == "results/metrics/pylint/reference/reference/generation/python.rules.tsv"
+    assert job.summary.endswith("python.summary.json")
+    assert plan["lizard"][0].rules is None  # no by-rule table for lizard
+    assert analyzers.plan_targets(plan["lizard"], "rules") == []
+    assert len(analyzers.plan_targets(plan["pmd"], "table")) == 4
+    assert analyzers.plan_params(plan["roslyn"])[0]["lang"] == "java-cs"
+    # no code-producing combo for an analyzer -> no entry (no rule)
+    only_summaries = [c for c in COMBOS if c["task"] == "summarization"]
+    assert analyzers.plan(section, only_summaries) == {}
+
+
+@pytest.mark.slow
+def test_dry_run_one_job_per_enabled_analyzer(repo):
+    """The embedded default's DAG has exactly one job per enabled analyzer."""
+    import os
+    import subprocess
+    import sys
+
+    from codepeft import config, study
+
+    snakemake = Path(sys.executable).parent / "snakemake"
+    if not snakemake.exists():
+        pytest.skip("snakemake not installed in this venv")
+    cfg = config.load(repo / "config.yaml")
+    combos = [
+        {"model": m, "method": meth, "task": t, "lang": lang}
+        for m, meth, t, lang in study.evaluated(cfg)
+    ]
+    if cfg["analyzers"]["include_reference"]:
+        combos += [
+            {"model": "reference", "method": "reference", "task": t, "lang": lang}
+            for t, spec in cfg["tasks"].items()
+            for lang in spec["languages"]
+        ]
+    expected = {f"analyze_{n}" for n in analyzers.plan(cfg["analyzers"], combos)}
+    assert expected  # the embedded default analyzes code
+    proc = subprocess.run(
+        [str(snakemake), "-n", "-F", "--nolock", "--cores", "1"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:] + proc.stdout[-2000:]
+    text = proc.stdout + proc.stderr
+    stats = text[text.index("Job stats:") :].split("\n\n")[0].splitlines()
+    counts = {}
+    for line in stats[3:]:
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            counts[parts[0]] = int(parts[1])
+    assert {k: v for k, v in counts.items() if k.startswith("analyze_")} == dict.fromkeys(
+        expected, 1
+    )
