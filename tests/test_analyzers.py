@@ -479,10 +479,12 @@ BATCH_SETS = {
     "python": [
         ("generation", "python", [PY_OK, PY_BROKEN, None]),
         ("generation", "python", [PY_IMPORT, PY_OK, PY_BROKEN]),
+        ("generation", "python", [None, "", " "]),  # nothing to run: no tool version either
     ],
     "java": [
         ("generation", "java", [JAVA_METHOD, JAVA_BROKEN, JAVA_CLASS]),
         ("translation", "cs-java", [JAVA_OTHER, JAVA_METHOD, "  "]),
+        ("generation", "java", [None, None, ""]),
     ],
     "csharp": [
         ("translation", "java-cs", [CS_METHOD, CS_OTHER, "public int Broken( {"]),
@@ -565,7 +567,10 @@ def test_batched_whole_tool_failure_and_duplicates(monkeypatch):
     for rows, rules, _ in out:
         assert len(rows) == 3 and rules == []
         assert {r["status"].split(":")[0] for r in rows} <= {"not computed", "empty_prediction"}
-        assert any(r["status"].startswith("not computed: pmd failed") for r in rows)
+    assert all(
+        any(r["status"].startswith("not computed: pmd failed") for r in rows)
+        for rows, _, _ in out[:2]
+    )
     dup = [([{"id": "x", "output": PY_OK}, {"id": "x", "output": PY_OK}], "generation", "python")]
     with pytest.raises(ValueError, match="duplicate id 'x'"):
         analyzers.analyze_records("radon", dup)

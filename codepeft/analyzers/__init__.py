@@ -306,7 +306,7 @@ def analyze_records(
                 for unit, (k, uid, _) in zip(units, chunk, strict=True):
                     rows[(k, uid)] = _row(name, unit, uid, reason, result)
                     owner[unit.id] = (k, uid)
-                    if result.tool_version:
+                    if result.tool_version and unit.status == "ok":  # as `analyze` alone
                         versions[k] = result.tool_version
                 for key, rule, category, count in result.rules:
                     k, uid = owner[key]
