@@ -202,13 +202,18 @@ def _free(llm) -> None:
 def run_plan(plan: dict) -> list[dict]:
     """Run every job of the plan; returns one summary dict per predictions file written."""
     import torch
+
+    has_gpu = torch.cuda.is_available()
+    if not has_gpu:
+        # vLLM's CPU build otherwise reserves 92% of the machine's RAM and refuses to start
+        # when other processes hold more than 8%; a fixed KV cache (GiB) instead.
+        os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "2")
     from vllm import LLM
     from vllm.lora.request import LoRARequest
 
     from codepeft.models import load_tokenizer
 
     source, seed = plan["source"], int(plan.get("seed", 42))
-    has_gpu = torch.cuda.is_available()
     tokenizers: dict[str, object] = {}
     summaries = []
 
