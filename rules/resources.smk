@@ -99,3 +99,15 @@ def generate_resources():
         runtime=_generate_runtime,
         cpus_per_task=CPUS_PER_GPU // 2,
     )
+
+
+def vllm_generate_resources(model):
+    """Resources of the per-base-model vLLM generation job (decoding.backend: vllm): one GPU
+    serves the base model and every adapter for all test files of that model."""
+    size = params_b(model)
+    return dict(
+        gpu=1,
+        mem_mb=int(16000 + 8000 * size),
+        runtime=int(min(GPU_MAX_RUNTIME_MIN, 120 + 240 * size)),
+        cpus_per_task=CPUS_PER_GPU,
+    )
