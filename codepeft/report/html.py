@@ -114,7 +114,7 @@ def _pass1_pivot(rows: list[dict], methods: list[str]) -> str:
     )
     if has_paper:
         head += "".join(f"<th class='paper'>paper: {esc(m)}</th>" for m in methods)
-    head += "<th>not computed / missing</th>"
+    head += "<th class='t'>counted as fails</th>"
     body = []
     for lang, model in keys:
         group = {r["method"]: r for r in rows if r["lang"] == lang and r["model"] == model}
@@ -136,11 +136,18 @@ def _pass1_pivot(rows: list[dict], methods: list[str]) -> str:
                     if r and r.get("paper_passes") is not None
                     else "<td class='paper'></td>"
                 )
-        nc = [
-            f"{m}: {fmt(r.get('n_not_computed'))}/{fmt(r.get('n_missing'))}"
-            for m, r in group.items()
-            if (r.get("n_not_computed") or 0) or (r.get("n_missing") or 0)
-        ]
+        nc = []
+        for m, r in group.items():
+            parts = [
+                f"{fmt(r.get(k))} {label}"
+                for k, label in (
+                    ("n_not_computed", "not computed"),
+                    ("n_missing", "without prediction"),
+                )
+                if r.get(k)
+            ]
+            if parts:
+                nc.append(f"{m}: " + ", ".join(parts))
         cells.append(f"<td class='t nc'>{esc('; '.join(nc))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -39,7 +39,11 @@ def _grid(n: int, ncols: int = 3, size=(4.2, 3.2)):
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(size[0] * ncols, size[1] * nrows), squeeze=False
+        nrows,
+        ncols,
+        figsize=(size[0] * ncols, size[1] * nrows),
+        squeeze=False,
+        layout="constrained",
     )
     flat = list(axes.flat)
     for ax in flat[n:]:
@@ -136,6 +140,10 @@ def plot_distributions(
         )
         ax.set_title(measure, fontsize=9)
         ax.grid(axis="y", alpha=0.3)
+        if not any(d.size for d in data):
+            ax.text(
+                0.5, 0.5, "no value computed", transform=ax.transAxes, ha="center", color="#b00"
+            )
     if title:
         fig.suptitle(title)
     return _save(fig, path)
@@ -173,7 +181,7 @@ def plot_training(histories: dict[str, list[dict]], path, title: str = "") -> st
     }
     if not histories:
         return None
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
     for k, (label, history) in enumerate(histories.items()):
         color = COLORS[k % len(COLORS)]
         train = [(e["step"], e["loss"]) for e in history if "loss" in e and "step" in e]

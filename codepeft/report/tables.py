@@ -37,6 +37,7 @@ DEFAULT_EXCLUDE = (
     "wrapped",
     "empty_prediction",
     "bertscore_num_layers",
+    "bertscore_model",
     "n_valid",
     "n_runs",
     "n",
