@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from codepeft import launch
 from codepeft.train import TrainingSpec
 
+REPO = Path(__file__).resolve().parent.parent
 TRAIN_ARGS = [
     "--model",
     "m",
@@ -188,3 +191,59 @@ def test_cli_print_only_prints_the_command():
     assert proc.returncode == 0, proc.stderr
     assert "--use_fsdp" in proc.stdout and "--num_processes 2" in proc.stdout
     assert proc.stdout.strip().endswith("--checkpoints c")
+
+
+def _run_train_rule_script(monkeypatch, tmp_path, multi_gpu, finetune="full"):
+    """Run workflow/scripts/train.py as Snakemake would, with a fake `snakemake` object."""
+    from snakemake.iocontainers import Namedlist
+
+    import codepeft.logs
+
+    monkeypatch.setattr(codepeft.logs, "setup_rule_logging", lambda path: None)
+    calls = []
+    monkeypatch.setattr(launch, "run_launch", lambda cmd: calls.append(cmd) or 0)
+    fake = SimpleNamespace(
+        input=Namedlist(fromdict={"train": "m/train.jsonl", "valid": "m/valid.jsonl", "base": []}),
+        output=Namedlist(["results/models/tiny/mt_fft/multi"]),
+        log=Namedlist([str(tmp_path / "train.log")]),
+        params=Namedlist(
+            fromdict={
+                "source": "results/base/tiny",
+                "revision": None,
+                "finetune": finetune,
+                "training": {"max_steps": 8},
+                "checkpoints": "results/checkpoints/tiny/mt_fft/multi",
+                "seed": 42,
+                "multi_gpu": multi_gpu,
+            }
+        ),
+    )
+    script = REPO / "workflow" / "scripts" / "train.py"
+    with pytest.raises(SystemExit) as exit_info:
+        exec(
+            compile(script.read_text(), str(script), "exec"),
+            {"snakemake": fake, "__name__": "__main__"},
+        )
+    return exit_info.value.code, calls
+
+
+def test_train_rule_launches_one_process_per_gpu(monkeypatch, tmp_path):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1")
+    monkeypatch.setattr(launch, "torch_device_count", lambda: 2)
+    code, calls = _run_train_rule_script(monkeypatch, tmp_path, {"gpus": 2, "strategy": "fsdp"})
+    assert code == 0 and len(calls) == 1
+    args = _parse(calls[0])
+    assert args.num_processes == 2 and args.use_fsdp
+    train_args = args.training_script_args
+    assert train_args[train_args.index("--out") + 1] == "results/models/tiny/mt_fft/multi"
+    assert (
+        train_args[train_args.index("--checkpoints") + 1] == "results/checkpoints/tiny/mt_fft/multi"
+    )
+    assert json.loads(train_args[train_args.index("--training-json") + 1]) == {"max_steps": 8}
+
+
+def test_train_rule_refuses_a_device_mismatch(monkeypatch, tmp_path):
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0")
+    monkeypatch.setattr(launch, "torch_device_count", lambda: 1)
+    with pytest.raises(launch.DeviceMismatch, match="gpus=4 but CUDA_VISIBLE_DEVICES=0 lists 1"):
+        _run_train_rule_script(monkeypatch, tmp_path, {"gpus": 4, "strategy": "ddp"})
