@@ -18,6 +18,7 @@ from codepeft import paper
 from codepeft import stats as st
 from codepeft.report import tables as T
 from codepeft.report.build import DEMO_NOTE, build_report
+from codepeft.report.html import rq_pivot
 from codepeft.stats import Table
 
 PAPER_MODELS = {
@@ -248,6 +249,8 @@ def test_rq_rows_pair_by_id_and_paper_columns(tmp_path, model, maps):
     assert (mc["n_paired"], mc["n_a_only"], mc["n_b_only"]) == ("12", "1", "0")
     meteor = rows[2]
     assert (meteor["n_paired"], meteor["n_missing_a"], meteor["n_missing_b"]) == ("9", "1", "1")
+    page = rq_pivot(rows)
+    assert ("paper: p adj" in page) == maps and "A only 1" in page and "A n.c. 1" in page
     # every B bleu is A's + 0.1 by id (rows reversed on disk): Cliff's delta on pairs < 0
     assert float(rows[1]["mean_b"]) - float(rows[1]["mean_a"]) == pytest.approx(0.1)
     if maps:

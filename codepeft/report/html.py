@@ -184,6 +184,97 @@ def _means_pivot(means: list[dict], family: str, task: str) -> str:
     return f"<h4>{esc(family)} / {esc(task)}</h4><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _effect_cell(r: dict, paper: bool = False) -> str:
+    key = "paper_effect" if paper else "effect"
+    value = r.get(key)
+    if value in (None, ""):
+        return ""
+    mag = r.get("paper_magnitude" if paper else "magnitude") or ""
+    return fmt(value, 3) + (f" ({mag})" if mag else "")
+
+
+def rq_pivot(rows: list[dict]) -> str:
+    """The paper's layout: one block per task and language/direction; rows = measures; per
+    model (scale): means A / B, adjusted p, effect (magnitude); the paper's adjusted p and effect
+    beside, where they map. Bold: significant after adjustment."""
+    has_paper = any(r.get("paper_p_adj") not in (None, "") for r in rows)
+    out = []
+    blocks = list(dict.fromkeys((r.get("task"), r.get("lang")) for r in rows))
+    for task, lang in blocks:
+        sub = [r for r in rows if (r.get("task"), r.get("lang")) == (task, lang)]
+        models = list(dict.fromkeys(r.get("model") for r in sub))
+        measures = list(dict.fromkeys((r.get("family"), r.get("measure")) for r in sub))
+        head1 = "<th class='t' rowspan='2'>measure</th><th class='t' rowspan='2'>test</th>"
+        head2 = ""
+        per = ["mean A / B", "n", "p adj", "effect"] + (
+            ["paper: p adj", "paper: effect"] if has_paper else []
+        )
+        for m in models:
+            scale = next(
+                (r.get("scale") for r in sub if r.get("model") == m and r.get("scale")), None
+            )
+            label = f"{m} ({scale})" if scale else m
+            head1 += f"<th colspan='{len(per)}'>{esc(label)}</th>"
+            head2 += "".join(
+                f"<th class='{'paper' if h.startswith('paper') else ''}'>{esc(h)}</th>" for h in per
+            )
+        body = []
+        for family, measure in measures:
+            test = next(
+                (
+                    r.get("test")
+                    for r in sub
+                    if (r.get("family"), r.get("measure")) == (family, measure)
+                ),
+                "",
+            )
+            cells = (
+                f"<td class='t'>{esc(family)}: {esc(measure)}</td><td class='t'>{esc(test)}</td>"
+            )
+            for m in models:
+                r = next(
+                    (
+                        x
+                        for x in sub
+                        if x.get("model") == m
+                        and (x.get("family"), x.get("measure")) == (family, measure)
+                    ),
+                    None,
+                )
+                if r is None:
+                    cells += "<td></td>" * len(per)
+                    continue
+                sig = " class='sig'" if r.get("significant") == "yes" else ""
+                extra = [
+                    f"{label} {int(T.value(r, k))}"
+                    for k, label in (
+                        ("n_a_only", "A only"),
+                        ("n_b_only", "B only"),
+                        ("n_missing_a", "A n.c."),
+                        ("n_missing_b", "B n.c."),
+                    )
+                    if not math.isnan(T.value(r, k)) and T.value(r, k) > 0
+                ]
+                n_text = esc(fmt(r.get("n_paired")))
+                if extra:
+                    n_text += f" <span class='nc'>({esc(', '.join(extra))})</span>"
+                cells += (
+                    f"<td>{esc(fmt(r.get('mean_a')))} / {esc(fmt(r.get('mean_b')))}</td><td>{n_text}</td>"
+                    f"<td{sig}>{esc(fmt(r.get('p_adj'), 3))}</td><td{sig}>{esc(_effect_cell(r))}</td>"
+                )
+                if has_paper:
+                    cells += (
+                        f"<td class='paper'>{esc(fmt(r.get('paper_p_adj'), 3))}</td>"
+                        f"<td class='paper'>{esc(_effect_cell(r, paper=True))}</td>"
+                    )
+            body.append(f"<tr>{cells}</tr>")
+        out.append(
+            f"<h4>{esc(task)} / {esc(lang)}</h4><div class='scroll'><table class='rq'><thead><tr>{head1}</tr>"
+            f"<tr>{head2}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        )
+    return "\n".join(out)
+
+
 RQ_SHOW = (
     "task",
     "lang",
@@ -283,6 +374,10 @@ def index_page(
             f"computed. <a href='tables/rq_{esc(name)}.tsv'>TSV</a></p>"
         )
         if rows:
+            parts.append(rq_pivot(rows))
+            parts.append(
+                "<details><summary>All columns (pairing counts, 2x2 tables, CIs, notes)</summary>"
+            )
             parts.append(
                 table_html(
                     show,
@@ -299,6 +394,7 @@ def index_page(
                     ),
                 )
             )
+            parts.append("</details>")
         else:
             parts.append("<p class='nc'>No rows.</p>")
 
