@@ -311,6 +311,9 @@ def test_build_report_end_to_end(tmp_path):
     )
     results = st.run_blocks(st.planned_tests(cfg), cfg["stats"], root=str(tmp_path))
     st.write_rows(tmp_path / "results/stats/rq1_st_vs_mt.tsv", results["rq1_st_vs_mt"])
+    broken = tmp_path / "results/metrics/radon/mine/st_qlora/generation/python.tsv"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("")  # an empty file: shown as unreadable, not a crash
     _training_json(tmp_path / "results/models/mine/mt_qlora/multi", "lora", True)
     out = tmp_path / "results/report"
     res = build_report(cfg, out, root=tmp_path)
@@ -325,6 +328,7 @@ def test_build_report_end_to_end(tmp_path):
     assert "id='demo-banner'" in page and "they say nothing about real models" in DEMO_NOTE
     assert DEMO_NOTE.split(".")[0] in page
     assert "not computed: pylint missing" in page
+    assert "not computed: table unreadable" in page
     assert page.count("<table>") >= 6
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
     assert len(images) == len(res["plots"])

@@ -112,15 +112,34 @@ def _read_json(path: str) -> dict | None:
         return None
 
 
-def load_metric_tables(paths: list[str], root: str = ".") -> tuple[list[T.MetricTable], dict]:
-    """Read metric tables (ids, columns) and their summary JSON where present."""
+def load_metric_tables(
+    paths: list[str], root: str = ".", unreadable: list | None = None
+) -> tuple[list[T.MetricTable], dict]:
+    """Read metric tables (ids, columns) and their summary JSON where present. A table that
+    cannot be read is logged and, when `unreadable` is a list, appended to it as a
+    not-computed row (the report shows it rather than failing on one bad file)."""
     out, summaries = [], {}
     for path in paths:
         names = T.parse_metric_path(path)
         if names is None:
             log.warning("not a metric table path, skipped: %s", path)
             continue
-        table = read_table(os.path.join(root, path), id_column="id")
+        try:
+            table = read_table(os.path.join(root, path), id_column="id")
+        except (OSError, KeyError, ValueError) as err:
+            log.warning("cannot read %s: %s", path, err)
+            if unreadable is not None:
+                unreadable.append(
+                    dict(
+                        names,
+                        n_ids=None,
+                        n_ok=0,
+                        count=1,
+                        table=path,
+                        status=T.short_reason(f"not computed: table unreadable: {err}"),
+                    )
+                )
+            continue
         table.path = path
         out.append(T.MetricTable(table=table, **names))
         summary = os.path.join(root, path[: -len(".tsv")] + ".summary.json")
@@ -205,7 +224,8 @@ def build_report(
                 old.unlink()
     exclude = tuple(section["exclude_columns"])
 
-    tables, summaries = load_metric_tables(metric_tables, root)
+    unreadable: list[dict] = []
+    tables, summaries = load_metric_tables(metric_tables, root, unreadable)
     log.info("read %d metric tables, %d summaries", len(tables), len(summaries))
     models = _model_order(config)
     methods = list(config.get("methods", {}))
@@ -235,7 +255,7 @@ def build_report(
     emit(
         "means", T.MEANS_COLUMNS, means, "Per-measure descriptive statistics of every metric table"
     )
-    nc = T.not_computed_rows(tables)
+    nc = unreadable + T.not_computed_rows(tables)
     emit("not_computed", T.NOT_COMPUTED_COLUMNS, nc, "Ids not computed, per table and reason")
 
     # research-question tables from the stats stage
