@@ -184,19 +184,14 @@ class _EngineView:
         return results
 
 
-def _free(llm) -> None:
-    import torch
-
+def _shutdown(llm) -> None:
+    """Stop the engine's processes (the caller drops its last reference, then collects)."""
     engine = getattr(llm, "llm_engine", None)
     shutdown = getattr(engine, "shutdown", None) or getattr(
         getattr(engine, "engine_core", None), "shutdown", None
     )
     if callable(shutdown):
         shutdown()
-    del llm
-    gc.collect()
-    if torch.cuda.is_available():
-        torch.cuda.empty_cache()
 
 
 def run_plan(plan: dict) -> list[dict]:
@@ -289,7 +284,12 @@ def run_plan(plan: dict) -> list[dict]:
                 n_new / max(elapsed, 1e-9),
                 job["out"],
             )
-        _free(llm)
+        # free this engine (GPU memory) before the next one is built
+        _shutdown(llm)
+        del llm
+        gc.collect()
+        if has_gpu:
+            torch.cuda.empty_cache()
     return summaries
 
 
