@@ -247,6 +247,7 @@ def test_report_rule_and_snakemake_report(tmp_path_factory):
         assert text in html, text
 
 
+@pytest.mark.slow
 def test_report_inputs_follow_config(tmp_path):
     """A family absent from the registered targets is not a report input (dry run)."""
     exe = snakemake_exe()
