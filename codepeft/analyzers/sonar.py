@@ -10,8 +10,10 @@ The token is read from the environment only, handed to the scanner through its o
 ``SONAR_TOKEN`` environment variable and to the Web API as an ``Authorization`` header; it is
 never put on a command line, in a file or in a log.
 
-One scan per table: all units form one Sonar project (key ``<project_key>_<label>``); the
-scanner uploads, the server computes, then the Web API gives per-file values:
+One scan per batch: all units of the batch form one Sonar project (key
+``<project_key>_<label>``; the workflow's batch is every predictions file of one code language,
+label ``study_<language>``, see `analyze_files`); the scanner uploads, the server computes,
+then the Web API gives per-file values, mapped back to each predictions file's ids:
 `loc` (ncloc) [paper: LoC], `cyclomatic` (complexity) [CyC], `cognitive`
 (cognitive_complexity) [CoC], `reliability` (open BUG issues) [Reliability],
 `maintainability` (open CODE_SMELL issues) [Maintainability], `security_hotspots`
