@@ -17,11 +17,15 @@ def generation_inputs(wildcards):
 
 
 def vllm_python():
-    """The vLLM environment's python: $CODEPEFT_VLLM_PYTHON, else <repo>/.venv-vllm (made by
-    scripts/setup/vllm.sh), else `python` on PATH (the conda env of envs/vllm.yaml with --sdm conda).
+    """The vLLM environment's python: decoding.vllm.python, else $CODEPEFT_VLLM_PYTHON, else
+    <repo>/.venv-vllm (made by scripts/setup/vllm.sh), else `python` on PATH (the conda env of
+    envs/vllm.yaml with --sdm conda).
     """
-    if os.environ.get("CODEPEFT_VLLM_PYTHON"):
-        return os.environ["CODEPEFT_VLLM_PYTHON"]
+    chosen = config["decoding"].get("vllm", {}).get("python") or os.environ.get(
+        "CODEPEFT_VLLM_PYTHON"
+    )
+    if chosen:
+        return chosen
     local = os.path.join(workflow.basedir, ".venv-vllm", "bin", "python")
     return local if os.path.exists(local) else "python"
 
