@@ -30,9 +30,15 @@ def judge_inputs(wildcards):
     return inputs
 
 
-# The API key is read from this variable only (never from config or a file); declaring it makes
-# Snakemake refuse to start without it and pass it to cluster jobs.
-if JUDGE["enabled"] and not JUDGE_LOCAL and JUDGE["api_key_env"]:
+# The API key is read from this variable only (never from config or a file). Declared when set,
+# so Snakemake passes it to remote jobs; unset, a dry run still works and the judge's first
+# request fails with 401, which the table records as "not computed" (nothing is paid).
+if (
+    JUDGE["enabled"]
+    and not JUDGE_LOCAL
+    and JUDGE["api_key_env"]
+    and os.environ.get(JUDGE["api_key_env"])
+):
 
     envvars:
         JUDGE["api_key_env"],
