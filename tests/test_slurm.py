@@ -84,6 +84,13 @@ def slurm_cluster():
         _cluster("stop", 300)
 
 
+@pytest.fixture(scope="module")
+def slurm_copy(slurm_cluster, tmp_path_factory):
+    """The repo copy the cluster runs in, shared by the tests of this module: the second one
+    reuses the data, mixtures and base model of the first (fewer, shorter jobs)."""
+    return _copy_repo(tmp_path_factory.mktemp("slurm"), FAST_TRAINING)
+
+
 def _copy_repo(dest: Path, training: dict, max_test_rows: int = 3) -> Path:
     """A copy of the working tree (tracked + untracked, not ignored; no results) with a smaller
     test split, so that both runs stay quick."""
@@ -140,10 +147,10 @@ def _squeue_states(ids) -> dict[str, str]:
     return dict(line.split("|", 1) for line in out.split())
 
 
-def test_slurm_run_equals_local_run(slurm_cluster, tmp_path):
+def test_slurm_run_equals_local_run(slurm_copy, tmp_path):
     targets = GPU_TARGETS + CPU_TARGETS
     local = _copy_repo(tmp_path / "local", FAST_TRAINING)
-    cluster = _copy_repo(tmp_path / "slurm", FAST_TRAINING)
+    cluster = slurm_copy
 
     started = time.time()
     proc = _snakemake(local, ["-c2", *targets], timeout=900)
@@ -200,7 +207,7 @@ def test_slurm_run_equals_local_run(slurm_cluster, tmp_path):
         assert (cluster / target).read_bytes() == (local / target).read_bytes(), target
 
 
-def test_cancelled_training_resumes(slurm_cluster, tmp_path):
+def test_cancelled_training_resumes(slurm_copy):
     # full fine-tuning of the tiny model (no 4-bit kernels: steps are cheap), long enough that
     # the cancel lands mid-run; no evaluation or periodic checkpoints: the only checkpoint is
     # the one written on SIGTERM
@@ -212,7 +219,10 @@ def test_cancelled_training_resumes(slurm_cluster, tmp_path):
         "save_steps": 1000,
         "eval_steps": 1000,
     }
-    repo = _copy_repo(tmp_path / "preempt", training, max_test_rows=2)
+    repo = slurm_copy
+    config = yaml.safe_load((repo / "config.yaml").read_text())
+    config["training"].update(training)  # data and decoding unchanged: their jobs are reused
+    (repo / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     target = "results/predictions/tiny/mt_fft/summarization/python.jsonl"
     log = repo / "logs" / "train" / "tiny" / "mt_fft" / "multi.log"
     out = open(repo / "snakemake.out", "w")  # noqa: SIM115 - closed below
