@@ -18,15 +18,18 @@ def generation_inputs(wildcards):
 
 def vllm_python():
     """The vLLM environment's python: decoding.vllm.python, else $CODEPEFT_VLLM_PYTHON, else
-    <repo>/.venv-vllm (made by scripts/setup/vllm.sh), else `python` on PATH (the conda env of
-    envs/vllm.yaml with --sdm conda).
+    ${CODEPEFT_VLLM_VENV:-<repo>/.venv-vllm}/bin/python (made by scripts/setup/vllm.sh),
+    else `python` on PATH (the conda env of envs/vllm.yaml with --sdm conda).
     """
     chosen = config["decoding"].get("vllm", {}).get("python") or os.environ.get(
         "CODEPEFT_VLLM_PYTHON"
     )
     if chosen:
         return chosen
-    local = os.path.join(workflow.basedir, ".venv-vllm", "bin", "python")
+    venv = os.environ.get("CODEPEFT_VLLM_VENV") or os.path.join(
+        workflow.basedir, ".venv-vllm"
+    )
+    local = os.path.join(venv, "bin", "python")
     return local if os.path.exists(local) else "python"
 
 

@@ -17,7 +17,10 @@ from codepeft import generate, mixing, models, train, vllm_backend
 from codepeft.io import read_jsonl, write_jsonl
 
 REPO = Path(__file__).resolve().parent.parent
-VLLM_PYTHON = Path(os.environ.get("CODEPEFT_VLLM_PYTHON", REPO / ".venv-vllm" / "bin" / "python"))
+VLLM_PYTHON = Path(
+    os.environ.get("CODEPEFT_VLLM_PYTHON")
+    or Path(os.environ.get("CODEPEFT_VLLM_VENV") or REPO / ".venv-vllm") / "bin" / "python"
+)
 
 
 def _job(method, finetune, trained=None, task="summarization", lang="python", **decoding):
