@@ -152,8 +152,14 @@ def plot_distributions(
 def plot_means_by_method(
     means: dict[str, dict[str, dict[str, float]]], path, title: str = "", ncols: int = 4
 ) -> str | None:
-    """`means`: measure -> {group (task/lang): {method: mean}}; grouped bars per panel."""
-    measures = [m for m, by in means.items() if any(v for v in by.values())]
+    """`means`: measure -> {group (task/lang): {method: mean}}; grouped bars per panel. Measures
+    whose means are all zero (or missing) have nothing to show and get no panel (the tables
+    list them)."""
+    measures = [
+        m
+        for m, by in means.items()
+        if any(v not in (None, 0) and not math.isnan(v) for g in by.values() for v in g.values())
+    ]
     if not measures:
         return None
     fig, axes = _grid(len(measures), ncols=ncols, size=(3.6, 2.9))
@@ -181,7 +187,7 @@ def plot_training(histories: dict[str, list[dict]], path, title: str = "") -> st
     }
     if not histories:
         return None
-    fig, ax = plt.subplots(figsize=(7.5, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
     for k, (label, history) in enumerate(histories.items()):
         color = COLORS[k % len(COLORS)]
         train = [(e["step"], e["loss"]) for e in history if "loss" in e and "step" in e]
