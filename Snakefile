@@ -18,6 +18,7 @@ study_config.validate(config)
 
 
 include: "rules/common.smk"
+include: "rules/resources.smk"
 include: "rules/data.smk"
 include: "rules/model.smk"
 include: "rules/train.smk"

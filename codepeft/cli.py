@@ -12,6 +12,7 @@ SUBCOMMANDS = {
     "data": ("codepeft.data.cli", "prepare task data files from the raw sources"),
     "build-tiny-model": ("codepeft.models", "build the tiny Qwen2-shaped demo model"),
     "train": ("codepeft.train", "fine-tune a model (QLoRA, LoRA, full)"),
+    "launch": ("codepeft.launch", "multi-GPU training: device check, accelerate launch command"),
     "generate": ("codepeft.generate", "generate predictions for a task data file"),
     "metrics": ("codepeft.metrics.cli", "surface metrics (BLEU, CodeBLEU, METEOR, ...)"),
     "analyze": ("codepeft.analyzers.cli", "static analyzers (Pylint, PMD, Lizard, ...)"),
