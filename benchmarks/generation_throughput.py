@@ -10,6 +10,9 @@ Configurations (greedy, same prompts rendered by codepeft.generate.render_prompt
 - hf:         the HF backend as configured for the study: length-sorted, batch `--hf-batch`
 - vllm:       codepeft.vllm_backend in its own venv (.venv-vllm), one engine, whole file at once
 
+The HF configurations share one loaded model and run interleaved for `--repeats` rounds; the
+median time counts. Times include prompt rendering (the same work in every configuration).
+
 Without --model, a tiny random Qwen2-shaped model is built (codepeft.models.build_tiny_model)
 and the prompts are the embedded study's train splits of summarization/python,
 generation/python and translation/java-cs (varied lengths, as in the study). Tokens/s counts
@@ -23,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -51,10 +55,8 @@ def embedded_prompts(out: Path) -> list[Path]:
     return files
 
 
-def run_hf(model: str, files: list[Path], decoding: dict) -> tuple[float, int, list[dict]]:
+def run_hf(backend, files: list[Path], decoding: dict) -> tuple[float, int, list[dict]]:
     spec = generate.DecodingSpec.from_dict(decoding)
-    backend = generate.make_backend(model, None, None, spec)
-    backend.generate(["warm up"], 2)
     rows, start = [], time.perf_counter()
     for path in files:
         rows += generate.generate_records(backend, read_jsonl(path), spec)
@@ -123,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--vllm-options", default='{"enforce_eager": true}', help="JSON engine options"
     )
+    parser.add_argument("--repeats", type=int, default=3, help="rounds of the HF configurations")
     parser.add_argument("--skip-vllm", action="store_true")
     args = parser.parse_args(argv)
     out = Path(args.out).resolve()
@@ -149,19 +152,27 @@ def main(argv: list[str] | None = None) -> int:
         "hf": dict(base, batch_size=args.hf_batch, sort_by_length=True),
     }
     results, outputs = {}, {}
+    # one model for every HF configuration (they differ only in batching); configurations
+    # interleaved, `--repeats` rounds, the median time counts (a shared machine is noisy)
+    backend = generate.make_backend(model, None, None, generate.DecodingSpec.from_dict(base))
+    backend.generate(["warm up"], 2)
+    times: dict[str, list[float]] = {name: [] for name in configs}
+    for rep in range(args.repeats):
+        for name, decoding in configs.items():
+            seconds, tokens, rows = run_hf(backend, files, decoding)
+            times[name].append(seconds)
+            outputs[name] = [r["raw"] for r in rows]
+            print(f"round {rep + 1} {name}: {tokens} new tokens in {seconds:.2f}s", flush=True)
     for name, decoding in configs.items():
-        seconds, tokens, rows = run_hf(model, files, decoding)
+        seconds = statistics.median(times[name])
         results[name] = {
-            "seconds": round(seconds, 2),
+            "seconds": round(seconds, 3),
+            "seconds_all": [round(t, 3) for t in times[name]],
             "new_tokens": tokens,
             "tokens_per_s": round(tokens / seconds, 1),
             "decoding": decoding,
         }
-        outputs[name] = [r["raw"] for r in rows]
-        print(
-            f"{name}: {tokens} new tokens in {seconds:.1f}s = {tokens / seconds:.1f} tok/s",
-            flush=True,
-        )
+        print(f"{name}: median {seconds:.2f}s = {tokens / seconds:.1f} tok/s", flush=True)
     if not args.skip_vllm:
         if not Path(args.vllm_python).exists():
             print(f"vllm: skipped, no {args.vllm_python} (scripts/setup/vllm.sh)")

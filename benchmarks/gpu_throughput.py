@@ -352,28 +352,28 @@ if __name__ == "__main__":
 
 
 def random_adapters(shape: dict, path: Path, n: int) -> list[str]:
+    """n rank-8 LoRA adapters with random weights (one base model, LoRA weights redrawn)."""
     import torch
     from peft import LoraConfig, get_peft_model
 
+    device = "cuda" if _cuda() else "cpu"
+    model = random_model(shape, device, torch.bfloat16 if device == "cuda" else torch.float32)
+    config = LoraConfig(r=8, lora_alpha=16, target_modules=TARGETS, task_type="CAUSAL_LM")
+    peft = get_peft_model(model, config)
     out = []
-    for i in range(n):
-        target = path / f"adapter{i}"
-        if not (target / "adapter_config.json").exists():
+    with torch.no_grad():
+        for i in range(n):
             torch.manual_seed(100 + i)
-            model = random_model(shape, "cpu", torch.float32)
-            peft = get_peft_model(
-                model,
-                LoraConfig(
-                    r=8,
-                    lora_alpha=16,
-                    target_modules=TARGETS,
-                    init_lora_weights=False,
-                    task_type="CAUSAL_LM",
-                ),
-            )
+            for name, param in peft.named_parameters():
+                if "lora_" in name:
+                    param.normal_(0.0, 0.02)
+            target = path / f"adapter{i}"
             peft.save_pretrained(target)
-            del model, peft
-        out.append(str(target))
+            out.append(str(target))
+    del model, peft
+    gc.collect()
+    if device == "cuda":
+        torch.cuda.empty_cache()
     return out
 
 
