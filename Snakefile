@@ -1,14 +1,11 @@
 # codepeft: a fine-tuning study of code LLMs, from raw data to a report with statistics.
 # The embedded default (config.yaml) runs offline on a CPU; the paper's protocol:
 #   snakemake --configfile config/paper.yaml --profile profiles/slurm
-import os
-
 from codepeft import config as study_config
+from codepeft.tools import put_on_pythonpath
 
 # every job (local, conda env, SLURM) imports codepeft from this checkout
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in (workflow.basedir, os.environ.get("PYTHONPATH")) if p
-)
+put_on_pythonpath(workflow.basedir)
 
 
 # config.yaml is the default study; a --configfile replaces it as a whole (no merging of two

@@ -24,3 +24,9 @@ def find_tool(name: str, *candidates: str | os.PathLike) -> str | None:
         if path.exists() and os.access(path, os.X_OK):
             return str(path)
     return None
+
+
+def put_on_pythonpath(directory: str | os.PathLike) -> None:
+    """Prepend `directory` to PYTHONPATH for every subprocess (rule jobs, conda envs, SLURM)."""
+    current = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(directory), current) if p)

@@ -1,8 +1,10 @@
 # Helpers only: names, paths and target lists derived from the validated config. No rules here.
 import json
+import os
 import re
 
 from codepeft import study
+from codepeft import vllm_backend
 
 REFERENCE = "reference"  # pseudo model/method whose predictions are the references
 SPLITS = ["train", "valid", "test"]
@@ -121,3 +123,168 @@ def mixture_inputs(wildcards):
         ]
         for split in ("train", "valid")
     }
+
+
+# --- generation ---------------------------------------------------------------------
+
+
+def generation_inputs(wildcards):
+    inputs = {
+        "data": task_data(wildcards.task, wildcards.lang, "test"),
+        "base": base_model_input(wildcards.model),
+    }
+    trained = answering_model_dir(wildcards.model, wildcards.method, wildcards.task)
+    if trained:
+        inputs["trained"] = trained
+    return inputs
+
+
+def vllm_python():
+    """The vLLM environment's python: decoding.vllm.python, else $CODEPEFT_VLLM_PYTHON, else
+    ${CODEPEFT_VLLM_VENV:-<repo>/.venv-vllm}/bin/python (made by scripts/setup/vllm.sh),
+    else `python` on PATH (the conda env of envs/vllm.yaml with --sdm conda).
+    """
+    chosen = config["decoding"].get("vllm", {}).get("python") or os.environ.get(
+        "CODEPEFT_VLLM_PYTHON"
+    )
+    if chosen:
+        return chosen
+    venv = os.environ.get("CODEPEFT_VLLM_VENV") or os.path.join(
+        workflow.basedir, ".venv-vllm"
+    )
+    local = os.path.join(venv, "bin", "python")
+    return local if os.path.exists(local) else "python"
+
+
+def vllm_plan(model):
+    """Every generation job of base model `model` for codepeft.vllm_backend (one engine run)."""
+    jobs = []
+    for c in prediction_combos():
+        if c["model"] != model:
+            continue
+        trained = answering_model_dir(model, c["method"], c["task"])
+        jobs.append(
+            dict(
+                method=c["method"],
+                task=c["task"],
+                lang=c["lang"],
+                finetune=finetune_kind(c["method"]),
+                trained=trained,
+                data=task_data(c["task"], c["lang"], "test"),
+                out=expand_combos(
+                    "results/predictions/{model}/{method}/{task}/{lang}.jsonl", [c]
+                )[0],
+                decoding=study.decoding_spec(config, c["task"]),
+            )
+        )
+    vllm_backend.check_jobs(jobs)
+    return dict(
+        model=model,
+        source=base_model_source(model),
+        seed=config["seed"],
+        vllm=config["decoding"].get("vllm", {}),
+        jobs=jobs,
+    )
+
+
+def vllm_rule_name(model):
+    safe = re.sub(r"\W", "_", model)
+    return f"generate_vllm_{safe}"
+
+
+# --- judge (rules/judge.smk) ---------------------------------------------------------
+
+
+def judge_combos():
+    if not JUDGE["enabled"] or "summarization" not in config["tasks"]:
+        return []
+    return prediction_combos(
+        task="summarization", include_reference=JUDGE["include_reference"]
+    )
+
+
+def judge_inputs(wildcards):
+    inputs = {
+        "predictions": f"results/predictions/{wildcards.model}/{wildcards.method}/summarization/{wildcards.lang}.jsonl",
+        "test": task_data("summarization", wildcards.lang, "test"),
+    }
+    if JUDGE["template"]:
+        # a template edit re-judges (new prompts)
+        inputs["template"] = JUDGE["template"]
+    if JUDGE_LOCAL:
+        # results/base/tiny is built by the workflow (rule build_tiny_model)
+        inputs["judge_model"] = JUDGE["model"]
+    return inputs
+
+
+# --- statistics (rules/stats.smk) -----------------------------------------------------
+
+
+def stats_plan():
+    """(blocks to run, blocks skipped with the reason) of the configured comparisons."""
+    if not config["stats"]["enabled"]:
+        return [], []
+    generated = {
+        (c["model"], c["method"], c["task"], c["lang"]) for c in prediction_combos()
+    }
+    run, skipped = [], []
+    for block in codepeft_stats.planned_tests(config):
+        sides = [
+            (block["a_model"], block["a_method"], block["task"], block["lang"]),
+            (block["b_model"], block["b_method"], block["task"], block["lang"]),
+        ]
+        if not all(side in generated for side in sides):
+            skipped.append((block, "not in the study's prediction matrix"))
+        elif not all(block[t] in STATS_PRODUCED_TABLES for t in ("a_table", "b_table")):
+            skipped.append((block, "metric table not produced (family disabled?)"))
+        else:
+            run.append(block)
+    return run, skipped
+
+
+def stats_comparisons():
+    return list(dict.fromkeys(block["comparison"] for block in stats_plan()[0]))
+
+
+def stats_input_tables(wildcards):
+    """Every metric table the configured comparisons read (A and B sides)."""
+    tables = []
+    for block in stats_plan()[0]:
+        tables += [block["a_table"], block["b_table"]]
+    return list(dict.fromkeys(tables))
+
+
+# --- report (rules/report.smk) ---------------------------------------------------------
+
+
+def report_metric_inputs():
+    """Metric tables (+ summaries) and stats files registered by the enabled stages."""
+    tables, summaries, stats_files = [], [], []
+    for path in get_final_output():
+        if path.startswith("results/metrics/"):
+            if path.endswith(".summary.json"):
+                summaries.append(path)
+            elif path.endswith(".tsv") and not path.endswith(".rules.tsv"):
+                tables.append(path)
+        elif path.startswith("results/stats/") and path.endswith(".tsv"):
+            stats_files.append(path)
+    return tables, summaries, stats_files
+
+
+def report_model_dirs():
+    return [
+        trained_model_dir(m, meth, s)
+        for m, meth, s in codepeft_study.trained_models(config)
+    ]
+
+
+def report_inputs(wildcards):
+    tables, summaries, stats_files = report_metric_inputs()
+    return {
+        "tables": tables,
+        "summaries": summaries,
+        "stats": stats_files,
+        "models": report_model_dirs(),
+    }
+
+# light (seconds, one core): runs on the submit host under a cluster profile

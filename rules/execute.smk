@@ -20,6 +20,8 @@ rule execute:
         "results/benchmarks/metrics/execution/{model}/{method}/generation/{lang}.tsv"
     wildcard_constraints:
         lang="python|java",
+    conda:
+        "../envs/execution.yaml"
     # samples run in parallel up to this many; each is one interpreter/JVM
     threads: 2
     resources:

@@ -1,72 +1,5 @@
 # Generation. decoding.backend hf: one job per (model, method, task, language);
 # vllm: one job per base model (codepeft.vllm_backend). References as pseudo predictions.
-import os
-
-from codepeft import vllm_backend
-
-
-def generation_inputs(wildcards):
-    inputs = {
-        "data": task_data(wildcards.task, wildcards.lang, "test"),
-        "base": base_model_input(wildcards.model),
-    }
-    trained = answering_model_dir(wildcards.model, wildcards.method, wildcards.task)
-    if trained:
-        inputs["trained"] = trained
-    return inputs
-
-
-def vllm_python():
-    """The vLLM environment's python: decoding.vllm.python, else $CODEPEFT_VLLM_PYTHON, else
-    ${CODEPEFT_VLLM_VENV:-<repo>/.venv-vllm}/bin/python (made by scripts/setup/vllm.sh),
-    else `python` on PATH (the conda env of envs/vllm.yaml with --sdm conda).
-    """
-    chosen = config["decoding"].get("vllm", {}).get("python") or os.environ.get(
-        "CODEPEFT_VLLM_PYTHON"
-    )
-    if chosen:
-        return chosen
-    venv = os.environ.get("CODEPEFT_VLLM_VENV") or os.path.join(
-        workflow.basedir, ".venv-vllm"
-    )
-    local = os.path.join(venv, "bin", "python")
-    return local if os.path.exists(local) else "python"
-
-
-def vllm_plan(model):
-    """Every generation job of base model `model` for codepeft.vllm_backend (one engine run)."""
-    jobs = []
-    for c in prediction_combos():
-        if c["model"] != model:
-            continue
-        trained = answering_model_dir(model, c["method"], c["task"])
-        jobs.append(
-            dict(
-                method=c["method"],
-                task=c["task"],
-                lang=c["lang"],
-                finetune=finetune_kind(c["method"]),
-                trained=trained,
-                data=task_data(c["task"], c["lang"], "test"),
-                out=expand_combos(
-                    "results/predictions/{model}/{method}/{task}/{lang}.jsonl", [c]
-                )[0],
-                decoding=study.decoding_spec(config, c["task"]),
-            )
-        )
-    vllm_backend.check_jobs(jobs)
-    return dict(
-        model=model,
-        source=base_model_source(model),
-        seed=config["seed"],
-        vllm=config["decoding"].get("vllm", {}),
-        jobs=jobs,
-    )
-
-
-def vllm_rule_name(model):
-    return "generate_vllm_" + re.sub(r"\W", "_", model)
-
 
 if config["decoding"]["backend"] == "vllm":
 
@@ -94,7 +27,7 @@ if config["decoding"]["backend"] == "vllm":
                 "../envs/vllm.yaml"
             threads: 2
             resources:
-                gpu=1,
+                **vllm_generate_resources(vllm_model),
             params:
                 python=vllm_python(),
                 repo=workflow.basedir,
@@ -116,7 +49,11 @@ else:
         wildcard_constraints:
             model=alternatives(config["models"]),
             method=alternatives(config["methods"]),
+        conda:
+            "../envs/core.yaml"
         threads: 2
+        resources:
+            **generate_resources(),
         params:
             source=lambda wc: base_model_source(wc.model),
             finetune=lambda wc: finetune_kind(wc.method),
@@ -132,6 +69,8 @@ rule codereval_form:
         "results/predictions/{model}/{method}/generation/{lang}.codereval.jsonl",
     log:
         "logs/generate/{model}/{method}/generation/{lang}.codereval.log",
+    conda:
+        "../envs/core.yaml"
     script:
         "../workflow/scripts/codereval_form.py"
 
@@ -143,6 +82,8 @@ rule reference_predictions:
         "results/predictions/reference/reference/{task}/{lang}.jsonl",
     log:
         "logs/generate/reference/{task}/{lang}.log",
+    conda:
+        "../envs/core.yaml"
     script:
         "../workflow/scripts/reference_predictions.py"
 

@@ -8,28 +8,6 @@ JUDGE = config["judge"]
 JUDGE_LOCAL = JUDGE["backend"] == "local"
 
 
-def judge_combos():
-    if not JUDGE["enabled"] or "summarization" not in config["tasks"]:
-        return []
-    return prediction_combos(
-        task="summarization", include_reference=JUDGE["include_reference"]
-    )
-
-
-def judge_inputs(wildcards):
-    inputs = {
-        "predictions": f"results/predictions/{wildcards.model}/{wildcards.method}/summarization/{wildcards.lang}.jsonl",
-        "test": task_data("summarization", wildcards.lang, "test"),
-    }
-    if JUDGE["template"]:
-        # a template edit re-judges (new prompts)
-        inputs["template"] = JUDGE["template"]
-    if JUDGE_LOCAL:
-        # results/base/tiny is built by the workflow (rule build_tiny_model)
-        inputs["judge_model"] = JUDGE["model"]
-    return inputs
-
-
 # The API key is read from this variable only (never from config or a file). Declared when set,
 # so Snakemake passes it to remote jobs; unset, a dry run still works and the judge's first
 # request fails with 401, which the table records as "not computed" (nothing is paid).
@@ -54,6 +32,8 @@ rule judge_summaries:
         "logs/judge/{model}/{method}/summarization/{lang}.log",
     benchmark:
         "results/benchmarks/judge/{model}/{method}/summarization/{lang}.tsv"
+    conda:
+        "../envs/core.yaml"
     threads: 2 if JUDGE_LOCAL else 1  # openai: I/O-bound threads (judge.concurrency), 1 core
     resources:
         # local backend: a GPU job on clusters (the judge LM runs on the accelerator; the

@@ -10,38 +10,6 @@ from codepeft import study as codepeft_study
 report: "../workflow/report/workflow.rst"
 
 
-def report_metric_inputs():
-    """Metric tables (+ summaries) and stats files registered by the enabled stages."""
-    tables, summaries, stats_files = [], [], []
-    for path in get_final_output():
-        if path.startswith("results/metrics/"):
-            if path.endswith(".summary.json"):
-                summaries.append(path)
-            elif path.endswith(".tsv") and not path.endswith(".rules.tsv"):
-                tables.append(path)
-        elif path.startswith("results/stats/") and path.endswith(".tsv"):
-            stats_files.append(path)
-    return tables, summaries, stats_files
-
-
-def report_model_dirs():
-    return [
-        trained_model_dir(m, meth, s)
-        for m, meth, s in codepeft_study.trained_models(config)
-    ]
-
-
-def report_inputs(wildcards):
-    tables, summaries, stats_files = report_metric_inputs()
-    return {
-        "tables": tables,
-        "summaries": summaries,
-        "stats": stats_files,
-        "models": report_model_dirs(),
-    }
-
-
-# light (seconds, one core): runs on the submit host under a cluster profile
 rule report:
     input:
         unpack(report_inputs),

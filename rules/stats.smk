@@ -12,40 +12,6 @@ STATS_PRODUCED_TABLES = {
 }
 
 
-def stats_plan():
-    """(blocks to run, blocks skipped with the reason) of the configured comparisons."""
-    if not config["stats"]["enabled"]:
-        return [], []
-    generated = {
-        (c["model"], c["method"], c["task"], c["lang"]) for c in prediction_combos()
-    }
-    run, skipped = [], []
-    for block in codepeft_stats.planned_tests(config):
-        sides = [
-            (block["a_model"], block["a_method"], block["task"], block["lang"]),
-            (block["b_model"], block["b_method"], block["task"], block["lang"]),
-        ]
-        if not all(side in generated for side in sides):
-            skipped.append((block, "not in the study's prediction matrix"))
-        elif not all(block[t] in STATS_PRODUCED_TABLES for t in ("a_table", "b_table")):
-            skipped.append((block, "metric table not produced (family disabled?)"))
-        else:
-            run.append(block)
-    return run, skipped
-
-
-def stats_comparisons():
-    return list(dict.fromkeys(block["comparison"] for block in stats_plan()[0]))
-
-
-def stats_input_tables(wildcards):
-    """Every metric table the configured comparisons read (A and B sides)."""
-    tables = []
-    for block in stats_plan()[0]:
-        tables += [block["a_table"], block["b_table"]]
-    return list(dict.fromkeys(tables))
-
-
 rule stats:
     input:
         stats_input_tables,
