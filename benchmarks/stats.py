@@ -32,9 +32,7 @@ def main() -> None:
         a, b = rng.integers(0, 50, n).astype(float), rng.integers(0, 55, n).astype(float)
         t_e = timed(lambda a=a, b=b: st.cliffs_delta(a, b, algorithm="effsize"))
         t_x = timed(lambda a=a, b=b: st.cliffs_delta(a, b, algorithm="exact"), repeat=1)
-        print(
-            f"cliffs_delta n={n}: effsize {t_e * 1e3:.1f} ms, exact {t_x * 1e3:.1f} ms"
-        )
+        print(f"cliffs_delta n={n}: effsize {t_e * 1e3:.1f} ms, exact {t_x * 1e3:.1f} ms")
     x, y = rng.random(1000), rng.random(1000)
     paired = st.pair_values(
         [str(i) for i in range(1000)], x, [str(i) for i in range(1000)][::-1], y[::-1]
