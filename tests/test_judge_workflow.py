@@ -1,6 +1,6 @@
 """rules/judge.smk under Snakemake against the loopback OpenAI-compatible server: the rule runs
 with the key declared through `envvars:`, writes the table for every prediction id, reruns from
-the cache, refuses to start without the key, and no file in the work directory (Snakemake's own
+the cache, refuses to run without the key (a dry run works without it), and no file in the work directory (Snakemake's own
 logs and metadata included) holds the key."""
 
 from __future__ import annotations
@@ -89,8 +89,12 @@ def test_judge_rule_end_to_end_without_leaking_the_key(tmp_path):
     env = {**os.environ, KEY_ENV: KEY}
     try:
         no_key = {k: v for k, v in env.items() if k != KEY_ENV}
-        refused = run_snakemake(work, no_key, "-n")
-        assert refused.returncode != 0 and KEY_ENV in refused.stdout + refused.stderr
+        planned = run_snakemake(work, no_key, "-n")  # a dry run needs no key
+        assert planned.returncode == 0, planned.stderr[-3000:]
+        refused = run_snakemake(work, no_key)  # a real run refuses before any request
+        assert refused.returncode != 0 and server.count == 0
+        judge_log = work / "logs/judge/tiny/zero_shot/summarization/python.log"
+        assert KEY_ENV in judge_log.read_text()
 
         done = run_snakemake(work, env)
         assert done.returncode == 0, done.stderr[-3000:]
