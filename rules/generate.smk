@@ -51,7 +51,7 @@ else:
             method=alternatives(config["methods"]),
         conda:
             "../envs/core.yaml"
-        threads: 2
+        threads: model_threads
         resources:
             **generate_resources(),
         params:

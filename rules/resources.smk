@@ -111,3 +111,10 @@ def vllm_generate_resources(model):
         runtime=int(min(GPU_MAX_RUNTIME_MIN, 120 + 240 * size)),
         cpus_per_task=CPUS_PER_GPU,
     )
+
+
+def model_threads(wildcards):
+    """CPU threads of a training/generation job: 1 for the tiny demo model (two jobs then run
+    side by side on a 2-core machine; more threads do not speed up a 2-layer model), else 2
+    (data loading and tokenization beside the GPU)."""
+    return 1 if config["models"][wildcards.model].get("build") == "tiny" else 2

@@ -36,7 +36,7 @@ rule train:
         "results/benchmarks/train/{model}/{method}/{scope}.tsv"
     conda:
         "../envs/core.yaml"
-    threads: 2
+    threads: model_threads
     resources:
         # cluster runs: GPUs (training.multi_gpu.gpus), memory and time by model size and
         # method (rules/resources.smk); ignored by local runs

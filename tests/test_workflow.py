@@ -38,6 +38,13 @@ def job_counts(output: str) -> Counter:
     return counts
 
 
+def overrides(work: Path, name: str, values: dict) -> list[str]:
+    """Arguments applying `values` on top of the default study (a second config file: Snakemake
+    merges config files key by key; `--config k=v` would turn nested numbers into strings)."""
+    (work / name).write_text(yaml.safe_dump(values))
+    return ["--configfile", "config.yaml", name]
+
+
 def snakemake(args, cwd, timeout):
     env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1")
     cmd = ["timeout", "-k", "10", str(timeout), *SNAKEMAKE, *args]
@@ -110,7 +117,9 @@ def test_changing_one_parameter_reruns_only_its_dependents(embedded_run):
     clean = snakemake(["-n"], work, 300)
     assert "Nothing to be done" in clean.stdout + clean.stderr, clean.stdout[-2000:]
 
-    override = ["--config", "decoding={'max_new_tokens': {'summarization': 20}}"]
+    override = overrides(
+        work, "decoding.yaml", {"decoding": {"max_new_tokens": {"summarization": 20}}}
+    )
     changed = snakemake(["-n", *override], work, 300)
     assert changed.returncode == 0, changed.stderr[-3000:]
     counts = job_counts(changed.stdout)
@@ -126,10 +135,9 @@ def test_changing_one_parameter_reruns_only_its_dependents(embedded_run):
     rerun = set(re.findall(r"wildcards: .*task=(\w+)", changed.stdout))
     assert rerun <= {"summarization"}, rerun
 
-    training = [
-        "--config",
-        "methods={'mt_fft': {'finetune': 'full', 'training': {'learning_rate': 0.001}}}",
-    ]
+    training = overrides(
+        work, "lr.yaml", {"methods": {"mt_fft": {"training": {"learning_rate": 0.001}}}}
+    )
     retrain = snakemake(["-n", *training], work, 300)
     counts = job_counts(retrain.stdout)
     assert counts["train"] == 1 and counts["generate"] == 6, counts
