@@ -275,41 +275,9 @@ def rq_pivot(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-RQ_SHOW = (
-    "task",
-    "lang",
-    "model",
-    "scale",
-    "family",
-    "measure",
-    "test",
-    "n_paired",
-    "n_a_only",
-    "n_b_only",
-    "n_missing_a",
-    "n_missing_b",
-    "mean_a",
-    "mean_b",
-    "both",
-    "a_only",
-    "b_only",
-    "neither",
-    "p",
-    "p_adj",
-    "effect_name",
-    "effect",
-    "ci_low",
-    "ci_high",
-    "magnitude",
-    "significant",
-    "paper_metric",
-    "paper_both",
-    "paper_a_only",
-    "paper_b_only",
-    "paper_neither",
-    "paper_p_adj",
-    "paper_effect",
-    "paper_magnitude",
+# the stats row's columns shown in the folded "all columns" table: the comparison, its sides
+# and the adjustment method are in the section's heading; the note comes last
+RQ_SHOW = tuple(c for c in T.RQ_COLUMNS if c not in {"comparison", "a", "b", "adjust", "note"}) + (
     "note",
 )
 
