@@ -18,37 +18,7 @@ import yaml
 from codepeft import config as study_config
 from codepeft import study
 
-REPO = Path(__file__).resolve().parent.parent
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-SKIP = {".venv", ".tools", "results", "logs", ".snakemake", ".git", ".pytest_cache", ".ruff_cache"}
-
-
-def job_counts(output: str) -> Counter:
-    """The 'Job stats' table of a (dry) run as {rule: count}."""
-    counts: Counter = Counter()
-    table = output.split("Job stats:", 1)[1] if "Job stats:" in output else ""
-    for line in table.splitlines()[3:]:
-        match = re.match(r"^(\S+)\s+(\d+)$", line.strip())
-        if not match:
-            if counts:
-                break
-            continue
-        if match.group(1) != "total":
-            counts[match.group(1)] = int(match.group(2))
-    return counts
-
-
-def overrides(work: Path, name: str, values: dict) -> list[str]:
-    """Arguments applying `values` on top of the default study (a second config file: Snakemake
-    merges config files key by key; `--config k=v` would turn nested numbers into strings)."""
-    (work / name).write_text(yaml.safe_dump(values))
-    return ["--configfile", "config.yaml", name]
-
-
-def snakemake(args, cwd, timeout):
-    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1")
-    cmd = ["timeout", "-k", "10", str(timeout), *SNAKEMAKE, *args]
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env)
+from conftest import REPO, job_counts, overrides, snakemake
 
 
 def test_paper_preset_dry_run_counts():
@@ -69,21 +39,6 @@ def test_paper_preset_dry_run_counts():
     else:
         assert generations == 3
     assert counts["codereval_form"] == 3 * 4 * 2
-
-
-@pytest.fixture(scope="module")
-def embedded_run(tmp_path_factory):
-    """A copy of the checkout with the embedded default run through rule all."""
-    work = tmp_path_factory.mktemp("wf") / "repo"
-    shutil.copytree(
-        REPO, work, ignore=lambda d, names: [n for n in names if Path(d) == REPO and n in SKIP]
-    )
-    for shared in (".venv", ".tools"):
-        if (REPO / shared).exists():
-            (work / shared).symlink_to(REPO / shared)
-    proc = snakemake(["--cores", "2"], work, 1500)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-6000:]
-    return work, proc
 
 
 @pytest.mark.workflow
