@@ -1,3 +1,8 @@
+"""Rule build_mixture: one training mixture (train + valid) from its spec, and a manifest
+saying what it holds (sources, mixing, seed, rows). Shared by every training job whose
+mixture spec is the same (codepeft.study.mixtures)."""
+
+import json
 import logging
 
 from codepeft.io import write_jsonl
@@ -6,11 +11,20 @@ from codepeft.mixing import build_mixture
 
 setup_rule_logging(snakemake.log[0])
 log = logging.getLogger("codepeft.mixing")
-mixing = snakemake.params.mixing
+spec = snakemake.params.spec
+mixing = spec["mixing"]
+manifest = {"mixture": snakemake.wildcards.mixture, **spec, "files": {}, "rows": {}}
 for split in ("train", "valid"):
-    files = snakemake.input[split]
+    files = list(snakemake.input[split])  # in the spec's (sorted) source order
     rows = build_mixture(
-        files, mixing["strategy"], seed=snakemake.params.seed, temperature=mixing["temperature"]
+        files,
+        mixing["strategy"],
+        seed=spec["seed"],
+        temperature=mixing.get("temperature", 2.0),
     )
-    write_jsonl(snakemake.output[split], rows)
-    log.info("%s: %d examples from %s (%s)", split, len(rows), ", ".join(files), mixing["strategy"])
+    manifest["files"][split] = files
+    manifest["rows"][split] = write_jsonl(snakemake.output[split], rows)
+    log.info("%s: %d examples from %s (%s)", split, len(rows), ", ".join(files), mixing)
+with open(snakemake.output.manifest, "w") as handle:
+    json.dump(manifest, handle, indent=2, sort_keys=True)
+    handle.write("\n")
