@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, SKIP, job_counts
 
 SKIP_COPY = SKIP | {"build", "codepeft.egg-info", "__pycache__"}

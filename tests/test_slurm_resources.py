@@ -124,7 +124,13 @@ def _rule_names() -> set[str]:
 
 def test_profiles_name_only_existing_rules():
     rules = _rule_names()
-    assert {"train", "generate", "judge_summaries", "prepare_train_data", "prepare_test_data"} <= rules
+    assert {
+        "train",
+        "generate",
+        "judge_summaries",
+        "prepare_train_data",
+        "prepare_test_data",
+    } <= rules
     for profile in ("slurm", "slurm-test"):
         settings = yaml.safe_load((REPO / "profiles" / profile / "config.yaml").read_text())
         for rule in settings.get("groups", {}):
