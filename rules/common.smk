@@ -225,8 +225,11 @@ def vllm_plan(model):
 # cluster job) and passed through the environment: moving the checkout or the venv must not
 # change any rule param (that would rerun GPU generation).
 if config["decoding"]["backend"] == "vllm":
-    os.environ["CODEPEFT_VLLM_JOB_PYTHON"] = vllm_python()
-    os.environ["CODEPEFT_VLLM_JOB_PYTHONPATH"] = workflow.basedir
+    # set here (not read from the user's environment: no envvars directive needed)
+    os.environ.update(
+        CODEPEFT_VLLM_JOB_PYTHON=vllm_python(),
+        CODEPEFT_VLLM_JOB_PYTHONPATH=workflow.basedir,
+    )
 
 
 def vllm_rule_name(model):
