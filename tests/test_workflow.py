@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -168,8 +169,7 @@ RERUN_MATRIX = {
         },
         {
             "prepare_test_data": 2,
-            "reference_predictions": 2,
-            "generate": 8,
+            "generate": 8,  # (no reference predictions: nothing measures reference summaries)
             "judge_summaries": 8,
             "surface_metrics": 8,
             **FINAL,
@@ -256,6 +256,23 @@ def test_changing_one_parameter_reruns_only_its_dependents(embedded_run):
     ):
         _, _, output = _dry_run(work, name, RERUN_MATRIX[name][0], quiet=False)
         assert set(re.findall(pattern, output)) == allowed, name
+
+    # no machine path in any params: the finished study, moved elsewhere, plans nothing
+    moved = work.parent / "moved"
+    shutil.copytree(work, moved, symlinks=True)
+    try:
+        again = snakemake(["-n", "--quiet", "rules"], moved, 300)
+        assert "Nothing to be done" in again.stdout + again.stderr, again.stdout[-2000:]
+    finally:
+        shutil.rmtree(moved, ignore_errors=True)
+    # the vLLM job (one per base model): neither the interpreter nor the checkout is in its
+    # params or command; both come from the environment
+    args = overrides(work, "vllm.yaml", {"decoding": {"backend": "vllm"}})
+    vllm = snakemake(["-n", "-p", "--forcerun", "generate_vllm_tiny", *args], work, 300)
+    assert vllm.returncode == 0, vllm.stderr[-3000:]
+    command = [line for line in vllm.stdout.splitlines() if "codepeft.vllm_backend" in line]
+    assert command and '"$CODEPEFT_VLLM_JOB_PYTHON" -m codepeft.vllm_backend' in command[0]
+    assert str(work) not in command[0] and "bin/python" not in command[0], command[0]
 
 
 def test_config_errors_stop_before_any_job(tmp_path):
