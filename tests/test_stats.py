@@ -456,3 +456,18 @@ def test_planned_tests_only_on_shared_tasks_and_models():
         "results/metrics/surface/big/mt/generation/python.tsv"
     ] * 2  # the `side` entry reads the surface table
     assert blocks[0]["question"] == "rq3"
+
+
+def test_statistics_quirks_in_force_in_the_preset_only(repo):
+    from codepeft import config as study_config
+    from codepeft import quirks
+
+    stats_quirks = [q for q in quirks.QUIRKS if q.key.startswith("stats.")]
+    assert len(stats_quirks) >= 5 and all(q.source and q.what for q in stats_quirks)
+    preset = study_config.load(repo / "config" / "paper.yaml")
+    assert quirks.in_force(preset, stats_quirks) == stats_quirks
+    default = study_config.load(repo / "config.yaml")
+    assert quirks.in_force(default, stats_quirks) == []
+    # '*' fans out over a list (stats.overrides): dropping the BH override drops the quirk
+    preset["stats"]["overrides"] = [o for o in preset["stats"]["overrides"] if "adjust" not in o]
+    assert "stats.overrides.*" not in {q.key for q in quirks.in_force(preset, stats_quirks)}
