@@ -471,3 +471,16 @@ def test_statistics_quirks_in_force_in_the_preset_only(repo):
     # '*' fans out over a list (stats.overrides): dropping the BH override drops the quirk
     preset["stats"]["overrides"] = [o for o in preset["stats"]["overrides"] if "adjust" not in o]
     assert "stats.overrides.*" not in {q.key for q in quirks.in_force(preset, stats_quirks)}
+
+
+def test_cli_both_constant(tmp_path, capsys):
+    for name, value in (("a", 0), ("b", 1)):
+        (tmp_path / f"{name}.csv").write_text(
+            "id,x\n" + "".join(f"{i},{value}\n" for i in range(5))
+        )
+    args = ["--a", str(tmp_path / "a.csv"), "--b", str(tmp_path / "b.csv"), "--measure", "x"]
+    p = {}
+    for mode in ("test", "na"):
+        assert stats_cli.main(args + ["--both-constant", mode, "--format", "json"]) == 0
+        p[mode] = json.loads(capsys.readouterr().out)[0]["p"]
+    assert p["test"] < 0.05 and p["na"] is None
