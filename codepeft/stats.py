@@ -842,7 +842,8 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                             model=model,
                             task=task,
                             lang=lang,
-                            family=family,
+                            family=spec.get("table") or family,  # the metric table's family
+                            entry=family,  # the `measures` entry
                             binary=_listify(spec.get("binary")),
                             continuous=_listify(spec.get("continuous")),
                             exclude=_listify(spec.get("exclude")),

@@ -466,3 +466,18 @@ def test_quirks_section_lists_the_behaviours_in_force(tmp_path, monkeypatch):
     res = build_report(cfg, tmp_path / "r2", root=tmp_path)
     assert "quirks" not in res["tables"]
     assert "id='quirks'" not in (tmp_path / "r2/index.html").read_text()
+
+
+def test_side_entry_keeps_the_surface_family_for_the_paper_column():
+    row = {
+        "comparison": "rq1_st_vs_mt",
+        "task": "summarization",
+        "lang": "java",
+        "family": "surface",
+        "measure": "side",
+        "test": "wilcoxon",
+    }
+    assert T.paper_match(row, "3B")["paper_metric"] == "SIDE"
+    cfg = study_config.load(Path(__file__).resolve().parent.parent / "config" / "paper.yaml")
+    blocks = [b for b in st.planned_tests(cfg) if b["entry"] == "side"]
+    assert blocks and {b["family"] for b in blocks} == {"surface"}

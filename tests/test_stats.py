@@ -455,6 +455,10 @@ def test_planned_tests_only_on_shared_tasks_and_models():
     assert [b["a_table"] for b in blocks] == [
         "results/metrics/surface/big/mt/generation/python.tsv"
     ] * 2  # the `side` entry reads the surface table
+    assert [(b["family"], b["entry"]) for b in blocks] == [
+        ("surface", "surface"),
+        ("surface", "side"),
+    ]
     assert blocks[0]["question"] == "rq3"
 
 
