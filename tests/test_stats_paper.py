@@ -846,7 +846,7 @@ def test_rq3_pass1_from_the_printed_counts(ref, preset_run):
     """RQ3's two-task pass@1 files are not in the package: its McNemar tests, odds ratios and
     Holm over the 4 comparisons are recomputed from the printed tables, and the 3-task side's
     pass counts checked against the shipped 3B MT-QLoRA file."""
-    _, rows, missing = preset_run
+    _, _, missing = preset_run
     expected = parse_mcnemar((ref / "paper_stats" / "rq3_pass1_mcnemar_RAW.txt").read_text())
     assert len(expected) == 4
     tests = [st.mcnemar_from_counts(*e["counts"]) for e in expected]
@@ -854,14 +854,29 @@ def test_rq3_pass1_from_the_printed_counts(ref, preset_run):
     for t, a, e in zip(tests, adj, expected, strict=True):
         assert printed_diff(t.p, f"{e['p']:.6f}") <= 1 and printed_diff(a, f"{e['p_adj']:.6f}") <= 1
         assert printed_diff(t.odds_ratio, f"{e['odds']:.4f}") <= 1
-    # the preset plans exactly these 4 tests in one family (inputs not shipped: not run)
-    pass1 = [b for b in missing if b["question"] == "rq3" and b["family"] == "execution"]
-    assert sorted((b["comparison"], b["lang"]) for b in pass1) == [
-        ("rq3_3task_vs_cg_cs", "java"),
-        ("rq3_3task_vs_cg_cs", "python"),
-        ("rq3_3task_vs_cg_ct", "java"),
-        ("rq3_3task_vs_cg_ct", "python"),
+    # the preset plans exactly these 4 tests (inputs not shipped: not run), and its families
+    # and adjustment put them in one Holm family: the printed adjusted p-values follow
+    cfg, _, _ = preset_run
+    pass1 = {
+        (b["lang"], b["comparison"]): b
+        for b in missing
+        if b["question"] == "rq3" and b["family"] == "execution"
+    }
+    order = [
+        ("python", "rq3_3task_vs_cg_cs"),
+        ("python", "rq3_3task_vs_cg_ct"),
+        ("java", "rq3_3task_vs_cg_cs"),
+        ("java", "rq3_3task_vs_cg_ct"),
     ]
+    assert sorted(pass1) == sorted(order)
+    rows = [
+        dict(pass1[k], measure="pass@1", test="mcnemar", p=t.p)
+        for k, t in zip(order, tests, strict=True)
+    ]
+    st.adjust_families(rows, cfg["stats"])
+    for row, e in zip(rows, expected, strict=True):
+        assert row["family_size"] == 4 and row["adjust"] == "holm"
+        assert printed_diff(row["p_adj"], f"{e['p_adj']:.6f}") <= 1
     three_task = {
         lang: int(
             sum(
