@@ -502,7 +502,7 @@ def package_file(
 
     pmd_swap: the shipped C#->Java PMD statistics (RQ1 and RQ2 RAW/CLEAN, all three sizes) were
     computed on the code-generation Java PMD tables, although the scripts name
-    pmd/translation/cs_java (rq1_ct_cs_java…R:22-27): every printed number matches the
+    pmd/translation/cs_java (rq1_ct_cs_java…R:27-32): every printed number matches the
     generation files and none the translation files (test_cs_java_pmd_outputs_used_generation_files).
     """
     if pmd_swap and table == "pmd" and task == "translation":
