@@ -95,7 +95,7 @@ ANALYZERS = {
 }
 FINAL = {"stats": 1, "report": 1, "all": 1}
 EVERYTHING_DOWNSTREAM_OF_TRAINING = {
-    "generate": 20,  # 3 trained methods (st_qlora: one model per task) x 6 task/language pairs
+    "generate": 18,  # 3 trained methods (st_qlora: one model per task) x 6 task/language pairs
     "codereval_form": 6,
     "execute": 6,
     "judge_summaries": 6,
