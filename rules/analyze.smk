@@ -78,10 +78,6 @@ for _name, _jobs in ANALYZE_PLAN.items():
             analyzer=_name,
             # (predictions, task, lang, table, rules, summary) per predictions file
             jobs=_analyzers.plan_params(_jobs),
-            options={
-                "timeout_s": config["analyzers"]["timeout_s"],
-                "sonar": dict(config["analyzers"]["sonar"]),
-                "label": "study",
-            },
+            options=_analyzers.rule_options(config["analyzers"], _name),
         script:
             "../workflow/scripts/analyze.py"

