@@ -26,6 +26,108 @@ QUIRKS: list[Quirk] = [
     # --- inference: prompts, truncation, decoding, post-processing, numerics ---------------
     # --- training: numerics, packing, model selection ------------------------------------
     # --- evaluation: metrics, analyzers, judge ---------------------------------------------
+    Quirk(
+        "analyzers.unit_files",
+        "package",
+        "Analyzers read the package's files: generation outputs raw as <_id>.py / <_id>.java "
+        "(no final newline: Pylint adds missing-final-newline and invalid-name for the module "
+        "name), Java wrapped as Generated_<_id> / Translation<i> with only the first code line "
+        "indented, C# translations unwrapped, empty outputs analyzed",
+        "generation/codereval/extract_code_from_jsonl.py:25,31; "
+        "generation/codereval/add_java_wrappers_cg.py:11-17,33; "
+        "translation/wrap_java_methods.py:11-17,32",
+    ),
+    Quirk(
+        "analyzers.format_translations",
+        True,
+        "Translation outputs are reformatted with format_code (newline after every ; { } even "
+        "inside string literals and for headers, re-indented) before PMD, Lizard and Roslyn; "
+        "CodeBLEU uses the unformatted text",
+        "translation/infer_translation_qlora.py:21-45,204-213",
+        defect=True,  # splitting string literals can create parse errors the model did not make
+    ),
+    Quirk(
+        "analyzers.lizard.no_functions",
+        "zero",
+        "A file in which Lizard finds no function gets 0 in every column (Detection_Rate, CCN, "
+        "NLOC, Token_Count), so it enters means and tests as zeros",
+        "non_functional_analysis/lizard_analysis.py:57,65-72",
+        defect=True,  # 'not measurable' becomes a measured 0
+    ),
+    Quirk(
+        "analyzers.pmd.parse_error",
+        "zero",
+        "A file PMD cannot parse counts 0 violations in every category (violations were the "
+        "text report's lines containing ':\\t')",
+        "non_functional_analysis/analysis_PMD_checkstyle.py:28-45,173-178",
+        defect=True,  # unparsable code looks like clean code
+    ),
+    Quirk(
+        "judge.template",
+        "package",
+        "The judge prompt is the package's template (rating and rationale per criterion, "
+        "{lang} = language.capitalize())",
+        "summarization/codereval/evaluate_summarization_llm_judge.py:35-61",
+    ),
+    Quirk(
+        "judge.parse_rule",
+        "package",
+        "Judge answers are read per line, case-insensitively, criteria checked in order with "
+        "elif; the score is the line's first digit 1-5 ('10' reads 1) and later lines "
+        "overwrite; a run still missing a criterion after 5 calls keeps its partial scores",
+        "summarization/codereval/evaluate_summarization_llm_judge.py:105-157",
+    ),
+    Quirk(
+        "judge.verbosity",
+        "low",
+        "The judge call is responses.create(model, input=prompt, text={'verbosity': 'low'}, "
+        "max_output_tokens=1024) with no temperature, reasoning effort or system message",
+        "summarization/codereval/evaluate_summarization_llm_judge.py:69-74",
+    ),
+    Quirk(
+        "judge.empty_retries",
+        2,
+        "An empty judge answer is asked again up to 3 times per call (and the call repeated "
+        "up to 5 times until all three scores parse: parse_retries 4)",
+        "summarization/codereval/evaluate_summarization_llm_judge.py:65-103,140-157",
+    ),
+    Quirk(
+        "judge.min_summary_chars",
+        3,
+        "Summaries shorter than 3 characters after strip are not judged and absent from the "
+        "judge's table (the paper's files have none)",
+        "summarization/codereval/evaluate_summarization_llm_judge.py:175-177",
+        defect=True,  # a model that outputs nothing escapes a low judge score
+    ),
+    Quirk(
+        "metrics.bertscore.empty_prediction",
+        "exclude",
+        "BERTScore is computed only over pairs whose prediction and reference are non-empty: "
+        "empty predictions are left out of the mean, not scored 0 (the other measures score "
+        "them 0)",
+        "summarization/codereval/evaluate_summarization_metrics.py:201",
+        defect=True,  # a model that outputs nothing is spared on BERTScore only
+    ),
+    Quirk(
+        "metrics.side.empty_prediction",
+        "score",
+        "SIDE is computed for every row, empty summaries included (not zeroed)",
+        "summarization/codereval/evaluate_summarization_metrics.py:49-61",
+    ),
+    Quirk(
+        "metrics.bertscore.model",
+        "bert-base-uncased",
+        "BERTScore uses bert-base-uncased at layer 12, no idf, no baseline rescaling",
+        "summarization/codereval/evaluate_summarization_metrics.py:212-220",
+    ),
+    Quirk(
+        "metrics.codebleu.dataflow_policy",
+        "library",
+        "CodeBLEU is codebleu 0.7.0's combination, which counts a missing data-flow match as 1 "
+        "(an unparsable output scores 0.25)",
+        "translation/infer_translation_qlora.py:221-225",
+        defect=True,
+    ),
     # --- statistics: families, adjustments, pairing ---------------------------------------
 ]
 
