@@ -357,7 +357,11 @@ def test_schema_defaults_match_options():
     validator = jsonschema.Draft202012Validator(section_schema)
     assert not list(validator.iter_errors(section))
     defaults = {
-        key: {k: v["default"] for k, v in spec["properties"].items()}
+        key: (
+            {k: v["default"] for k, v in spec["properties"].items()}
+            if "properties" in spec
+            else spec["default"]
+        )
         for key, spec in section_schema["properties"].items()
     }
     assert SurfaceOptions.from_config(defaults) == SurfaceOptions()
