@@ -880,3 +880,57 @@ def test_rule_options_are_canonical_and_per_tool():
     assert list(lizard_opts) == sorted(lizard_opts)
     assert "lizard" not in analyzers.rule_options(section, "pmd")
     assert list(analyzers.rule_options(section, "sonar")["sonar"]) == ["host_url", "project_key"]
+
+
+def _translation_lines(path):
+    text = path.read_bytes().decode("utf-8").split("\n")
+    if text and text[-1] == "":
+        text.pop()
+    return [line.rstrip("\r") for line in text]
+
+
+@pytest.mark.parametrize(
+    ("direction", "target_file", "codebleu_csv", "lizard_csv"),
+    [
+        (
+            "java-cs",
+            "test.java-cs.txt.cs",
+            "java_cs/ct_qwen0_5_mt_qlora.csv",
+            "java_cs/r-lizard_ct_0_5b-mt-qlora.csv",
+        ),
+        (
+            "cs-java",
+            "test.java-cs.txt.java",
+            "cs_java/ct_qwen0_5_mt_qlora.csv",
+            "cs_java/r-lizard_ct_0_5b-mt-qlora.csv",
+        ),
+    ],
+)
+def test_package_layout_reproduces_the_papers_lizard_rows(
+    shared, direction, target_file, codebleu_csv, lizard_csv
+):
+    """Where the paper's translation equals the reference (CodeBLEU 1), Lizard on the reference
+    under the paper preset's layout (format_code, the package's wrapper) gives the paper's
+    per-instance row; with the default layout (unformatted one-line code) no row agrees."""
+    import csv
+
+    paper = shared / "reference" / "paper_per_instance"
+    target = _translation_lines(shared / "data" / "codexglue" / "code-to-code-trans" / target_file)
+    with open(paper / "codebleu" / "translation" / codebleu_csv) as f:
+        exact = [r["instance_id"] for r in csv.DictReader(f) if float(r["codebleu"]) >= 0.999999]
+    with open(paper / "lizard" / "translation" / lizard_csv) as f:
+        want = {r["Task ID"].removeprefix("translation_"): r for r in csv.DictReader(f)}
+    recs = [{"id": i, "output": target[int(i)]} for i in exact[:150]]  # 393 / 438 in all
+    assert len(recs) == 150
+
+    def agree(options):
+        rows, _ = analyzers.analyze("lizard", recs, "translation", direction, options=options)
+        columns = ("Detection_Rate", "Cyclomatic_Complexity", "Lines_of_Code", "Token_Count")
+        return sum(
+            (r["detected"], r["ccn_sum"], r["nloc"], r["tokens"])
+            == tuple(int(want[r["id"]][c]) for c in columns)
+            for r in rows
+        )
+
+    assert agree({**PACKAGE_OPTIONS, "lizard": {"no_functions": "zero"}}) == len(recs)
+    assert agree({}) == 0
