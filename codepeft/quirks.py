@@ -63,6 +63,13 @@ QUIRKS: list[Quirk] = [
         defect=True,  # unparsable code looks like clean code
     ),
     Quirk(
+        "analyzers.pmd.rules_as_of",
+        "7.6.0",
+        "PMD 7.6.0's rule set, run once per file and category (rules added in later PMD "
+        "releases, e.g. OnDemandImport and TypeNameMismatch, are not run)",
+        "non_functional_analysis/analysis_PMD_checkstyle.py:140,145,173-178",
+    ),
+    Quirk(
         "judge.template",
         "package",
         "The judge prompt is the package's template (rating and rationale per criterion, "

@@ -934,3 +934,63 @@ def test_package_layout_reproduces_the_papers_lizard_rows(
 
     assert agree({**PACKAGE_OPTIONS, "lizard": {"no_functions": "zero"}}) == len(recs)
     assert agree({}) == 0
+
+
+def test_pmd_rules_as_of_excludes_later_rules_and_revives_deprecated_ones():
+    catalog = [
+        pmd.RuleInfo("bestpractices", "OnDemandImport", "7.28.0", False),
+        pmd.RuleInfo("bestpractices", "UnusedLocalVariable", "3.5", False),
+        pmd.RuleInfo("codestyle", "GenericsNaming", "4.2.6", True),
+        pmd.RuleInfo("errorprone", "UselessPureMethodCall", "7.17.0", True),
+        pmd.RuleInfo("design", "ProtectedMemberInFinalClass", "7.27.0", False),
+        pmd.RuleInfo("design", "GodClass", "5.0", False),
+    ]
+    later, revived = pmd.rules_as_of(catalog, "7.6.0")
+    assert later == {"bestpractices": ["OnDemandImport"], "design": ["ProtectedMemberInFinalClass"]}
+    assert revived == {"codestyle": ["GenericsNaming"]}
+    xml = pmd.ruleset_xml((later, revived))
+    assert (
+        '<rule ref="category/java/bestpractices.xml"><exclude name="OnDemandImport"/></rule>' in xml
+    )
+    assert '<exclude name="ProtectedMemberInFinalClass"/>' in xml
+    assert '<exclude name="NcssCount"/>' in xml  # the metric rules stay re-declared
+    assert '<rule ref="category/java/codestyle.xml/GenericsNaming"/>' in xml
+    assert pmd.ruleset_xml() == pmd.ruleset_xml(({}, {}))
+
+
+def test_pmd_catalog_of_the_installed_jar():
+    need(pmd)
+    jar = pmd.java_jar()
+    assert jar is not None
+    catalog = pmd.rule_catalog(jar)
+    names = {r.name for r in catalog}
+    assert {"UnusedLocalVariable", "CommentRequired", "GodClass"} <= names
+    later, _ = pmd.rules_as_of(catalog, "7.6.0")
+    assert all(
+        pmd._version(r.since) > (7, 6, 0) for r in catalog if r.name in sum(later.values(), [])
+    )
+
+
+@pytest.mark.slow
+def test_package_layout_and_pmd_7_6_reproduce_the_papers_pmd_rows(shared):
+    """Where the paper's C#->Java translation equals the reference (CodeBLEU 1), PMD on the
+    reference with the paper preset's options gives the paper's six category counts."""
+    import csv
+
+    need(pmd)
+    paper = shared / "reference" / "paper_per_instance"
+    java = _translation_lines(
+        shared / "data" / "codexglue" / "code-to-code-trans" / "test.java-cs.txt.java"
+    )
+    with open(paper / "codebleu" / "translation" / "cs_java" / "ct_qwen0_5_mt_qlora.csv") as f:
+        exact = [r["instance_id"] for r in csv.DictReader(f) if float(r["codebleu"]) >= 0.999999]
+    with open(paper / "pmd" / "translation" / "cs_java" / "r-pmd_ct_0_5b-mt-qlora.csv") as f:
+        want = {r["Task ID"].removeprefix("translation_"): r for r in csv.DictReader(f)}
+    recs = [{"id": i, "output": java[int(i)]} for i in exact[:60]]
+    cats = ("bestpractices", "codestyle", "design", "errorprone", "multithreading", "performance")
+    options = {**PACKAGE_OPTIONS, "pmd": {"parse_error": "zero", "rules_as_of": "7.6.0"}}
+    rows, _ = analyzers.analyze("pmd", recs, "translation", "cs-java", options=options, threads=2)
+    agree = sum(
+        tuple(r[c] for c in cats) == tuple(int(want[r["id"]][c]) for c in cats) for r in rows
+    )
+    assert agree == len(recs)

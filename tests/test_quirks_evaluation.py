@@ -14,6 +14,7 @@ EVALUATION_KEYS = {
     "analyzers.format_translations",
     "analyzers.lizard.no_functions",
     "analyzers.pmd.parse_error",
+    "analyzers.pmd.rules_as_of",
     "judge.template",
     "judge.parse_rule",
     "judge.verbosity",
