@@ -772,8 +772,11 @@ def test_analyzer_input_is_the_formatted_wrapped_text(monkeypatch, tmp_path):
     for task, lang, recs in sets:
         preds = tmp_path / f"{task}-{lang}.jsonl"
         write_jsonl(preds, recs)
-        jobs.append((str(preds), task, lang, str(tmp_path / f"{task}-{lang}.tsv"), None, None))
+        stem = tmp_path / f"{task}-{lang}"
+        jobs.append((str(preds), task, lang, f"{stem}.tsv", None, f"{stem}.summary.json"))
     analyzers.analyze_files("lizard", jobs, options=PACKAGE_OPTIONS)
+    summary = json.loads((tmp_path / "translation-cs-java.summary.json").read_text())
+    assert summary["inputs"] == {"unit_files": "package", "format_translations": True}
     texts = {name: text for (_, name), text in seen.items()}
     assert texts["translation_7.java"] == (
         "import java.util.*;\n\npublic class Translation7 {\n    " + TRANSLATION_FORMATTED + "\n}"

@@ -160,6 +160,7 @@ def write_outputs(
     out_tsv: str | Path,
     rules_tsv: str | Path | None = None,
     summary_json: str | Path | None = None,
+    options: dict | None = None,
 ) -> None:
     """The per-instance table, the long by-rule table and the summary of one predictions file."""
     mod = module(name)
@@ -199,6 +200,12 @@ def write_outputs(
             "totals_over_ok_rows": {c: total(c, True) for c in mod.COLUMNS},
             "totals_all_rows": {c: total(c, False) for c in mod.COLUMNS},
             "by_rule": dict(by_rule.most_common()),
+            # what the tool saw and how empty results were counted (issue 13 presets)
+            "inputs": {
+                "unit_files": (options or {}).get("unit_files", "codepeft"),
+                "format_translations": bool((options or {}).get("format_translations", False)),
+                **({name: (options or {}).get(name)} if (options or {}).get(name) else {}),
+            },
         },
     )
 
@@ -229,6 +236,7 @@ def analyze_file(
         out_tsv,
         rules_tsv,
         summary_json,
+        options,
     )
     return rows
 
@@ -371,6 +379,7 @@ def analyze_files(
             job.table,
             job.rules,
             job.summary,
+            options,
         )
         out[str(job.table)] = rows
     log.info(
