@@ -217,8 +217,8 @@ class Judge:
             for empty_try in range(tries):
                 # cache slot: attempt * tries + empty_try (= attempt without empty retries)
                 text, failure = self._answer(prompt, run, attempt * tries + empty_try)
-                if failure is not None:
-                    return RunResult(last, failure)
+                if failure is not None:  # as the package: the last call's scores count
+                    return RunResult(None, failure)
                 if text is not None and text.strip():
                     break
             parsed = parse(text, s.criteria)
