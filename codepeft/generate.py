@@ -22,7 +22,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from codepeft import postprocess
+from codepeft import cost, postprocess
 from codepeft.io import read_jsonl, write_jsonl
 from codepeft.prompts import build_messages, payload_key
 
@@ -255,9 +255,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     spec = DecodingSpec.from_dict(json.loads(args.decoding_json))
     records = read_jsonl(args.data)
+    started = time.time()
     backend = make_backend(args.model, args.adapter, args.full, spec)
+    loaded = time.time()
     rows = generate_records(backend, records, spec)
     write_jsonl(args.out, rows)
+    # cost record beside the predictions: {lang}.cost.json (codepeft.cost)
+    cost.write_generation_cost(
+        cost.cost_path(args.out), rows, time.time() - loaded, loaded - started
+    )
     if args.codereval_out:
         write_jsonl(args.codereval_out, codereval_form(rows))
     return 0

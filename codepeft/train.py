@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codepeft.cost import CostRecorder
 from codepeft.provenance import provenance
 
 log = logging.getLogger("codepeft.train")
@@ -291,6 +292,7 @@ def train(
     set_seed(seed)
     out, ckpt = Path(out_dir), Path(checkpoint_dir)
     stop_flag = {"signal": None}
+    cost = CostRecorder()  # cost record: wall clock and peak memory from here
 
     def on_signal(signum, _frame):
         stop_flag["signal"] = signal.Signals(signum).name
@@ -354,7 +356,7 @@ def train(
         dataset_num_proc=None,
         **precision,
     )
-    callbacks = _make_callbacks(stop_flag)
+    callbacks = _make_callbacks(stop_flag) + [cost.callback()]
     if use_eval and spec.early_stopping_patience:
         callbacks.append(
             EarlyStoppingCallback(spec.early_stopping_patience, spec.early_stopping_threshold)
@@ -415,6 +417,7 @@ def train(
         "log_history": trainer.state.log_history,
         "train_rows": len(train_ds),
         "wall_seconds_this_run": round(time.time() - started, 2),
+        "cost": cost.record(trainer),
         "provenance": provenance(),
     }
     (tmp / "codepeft_training.json").write_text(json.dumps(info, indent=2, default=str) + "\n")

@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from codepeft import cost
 from codepeft.generate import DecodingSpec, generate_records, render_prompt
 from codepeft.io import read_jsonl, write_jsonl
 
@@ -244,7 +245,8 @@ def run_plan(plan: dict) -> list[dict]:
         )
         start = time.time()
         llm = LLM(**options)
-        log.info("engine ready in %.1fs", time.time() - start)
+        ready = time.time() - start  # engine start, shared by this engine's files
+        log.info("engine ready in %.1fs", ready)
         penalty = _repetition_penalty(weights)
         lora_ids: dict[str, int] = {}
         for job in jobs:
@@ -265,6 +267,7 @@ def run_plan(plan: dict) -> list[dict]:
             rows = generate_records(_EngineView(llm, tokenizer, lora, penalty), records, spec)
             elapsed = time.time() - start
             write_jsonl(job["out"], rows)
+            cost.write_generation_cost(cost.cost_path(job["out"]), rows, elapsed, ready, "vllm")
             n_new = sum(r["n_new_tokens"] for r in rows)
             summaries.append(
                 {
