@@ -307,3 +307,63 @@ def test_extrapolation_from_fixture_throughput():
     assert out["total_h"] == pytest.approx(4) and out["meets_goal"] is True
     missing = C.extrapolate(w, {("0.5B", "qlora"): 1000}, {"0.5B": 30})
     assert missing["total_h"] is None and missing["missing"] == ["training 0.5B full"]
+
+
+def _study_cost_script():
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "study_cost.py"
+    spec = importlib.util.spec_from_file_location("study_cost", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["study_cost"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_study_cost_script_on_fixture_throughput(tmp_path, capsys):
+    sc = _study_cost_script()
+    # fixture figures in gpu_throughput.json's shape (not measurements)
+    record = {
+        "device": "fixture",
+        "date": "-",
+        "train": {
+            shape: {
+                "qlora": {"status": "ok", "tokens_per_s": 10_000.0},
+                "full": {"status": "ok", "tokens_per_s": 20_000.0},
+                "lora": {"status": "ok", "tokens_per_s": 1.0},
+            }
+            for shape in sc.SHAPE_SIZES
+        },
+        "generate": {
+            "qwen2.5-coder-0.5b": {"hf_sorted_all": {"status": "ok", "tokens_per_s": 1000.0}},
+            "qwen2.5-coder-1.5b": {"hf_sorted_all": {"status": "not computed: x"}},
+        },
+    }
+    train, gen = sc.throughput_from_record(record)
+    assert train[("3B", "qlora")] == 10_000.0 and ("3B", "lora") not in train
+    assert gen == {"0.5B": 1000.0}
+    (tmp_path / "t.json").write_text(json.dumps(record))
+    assert (
+        sc.main(
+            [
+                "--throughput",
+                str(tmp_path / "t.json"),
+                "--tokens-per-record",
+                "100",
+                "--json",
+                str(tmp_path / "r.json"),
+            ]
+        )
+        == 0
+    )
+    out = json.loads((tmp_path / "r.json").read_text())["result"]
+    small = next(r for r in out["rows"] if r["size"] == "0.5B")
+    rows = 2 * (251_820 + 164_923) + 2 * 10_300
+    # 4 QLoRA trainings (MT + 3 ST) = 2 x the rows; 1 full; 5 epochs of 100 tokens each
+    expected = (2 * rows * 500 / 10_000 + rows * 500 / 20_000) / 3600
+    assert small["train_h"] == pytest.approx(expected)
+    new = 4 * (100 * 128 + 99 * 128 + 190 * 512 + 184 * 512 + 2 * 1000 * 512)
+    assert small["gen_h"] == pytest.approx(new / 1000 / 3600)
+    assert out["total_h"] is None and out["missing"] == ["generation 1.5B", "generation 3B"]
+    assert "not computed" in capsys.readouterr().out

@@ -141,6 +141,10 @@ def _sum(values):
     return sum(values) if values else None
 
 
+def _round(x, digits: int = 6):
+    return None if x is None else round(x, digits)
+
+
 def cost_rows(jobs: list[dict], models: list[str], methods: list[str]) -> list[dict]:
     """Per (model, method) in the study's order, then one row 'all / all' for the whole study."""
     rows = []
@@ -189,9 +193,9 @@ def _row(model: str, method: str, group: list[dict]) -> dict:
         "trainable_pct": first.get("trainable_pct"),
         "peak_memory_gib": peak.get("peak_memory_gib"),
         "peak_memory_kind": peak.get("peak_memory_kind"),
-        "train_hours": th,
-        "generate_hours": gh,
-        "total_hours": _sum([th, gh]),
+        "train_hours": _round(th),
+        "generate_hours": _round(gh),
+        "total_hours": _round(_sum([th, gh])),
         "hours_unit": "/".join(units),
         "train_tokens": train_tokens,
         "train_tokens_per_s": round(train_tokens / train_s, 2)
