@@ -337,7 +337,7 @@ def train_case(shape: dict, name: str, method: str, args, root: Path) -> dict:
                 key = str(p.dtype).replace("torch.", "")
                 dtypes[key] = dtypes.get(key, 0) + p.numel()
             probe["param_dtypes"] = dtypes
-            probe["optimizer"] = args_.optim
+            probe["optimizer"] = str(getattr(args_.optim, "value", args_.optim))
             probe["gradient_checkpointing"] = bool(args_.gradient_checkpointing)
             probe["precision"] = "bf16" if args_.bf16 else ("fp16" if args_.fp16 else "fp32")
             _sync()
@@ -855,7 +855,7 @@ def markdown(record: dict) -> str:
         for method, r in methods.items():
             lines.append(
                 f"| {name} | {method} | {r.get('tokens_per_s', '')} | {r.get('model_tflops', '')} | "
-                f"{r.get('mfu', '')} | {r.get('mfu_vs_matmul', '')} | {r.get('peak_memory_gib', '')} | "
+                f"{r.get('mfu', '')} | {r.get('mfu_vs_matmul', '')} | {r.get('peak_memory_gib') or ''} | "
                 f"{r.get('trainable_params', '')} | {r.get('optimizer', '')} | "
                 f"{r.get('gradient_checkpointing', '')} | {_cell(r['status'])} |"
             )
