@@ -353,6 +353,7 @@ def train_case(shape: dict, name: str, method: str, args, root: Path) -> dict:
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGUSR1)}
     train_mod._make_callbacks = lambda flag: made(flag) + [Timing()]
     _free()  # the peak of this case starts here
+    at_start = torch.cuda.memory_allocated() / 2**30 if device == "cuda" else None
     try:
         train_mod.train(
             str(model_dir),
@@ -396,6 +397,8 @@ def train_case(shape: dict, name: str, method: str, args, root: Path) -> dict:
         "model_tflops": round(achieved, 2),
         "mfu": round(achieved / args.peak_tflops, 4),
         "peak_memory_gib": round(peak, 2) if peak is not None else None,
+        # what an earlier case left allocated (counted in the peak): 0 when nothing leaked
+        "allocated_at_start_gib": round(at_start, 3) if at_start is not None else None,
     }
     _free()
     return result

@@ -38,6 +38,29 @@ def cost_path(predictions: str | os.PathLike) -> str:
     return (text[: -len(".jsonl")] if text.endswith(".jsonl") else text) + COST_SUFFIX
 
 
+def workflow_inputs(config: dict) -> dict[str, list[str]]:
+    """The report rule's cost inputs: every generation's cost record and the benchmark files
+    of every training and generation job (HF: one per predictions file; vLLM: one per base
+    model)."""
+    from codepeft import study
+
+    evaluated = study.evaluated(config)
+    preds = [f"results/predictions/{m}/{meth}/{t}/{lang}.jsonl" for m, meth, t, lang in evaluated]
+    if config["decoding"]["backend"] == "vllm":
+        models = list(dict.fromkeys(m for m, *_ in evaluated))
+        gen_bench = [f"results/benchmarks/generate/vllm/{m}.tsv" for m in models]
+    else:
+        gen_bench = [
+            f"results/benchmarks/generate/{m}/{meth}/{t}/{lang}.tsv"
+            for m, meth, t, lang in evaluated
+        ]
+    train_bench = [
+        f"results/benchmarks/train/{m}/{meth}/{s}.tsv"
+        for m, meth, s in study.trained_models(config)
+    ]
+    return {"costs": [cost_path(p) for p in preds], "benchmarks": train_bench + gen_bench}
+
+
 def _torch():
     try:
         import torch

@@ -4,37 +4,9 @@
 # as final targets, so families, stages or tasks disabled in config are left out.
 # Every output is also an item of Snakemake's report (snakemake --report report.html).
 from codepeft import study as codepeft_study
+
+# the cost section's inputs: generation cost records, training/generation benchmark files
 from codepeft import cost as codepeft_cost
-
-
-def report_cost_inputs(wildcards):
-    """The cost section's inputs: generation cost records and the training and generation
-    jobs' benchmark files (codepeft.report.cost)."""
-    preds = expand_combos(
-        "results/predictions/{model}/{method}/{task}/{lang}.jsonl", prediction_combos()
-    )
-    trained = codepeft_study.trained_models(config)
-    if config["decoding"]["backend"] == "vllm":
-        gen_bench = [
-            f"results/benchmarks/generate/vllm/{m}.tsv"
-            for m in config["models"]
-            if vllm_plan(m)["jobs"]
-        ]
-    else:
-        gen_bench = [
-            p.replace("results/predictions/", "results/benchmarks/generate/", 1)[
-                : -len(".jsonl")
-            ]
-            + ".tsv"
-            for p in preds
-        ]
-    return {
-        "costs": [codepeft_cost.cost_path(p) for p in preds],
-        "benchmarks": [
-            f"results/benchmarks/train/{m}/{meth}/{s}.tsv" for m, meth, s in trained
-        ]
-        + gen_bench,
-    }
 
 
 # the workflow description of `snakemake --report` (a global directive; works from this include)
@@ -44,7 +16,7 @@ report: "../workflow/report/workflow.rst"
 rule report:
     input:
         unpack(report_inputs),
-        unpack(report_cost_inputs),
+        unpack(lambda wc: codepeft_cost.workflow_inputs(config)),
     output:
         index=report(
             "results/report/index.html",

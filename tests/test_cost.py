@@ -387,3 +387,19 @@ def test_embedded_demo_report_shows_cost(embedded_run):
     assert (work / "results/report/plots/quality_vs_cost.png").is_file()
     page = (work / "results/report/index.html").read_text()
     assert "id='cost-cpu'" in page
+
+
+def test_workflow_inputs_name_every_cost_record_and_benchmark(repo):
+    from codepeft import config as study_config
+    from codepeft import study
+
+    config = study_config.load(repo / "config.yaml")
+    inputs = C.workflow_inputs(config)
+    evaluated, trained = study.evaluated(config), study.trained_models(config)
+    assert len(inputs["costs"]) == len(evaluated) and len(set(inputs["costs"])) == len(evaluated)
+    assert all(p.endswith(".cost.json") for p in inputs["costs"])
+    assert len(inputs["benchmarks"]) == len(trained) + len(evaluated)
+    assert "results/benchmarks/train/tiny/mt_qlora/multi.tsv" in inputs["benchmarks"]
+    config["decoding"]["backend"] = "vllm"
+    vllm = C.workflow_inputs(config)["benchmarks"]
+    assert vllm[len(trained) :] == ["results/benchmarks/generate/vllm/tiny.tsv"]
