@@ -38,7 +38,7 @@ from codepeft.stats import read_table
 
 from . import cost as cost_mod
 from . import html as html_mod
-from . import plots
+from . import plots, quirks_section
 from . import tables as T
 
 log = logging.getLogger("codepeft.report")
@@ -279,6 +279,11 @@ def build_report(
         emit(f"rq_{name}", T.RQ_COLUMNS, rows, f"{name}: {desc}" if desc else name)
         rq_names.append(name)
 
+    # the replication package's behaviours in force (section shown when non-empty)
+    quirks = quirks_section.quirk_rows(config)
+    if quirks:
+        emit("quirks", quirks_section.QUIRK_COLUMNS, quirks, quirks_section.TITLE)
+
     # training
     training = training_records(model_dirs, root)
 
@@ -397,6 +402,7 @@ def build_report(
         embed=section["embed_images"],
         provenance=prov,
         training=training,
+        quirks_html=quirks_section.quirks_section_html(quirks),
         extra_sections=[("cost", "Cost", cost_html)],
     )
     tmp = index.with_name("index.html.tmp")

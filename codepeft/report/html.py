@@ -294,6 +294,7 @@ def index_page(
     embed: bool,
     provenance: dict,
     training: list[dict],
+    quirks_html: str = "",
     extra_sections: list[tuple[str, str, str]] = (),
 ) -> str:
     """`extra_sections`: (anchor id, nav label, HTML) of sections built elsewhere (e.g. cost),
@@ -327,6 +328,8 @@ def index_page(
 
     def plot(name, alt):
         return image_tag(plot_paths[name], out_dir, embed, alt) if name in plot_paths else ""
+
+    parts.append(quirks_html)  # replication-package behaviours in force ('' when none)
 
     # research questions
     parts.append("<h2 id='rq'>Research questions (paired tests)</h2>")
