@@ -114,6 +114,18 @@ def test_training_writes_its_cost_record(tmp_path):
     assert rec["wall_seconds"] >= rec["train_seconds"]
     assert rec["device_type"] == "cpu" and rec["device_count"] == 1
     assert rec["peak_memory_kind"] == "cpu_rss" and rec["peak_memory_gib"] > 0
+    # `codepeft generate` writes its cost record beside the predictions
+    from codepeft import generate
+    from codepeft.io import read_jsonl
+
+    write_jsonl(tmp_path / "test.jsonl", records[:3])
+    preds = tmp_path / "preds" / "python.jsonl"
+    argv = ["--model", str(tmp_path / "tiny"), "--adapter", str(tmp_path / "out")]
+    argv += ["--data", str(tmp_path / "test.jsonl"), "--out", str(preds)]
+    assert generate.main(argv + ["--decoding-json", '{"max_new_tokens": 4}']) == 0
+    gen = json.loads((tmp_path / "preds" / "python.cost.json").read_text())
+    assert gen["records"] == 3 and gen["backend"] == "hf"
+    assert gen["new_tokens"] == sum(r["n_new_tokens"] for r in read_jsonl(preds)) > 0
 
 
 # --- the report's cost section ------------------------------------------------------------
