@@ -148,9 +148,9 @@ def _train_record(model_dir: Path, trainable, total, tokens, seconds, device="cp
         "device_count": gpus,
     }
     finetune = "full" if "fft" in str(model_dir) else "qlora"
-    (model_dir / "codepeft_training.json").write_text(
-        json.dumps({"finetune_used": finetune, "cost": rec})
-    )
+    info = {"finetune_used": finetune, "cost": rec, "train_rows": 36}
+    info["train_metrics"] = {"epoch": 1.0}  # 3600 tokens seen over 36 rows: 100 per row
+    (model_dir / "codepeft_training.json").write_text(json.dumps(info))
 
 
 def _gen_record(path: Path, new, seconds, device="cpu"):
@@ -415,3 +415,26 @@ def test_workflow_inputs_name_every_cost_record_and_benchmark(repo):
     config["decoding"]["backend"] = "vllm"
     vllm = C.workflow_inputs(config)["benchmarks"]
     assert vllm[len(trained) :] == ["results/benchmarks/generate/vllm/tiny.tsv"]
+
+
+def test_report_extrapolates_the_paper_study_from_gpu_records(tmp_path):
+    model_dirs, costs, benches = _fixture_study(tmp_path, device="cuda")
+    jobs = RC.collect_jobs(model_dirs, costs, benches, str(tmp_path))
+    assert (
+        RC.extrapolation({"models": {"small": {"source": "mine"}}}, jobs) is None
+    )  # no paper size
+    config = {"models": {"small": {"source": "Qwen/Qwen2.5-Coder-0.5B-Instruct"}}}
+    out = RC.extrapolation(config, jobs)
+    assert out["tokens_per_record"] == 100.0
+    small = next(r for r in out["rows"] if r["size"] == "0.5B")
+    rows = 2 * (251_820 + 164_923) + 2 * 10_300
+    # 100 tokens/s for QLoRA and full alike (fixture records), 5 epochs of 100 tokens per row
+    assert small["train_h"] == pytest.approx(3 * rows * 500 / 100 / 3600)
+    assert out["total_h"] is None and "training 3B qlora" in out["missing"]
+    rows = RC.cost_rows(jobs, ["small", "big"], ["mt_qlora", "mt_fft"])
+    html = RC.section_html(rows, "", out, demo=False)
+    assert "measured 100 tokens per training example" in html and "GPU-hours" in html
+    # CPU records: not computed
+    cpu_dirs, cpu_costs, cpu_benches = _fixture_study(tmp_path / "cpu")
+    cpu_jobs = RC.collect_jobs(cpu_dirs, cpu_costs, cpu_benches, str(tmp_path / "cpu"))
+    assert RC.extrapolation(config, cpu_jobs) is None

@@ -102,6 +102,7 @@ def collect_jobs(
                 method=method,
                 scope=scope,
                 finetune=info.get("finetune_used"),
+                tokens_per_record=_tokens_per_record(info),
                 record=record,
                 hours=hours,
                 unit=unit,
@@ -134,6 +135,21 @@ def collect_jobs(
                 shared * (s / total if total else 1 / len(group)) if shared is not None else None
             )
     return jobs
+
+
+def _tokens_per_record(info: dict) -> float | None:
+    """Mean tokens of one training example, measured by a training: tokens seen / (rows x
+    epochs done). Packing wraps every token into a block, so this is the mixture's mean."""
+    tokens = (info.get("cost") or {}).get("tokens_seen")
+    rows = info.get("train_rows")
+    epoch = (info.get("train_metrics") or {}).get("epoch")
+    if epoch is None:
+        epoch = next(
+            (e["epoch"] for e in reversed(info.get("log_history") or []) if "epoch" in e), None
+        )
+    if not tokens or not rows or not epoch:
+        return None
+    return tokens / (rows * float(epoch))
 
 
 def _sum(values):
@@ -295,10 +311,12 @@ def plot_quality_vs_cost(quality: dict, rows: list[dict], path) -> str | None:
     return plots._save(fig, path)
 
 
-def extrapolation(config: dict, jobs: list[dict], tokens_per_record: float) -> dict | None:
+def extrapolation(config: dict, jobs: list[dict]) -> dict | None:
     """The paper preset's GPU-hours at this study's measured GPU throughput per model and
-    finetune kind (models mapped to the paper's sizes); None without GPU measurements."""
+    finetune kind (models mapped to the paper's sizes) and its measured tokens per training
+    example; None without GPU measurements."""
     train_tps, gen_tps = {}, {}
+    per_record = [j["tokens_per_record"] for j in jobs if j.get("tokens_per_record")]
     for j in jobs:
         r = j.get("record") or {}
         if r.get("device_type") != "cuda":
@@ -312,10 +330,13 @@ def extrapolation(config: dict, jobs: list[dict], tokens_per_record: float) -> d
             train_tps[(size, kind)] = r["tokens_per_s"] / max(1, r.get("device_count") or 1)
         elif j["kind"] == "generate" and r.get("new_tokens_per_s"):
             gen_tps.setdefault(size, []).append(r["new_tokens_per_s"])
-    if not train_tps and not gen_tps:
+    if (not train_tps and not gen_tps) or not per_record:
         return None
     gen = {s: sum(v) / len(v) for s, v in gen_tps.items()}
-    return C.extrapolate(C.paper_workload(tokens_per_record), train_tps, gen)
+    tokens_per_record = sum(per_record) / len(per_record)
+    result = C.extrapolate(C.paper_workload(tokens_per_record), train_tps, gen)
+    result["tokens_per_record"] = round(tokens_per_record, 1)
+    return result
 
 
 def _finetune(config: dict, method: str) -> str | None:
@@ -371,8 +392,9 @@ def section_html(rows: list[dict], plot_tag: str, extra: dict | None, demo: bool
             )
         ]
         parts.append(
-            f"<p class='note'>From this study's measured GPU tokens/s: 5 epochs over the paper's "
-            f"training sets and every generation at max_new_tokens (upper bounds). Goal: at most "
+            f"<p class='note'>From this study's measured GPU tokens/s and its measured "
+            f"{extra['tokens_per_record']:g} tokens per training example: 5 epochs over the "
+            f"paper's training sets and every generation at max_new_tokens (upper bounds). Goal: at most "
             f"{extra['goal_h']:g} GPU-hours; missing throughputs: {H.esc(', '.join(extra['missing']) or 'none')}.</p>"
         )
         parts.append(
@@ -397,7 +419,6 @@ def build_section(
     models: list[str],
     emit,
     embed: bool,
-    tokens_per_record: float = 256.0,
 ) -> tuple[str, dict[str, str]]:
     """Write tables/cost.tsv (via `emit`) and plots/quality_vs_cost.png; return the section's
     HTML and the plots written."""
@@ -421,6 +442,6 @@ def build_section(
             embed,
             "Quality against cost: one point per model x method, per task (diamonds: the paper's reported pass@1)",
         )
-    extra = extrapolation(config, jobs, tokens_per_record)
+    extra = extrapolation(config, jobs)
     demo = bool(config.get("study", {}).get("demo"))
     return section_html(rows, tag, extra, demo), plots_written
