@@ -119,8 +119,9 @@ def _render(tokenizer, record: dict, spec: DecodingSpec) -> str:
 def prepare_prompt(tokenizer, record: dict, spec: DecodingSpec) -> tuple[str, list[int], bool]:
     """(prompt text as the model sees it, its token ids, truncated?) under `spec.truncation`:
 
-    - `payload`: the record's code (summary for generation) is shortened until the rendered
-      prompt fits `max_input_tokens`; the chat template stays whole.
+    - `payload`: the record's code (generation: the summary, or CoderEval's input with
+      `generation_prompt: codereval_input`) is shortened until the rendered prompt fits
+      `max_input_tokens`; the chat template stays whole.
     - `prompt_right`: the whole rendered prompt is tokenized and cut to its first
       `max_input_tokens` tokens (the package's summarization: `truncation=True, max_length=512`
       with right-side truncation), so an over-long prompt loses its end, the assistant header
@@ -137,6 +138,12 @@ def prepare_prompt(tokenizer, record: dict, spec: DecodingSpec) -> tuple[str, li
         kept = ids[: spec.max_input_tokens]
         return tokenizer.decode(kept, skip_special_tokens=False), kept, True
     key = payload_key(record["task"])
+    if (
+        key == "summary"
+        and spec.generation_prompt == "codereval_input"
+        and record["inputs"].get("input")
+    ):
+        key = "input"  # the user turn is CoderEval's input: shorten that
     payload = record["inputs"].get(key) or ""
     payload_ids = _tokens(tokenizer, payload)
     keep = max(0, len(payload_ids) - (len(ids) - spec.max_input_tokens))
@@ -182,10 +189,16 @@ def stop_ids(tokenizer, eos: str = "chat") -> list[int]:
         raise ValueError(f"unknown decoding.eos {eos!r}; known: {EOS_CHOICES}")
     if eos == "chat":
         found = [tokenizer.convert_tokens_to_ids(t) for t in CHAT_STOP_TOKENS]
-        found = [i for i in found if isinstance(i, int) and i >= 0 and i != tokenizer.unk_token_id]
+        found = [i for i in found if isinstance(i, int) and i >= 0]
         if found:
             return found
     return [tokenizer.eos_token_id]
+
+
+def has_tokenizer(path) -> bool:
+    from pathlib import Path
+
+    return any((Path(path) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json"))
 
 
 def as_ids(tokenizer, prompt) -> list[int]:
@@ -208,7 +221,8 @@ class HFBackend:
 
         self.spec = spec
         weights = finetuned_full or model_source
-        self.tokenizer = load_tokenizer(adapter or weights)
+        # the tokenizer saved with the adapter (training saves it there), else the model's
+        self.tokenizer = load_tokenizer(adapter if adapter and has_tokenizer(adapter) else weights)
         self.tokenizer.padding_side = "left"
         self.model, self.numerics = load_inference_model(
             weights,

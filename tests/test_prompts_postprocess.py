@@ -318,3 +318,14 @@ def test_paper_preset_has_the_inference_quirks_in_force(paper, embedded):
         "decoding.keep_fence_language_tag",
         "decoding.truncation.summarization",
     }
+
+
+def test_payload_truncation_shortens_codereval_input(tokenizer, embedded):
+    spec = spec_for(
+        embedded, "generation", generation_prompt="codereval_input", max_input_tokens=256
+    )
+    long_input = "def f(x):\n    return x\n" * 200
+    r = rec("generation", "python", {"summary": "s", "signature": "def f(x):", "input": long_input})
+    text, ids, truncated = generate.prepare_prompt(tokenizer, r, spec)
+    assert truncated and len(ids) <= 256 and text.endswith("<|im_start|>assistant\n")
+    assert "<|im_start|>user\ndef f(x):\n    return x\n" in text
