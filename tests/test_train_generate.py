@@ -350,7 +350,8 @@ def penalised_tiny(workdir, tmp_path_factory):
     out = tmp_path_factory.mktemp("penalty") / "tiny"
     shutil.copytree(workdir / "tiny", out)
     config = json.loads((out / "generation_config.json").read_text())
-    config["repetition_penalty"] = 1e4
+    # Qwen2.5-Coder-Instruct's sampling fields, and a penalty big enough to show
+    config.update(repetition_penalty=1e4, do_sample=True, temperature=0.7, top_p=0.8, top_k=20)
     (out / "generation_config.json").write_text(json.dumps(config))
     return out
 
@@ -366,6 +367,8 @@ def test_generation_config_in_force_or_not(penalised_tiny):
     ].tolist()
     # with the penalty in force no prompt or earlier token comes back
     assert len(set(out)) == len(out) and not set(out) & set(prompt)
+    # the config's do_sample/temperature do not apply: the backend decodes greedily
+    assert kept.generate([prompt], 12) == kept.generate([prompt], 12)
     greedy = generate.make_backend(
         str(penalised_tiny), None, None, generate.DecodingSpec.from_dict({}, "generation")
     )
