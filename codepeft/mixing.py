@@ -20,13 +20,14 @@ from codepeft.prompts import build_messages, target_text
 STRATEGIES = ("concat_shuffle", "proportional", "equal", "temperature")
 
 
-def to_example(record: dict) -> dict:
-    """A prompt/completion conversational example (TRL's format), keeping id, task, language."""
+def to_example(record: dict, java_label: str = "Method") -> dict:
+    """A prompt/completion conversational example (TRL's format), keeping id, task, language.
+    `java_label`: the Java generation prompt's "Method"/"Function" (prompts.java_generation_label)."""
     return {
         "id": record["id"],
         "task": record["task"],
         "language": record["language"],
-        "prompt": build_messages(record),
+        "prompt": build_messages(record, java_label=java_label),
         "completion": [{"role": "assistant", "content": target_text(record)}],
     }
 
@@ -79,10 +80,15 @@ def mix(sources: Sequence[list[dict]], strategy: str, seed: int, temperature: fl
 
 
 def build_mixture(
-    files: Sequence[str], strategy: str = "concat_shuffle", seed: int = 42, temperature: float = 2.0
+    files: Sequence[str],
+    strategy: str = "concat_shuffle",
+    seed: int = 42,
+    temperature: float = 2.0,
+    java_label: str = "Method",
 ) -> list[dict]:
     """Read task data files, format them as examples, and mix them."""
     sources = [
-        [to_example(r) for r in read_jsonl(f) if r.get("reference") is not None] for f in files
+        [to_example(r, java_label) for r in read_jsonl(f) if r.get("reference") is not None]
+        for f in files
     ]
     return mix(sources, strategy, seed, temperature)

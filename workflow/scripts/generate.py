@@ -15,6 +15,7 @@ backend = make_backend(
     adapter=trained if finetune in ("qlora", "lora", "dora") else None,
     full=trained if finetune == "full" else None,
     spec=spec,
+    finetune=finetune,
 )
 loaded = time.time()
 rows = generate_records(backend, read_jsonl(snakemake.input.data), spec)
