@@ -24,6 +24,7 @@ if int(multi_gpu.get("gpus", 1)) > 1:
             training=dict(snakemake.params.training),
             seed=snakemake.params.seed,
             revision=snakemake.params.revision,
+            threads=snakemake.threads,
         ),
         main_process_port=launch.free_port(),
     )
@@ -39,6 +40,7 @@ try:
         spec=TrainingSpec.from_dict(snakemake.params.training),
         seed=snakemake.params.seed,
         revision=snakemake.params.revision,
+        threads=snakemake.threads,
     )
 except FourBitUnavailable as err:
     print(f"ERROR: {err}", file=sys.stderr)
