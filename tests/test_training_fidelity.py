@@ -200,6 +200,7 @@ def test_qlora_setup_has_package_dtypes_and_whole_sequence_labels(tiny):
     assert set(others.values()) == {torch.float16}, others
     assert not any(p.requires_grad for p in frozen.values())
     assert model.base_model.model.config.use_cache is False
+    assert model.get_input_embeddings()._forward_hooks  # enable_input_require_grads()
     assert setup.args.dataset_num_proc == 2
     assert setup.args.metric_for_best_model == "eval_combined_score"  # two tasks: MT scorer
     assert setup.args.greater_is_better is True and setup.args.per_device_eval_batch_size == 1
@@ -427,3 +428,22 @@ def test_paper_preset_rq3_models(paper):
         assert study.scope_tasks(paper, method, "multi") == tasks
         evaluated = {(m, task) for m, meth, task, _ in study.evaluated(paper) if meth == method}
         assert evaluated == {("qwen2.5-coder-3b", t) for t in tasks}
+
+
+def test_threads_reach_the_multi_gpu_command_line():
+    from codepeft import launch
+
+    common = {
+        "model_source": "m",
+        "finetune": "qlora",
+        "train_file": "t.jsonl",
+        "valid_file": None,
+        "out_dir": "o",
+        "checkpoint_dir": "c",
+        "training": {},
+        "seed": 42,
+        "revision": None,
+    }
+    argv = launch.train_argv(**common, threads=4)
+    assert argv[argv.index("--threads") + 1] == "4"
+    assert "--threads" not in launch.train_argv(**common)
