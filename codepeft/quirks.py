@@ -128,6 +128,54 @@ QUIRKS: list[Quirk] = [
     *TRAINING_QUIRKS,
     # --- evaluation: metrics, analyzers, judge ---------------------------------------------
     # --- statistics: families, adjustments, pairing ---------------------------------------
+    Quirk(
+        key="stats.pair_by",
+        value="position",
+        what="Wilcoxon rows are paired by row position after truncating both files to the "
+        "shorter (summarization, judge, generation, translation; RQ1-RQ3); equal to pairing "
+        "by id only while both files hold the same ids in the same order, as the shipped "
+        "CSVs do.",
+        source="statistical_tests/R-scripts/rq1_cs_java_st_vs_mt_wilcoxon.R:24-31 (every "
+        "*_wilcoxon.R)",
+        defect=True,
+    ),
+    Quirk(
+        key="stats.pair_by",
+        value="position",
+        what="RQ2 and RQ3 pass@1 McNemar tables pair rows by position (align_data, min_len); "
+        "the RQ2 Python 0.5B/1.5B files hold different task sets, so 169/188 and 167/189 rows "
+        "are misaligned and the published discordant counts 25/23 and 26/20 are 8/6 and 14/8 "
+        "by id.",
+        source="statistical_tests/R-scripts/rq2_pass1_mcnemar.R:39-52 (align_data); "
+        "rq3_pass1_mcnemar.R:38-57",
+        defect=True,
+    ),
+    Quirk(
+        key="stats.overrides.*",
+        value={"where": {"question": "rq1", "task": "generation"}, "adjust": "bh"},
+        what="RQ1 code generation is adjusted with Benjamini-Hochberg (pass@1 over the 6 "
+        "language x size tests; the static-analysis family per size), RQ2/RQ3 and every other "
+        "RQ1 family with Holm.",
+        source="statistical_tests/R-scripts/rq1_cg_java_st_vs_mt_wilcoxon.R:285-295, "
+        "rq1_cg_python_st_vs_mt_wilcoxon.R:252-262, rq1_pass1_mcnemar.R:104",
+    ),
+    Quirk(
+        key="stats.both_constant",
+        value="na",
+        what="Wilcoxon p is NA, without a test, when each side is constant (is_constant(x) & "
+        "is_constant(y)), and p.adjust drops it from the family's n; differs from running the "
+        "test only when the two constants differ.",
+        source="statistical_tests/R-scripts/rq1_cs_java_st_vs_mt_wilcoxon.R:34-43 (every "
+        "*_wilcoxon.R)",
+        defect=True,
+    ),
+    Quirk(
+        key="stats.measures.judge.group",
+        value="judge",
+        what="The LLM-judge scores are their own Holm family {content adequacy, conciseness, "
+        "fluency} per model size (the package's CLEAN outputs wrongly say Benjamini-Hochberg).",
+        source="statistical_tests/R-scripts/rq1_cs_java_llm_judge_st_vs_mt_wilcoxon.R:90,94,98",
+    ),
 ]
 
 
@@ -137,6 +185,10 @@ def _values(config, parts: list[str]):
         yield config
         return
     head, rest = parts[0], parts[1:]
+    if isinstance(config, list) and head == "*":  # '*' also fans out over a list's items
+        for item in config:
+            yield from _values(item, rest)
+        return
     if not isinstance(config, dict):
         return
     keys = list(config) if head == "*" else [head] if head in config else []

@@ -4,21 +4,14 @@ reruns that touch exactly what depends on a change."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-from collections import Counter
-from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO, job_counts, overrides, snakemake
 
 from codepeft import config as study_config
 from codepeft import study
-
-from conftest import REPO, job_counts, overrides, snakemake
 
 
 def test_paper_preset_dry_run_counts():

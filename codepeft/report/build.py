@@ -37,7 +37,7 @@ from codepeft.provenance import provenance
 from codepeft.stats import read_table
 
 from . import html as html_mod
-from . import plots
+from . import plots, quirks_section
 from . import tables as T
 
 log = logging.getLogger("codepeft.report")
@@ -276,6 +276,11 @@ def build_report(
         emit(f"rq_{name}", T.RQ_COLUMNS, rows, f"{name}: {desc}" if desc else name)
         rq_names.append(name)
 
+    # the replication package's behaviours in force (section shown when non-empty)
+    quirks = quirks_section.quirk_rows(config)
+    if quirks:
+        emit("quirks", quirks_section.QUIRK_COLUMNS, quirks, quirks_section.TITLE)
+
     # training
     training = training_records(model_dirs, root)
 
@@ -378,6 +383,7 @@ def build_report(
         embed=section["embed_images"],
         provenance=prov,
         training=training,
+        quirks_html=quirks_section.quirks_section_html(quirks),
     )
     tmp = index.with_name("index.html.tmp")
     tmp.write_text(page, encoding="utf-8")

@@ -294,6 +294,7 @@ def index_page(
     embed: bool,
     provenance: dict,
     training: list[dict],
+    quirks_html: str = "",
 ) -> str:
     study = config.get("study", {})
     title = f"codepeft report: {study.get('name', 'study')}"
@@ -322,6 +323,8 @@ def index_page(
 
     def plot(name, alt):
         return image_tag(plot_paths[name], out_dir, embed, alt) if name in plot_paths else ""
+
+    parts.append(quirks_html)  # replication-package behaviours in force ('' when none)
 
     # research questions
     parts.append("<h2 id='rq'>Research questions (paired tests)</h2>")
