@@ -343,6 +343,11 @@ def _datasets(train_file, valid_file, spec: TrainingSpec, tokenizer, seed: int, 
     train_ds = train_ds.select_columns(columns)
     eval_ds = eval_ds.select_columns(columns) if eval_ds is not None else None
     if spec.packing == "constant_length":
+        if spec.loss_on != "full_sequence":
+            raise ValueError(
+                "training.packing: constant_length trains on the whole sequence; "
+                "it cannot be combined with loss_on: completion"
+            )
         train_ds = packing.pack_dataset(train_ds, tokenizer, spec.max_length, seed, num_proc)
         if eval_ds is not None:
             eval_ds = packing.pack_dataset(eval_ds, tokenizer, spec.max_length, seed, num_proc)
@@ -414,6 +419,8 @@ def setup_trainer(
         train_file, valid_file, spec, tokenizer, seed, num_proc
     )
     use_eval = eval_ds is not None and len(eval_ds) > 0
+    if eval_ds is not None and not use_eval:
+        log.warning("no validation rows (or too few tokens for one packed chunk): no evaluation")
     log.info(
         "finetune=%s (requested %s) model=%s train=%d rows eval=%d %s",
         used,

@@ -447,3 +447,10 @@ def test_threads_reach_the_multi_gpu_command_line():
     argv = launch.train_argv(**common, threads=4)
     assert argv[argv.index("--threads") + 1] == "4"
     assert "--threads" not in launch.train_argv(**common)
+
+
+def test_constant_length_packing_refuses_completion_only_loss(tmp_path):
+    write_jsonl(tmp_path / "t.jsonl", [{"prompt": [], "completion": [], "task": "generation"}])
+    spec = train.TrainingSpec(packing="constant_length", loss_on="completion")
+    with pytest.raises(ValueError, match="whole sequence"):
+        train._datasets(str(tmp_path / "t.jsonl"), None, spec, None, 42, None)
