@@ -73,13 +73,14 @@ def order_sources(sources: Sequence[list[dict]], order: str = "config") -> list[
     return sorted(sources, key=rank)  # stable
 
 
-def to_example(record: dict) -> dict:
-    """A prompt/completion conversational example (TRL's format), keeping id, task, language."""
+def to_example(record: dict, java_label: str = "Method") -> dict:
+    """A prompt/completion conversational example (TRL's format), keeping id, task, language.
+    `java_label`: the Java generation prompt's "Method"/"Function" (prompts.java_generation_label)."""
     return {
         "id": record["id"],
         "task": record["task"],
         "language": record["language"],
-        "prompt": build_messages(record),
+        "prompt": build_messages(record, java_label=java_label),
         "completion": [{"role": "assistant", "content": target_text(record)}],
     }
 
@@ -143,10 +144,12 @@ def build_mixture(
     source_order: str = "config",
     shuffler: str = "python",
     shuffle_sources_first: bool = False,
+    java_label: str = "Method",
 ) -> list[dict]:
     """Read task data files, format them as examples, and mix them (options: module doc)."""
     sources = [
-        [to_example(r) for r in read_jsonl(f) if r.get("reference") is not None] for f in files
+        [to_example(r, java_label) for r in read_jsonl(f) if r.get("reference") is not None]
+        for f in files
     ]
     sources = order_sources(sources, source_order)
     if shuffle_sources_first:

@@ -124,6 +124,129 @@ TRAINING_QUIRKS: list[Quirk] = [
 
 QUIRKS: list[Quirk] = [
     # --- inference: prompts, truncation, decoding, post-processing, numerics ---------------
+    Quirk(
+        "decoding.qlora_base",
+        "nf4_unmerged",
+        "QLoRA adapters applied unmerged (PeftModel.from_pretrained, LoRA weights float32) on a "
+        "4-bit NF4 double-quant base with bf16 compute; no script merges adapters",
+        "generation/codereval/infer_generation_qlora.py:89-111; "
+        "summarization/codereval/infer_summarization_qlora.py:113-148; "
+        "translation/infer_translation_qlora.py:74-90",
+    ),
+    Quirk(
+        "decoding.qlora_dtype.summarization",
+        "float16",
+        "summarization QLoRA inference passes no torch_dtype, so transformers holds the "
+        "embeddings, lm_head, norms and biases in fp16 (generation passes bf16)",
+        "summarization/codereval/infer_summarization_qlora.py:121-126",
+        defect=True,
+    ),
+    Quirk(
+        "decoding.qlora_dtype.translation",
+        "float16",
+        "translation QLoRA inference passes no torch_dtype: non-quantized weights in fp16",
+        "translation/infer_translation_qlora.py:74-87",
+        defect=True,
+    ),
+    Quirk(
+        "decoding.generation_config",
+        "model",
+        "each model's generation_config.json stays in force (Qwen2.5-Coder-Instruct's "
+        "repetition_penalty applies to greedy decoding); only max_new_tokens and eos/pad set",
+        "generation/codereval/infer_generation_qlora.py:48-55; "
+        "summarization/codereval/infer_summarization_qlora.py:59-65; "
+        "translation/infer_translation_qlora.py:182-189",
+    ),
+    Quirk(
+        "decoding.eos",
+        "tokenizer",
+        "eos_token_id=tokenizer.eos_token_id: one stop id (<|im_end|>) overriding the "
+        "generation config's eos list, so <|endoftext|> does not stop decoding",
+        "generation/codereval/infer_generation_qlora.py:54",
+    ),
+    Quirk(
+        "decoding.generation_prompt",
+        "codereval_input",
+        "code generation feeds CoderEval's `input` verbatim as the user turn, not the training "
+        "format (summary + signature)",
+        "generation/codereval/infer_generation_qlora.py:21-37 (user turn = task['input'])",
+    ),
+    Quirk(
+        "decoding.chat_template.translation",
+        "human_assistant",
+        "translation inference overrides the chat template with Human/Assistant "
+        "('{system}\\n\\nHuman: ...\\n\\nAssistant: ') although training used ChatML",
+        "translation/infer_translation_qlora.py:110",
+        defect=True,
+    ),
+    Quirk(
+        "decoding.truncation.summarization",
+        "prompt_right",
+        "summarization prompts are tokenized with truncation=True, max_length=512 (right side): "
+        "an over-long prompt loses its end, the assistant header included",
+        "summarization/codereval/infer_summarization_qlora.py:52",
+        defect=True,
+    ),
+    Quirk(
+        "decoding.truncation.generation",
+        "none",
+        "code generation prompts are not truncated",
+        "generation/codereval/infer_generation_qlora.py:42",
+    ),
+    Quirk(
+        "decoding.truncation.translation",
+        "none",
+        "translation prompts are not truncated (truncation=False)",
+        "translation/infer_translation_qlora.py:174-179",
+    ),
+    Quirk(
+        "decoding.batch_size.generation",
+        1,
+        "code generation calls generate once per task (batch 1, no padding)",
+        "generation/codereval/infer_generation_qlora.py:42-55",
+    ),
+    Quirk(
+        "decoding.sort_by_length",
+        False,
+        "batches of 8 in file order (padding, and so bf16 numerics, as in the package)",
+        "summarization/README.md:72,84 (batch 8, the script's batch loop over the file); "
+        "translation/infer_translation_qlora.py:16 and its batch loop",
+    ),
+    Quirk(
+        "decoding.postprocess.summarization",
+        "last_marker",
+        "summaries: stripped, text after the last 'SUMMARY:', cut at the first 'DONE'",
+        "summarization/codereval/infer_summarization_qlora.py:71-80",
+    ),
+    Quirk(
+        "decoding.postprocess.generation",
+        "chat_cut",
+        "generated code: stripped, cut before the first 'Human:', a leading 'Assistant:' "
+        "dropped; code fences kept",
+        "generation/codereval/infer_generation_qlora.py:68-74",
+    ),
+    Quirk(
+        "decoding.postprocess.translation",
+        "last_assistant",
+        "translations: prompt and output decoded together, the text after the last "
+        "'Assistant:' kept, then clean_generated_code's fence rule",
+        "translation/infer_translation_qlora.py:47-58, :192-198",
+    ),
+    Quirk(
+        "decoding.keep_fence_language_tag",
+        True,
+        "a ```csharp/```cs/bare fence yields the text between the first two fence markers, so "
+        "a 'csharp' tag line stays in the translation scored and analyzed",
+        "translation/infer_translation_qlora.py:47-58",
+        defect=True,
+    ),
+    Quirk(
+        "prompts.java_generation_label.single",
+        "Function",
+        "single-task generation training says 'Function to implement:' for Java too (the "
+        "multi-task script says 'Method to implement:')",
+        "generation/qlora_train.py:34; multitask/qlora_train.py:56",
+    ),
     # --- training: numerics, packing, model selection ------------------------------------
     *TRAINING_QUIRKS,
     # --- evaluation: metrics, analyzers, judge ---------------------------------------------

@@ -57,7 +57,7 @@ else:
         params:
             source=lambda wc: base_model_source(wc.model),
             finetune=lambda wc: finetune_kind(wc.method),
-            decoding=lambda wc: study.decoding_spec(config, wc.task),
+            decoding=lambda wc: study.decoding_spec(config, wc.task, wc.method),
         script:
             "../workflow/scripts/generate.py"
 

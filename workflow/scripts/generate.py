@@ -11,5 +11,6 @@ backend = make_backend(
     adapter=trained if finetune in ("qlora", "lora", "dora") else None,
     full=trained if finetune == "full" else None,
     spec=spec,
+    finetune=finetune,
 )
 write_jsonl(snakemake.output[0], generate_records(backend, read_jsonl(snakemake.input.data), spec))
