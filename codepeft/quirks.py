@@ -22,6 +22,106 @@ class Quirk:
     defect: bool = False  # True: a defect of the package, kept for fidelity only
 
 
+# Training: numerics, packing, data order, model selection (codepeft/train.py, packing.py,
+# selection.py, mixing.py). Sources: PACKAGE.md sections 2, 9, 10.
+TRAINING_QUIRKS: list[Quirk] = [
+    Quirk(
+        "training.weights_dtype",
+        "fp16",
+        "QLoRA bases were loaded in 4-bit without torch_dtype, so the unquantized weights "
+        "(embeddings, norms, lm_head, biases) were fp16 under bf16 autocast; "
+        "prepare_model_for_kbit_training was never called",
+        "multitask/qlora_train.py:396-413",
+    ),
+    Quirk(
+        "training.adapter_dtype",
+        "fp32",
+        "LoRA A/B weights were trained in fp32 (TRL 0.9.6 skipped its cast for a PeftModel; "
+        "TRL >= 1 would cast them to bf16)",
+        "summarization/qlora_train.py:253; trl 0.9.6 sft_trainer.py:214-272",
+    ),
+    Quirk(
+        "methods.*.training.weights_dtype",
+        "bf16",
+        "full fine-tuning loaded the weights in bf16 and trained them in pure bf16 (adamw_torch, "
+        "no fp32 master copy) with gradient checkpointing",
+        "multitask/fft_train.py:384,485,499",
+    ),
+    Quirk(
+        "training.packing",
+        "constant_length",
+        "TRL 0.9.6 packing: text + eos concatenated per character buffer, only full 512-token "
+        "chunks kept (each buffer's tail dropped), chunks shuffled; validation packed too",
+        "multitask/qlora_train.py:539-549; trl 0.9.6 utils.py:533-584",
+    ),
+    Quirk(
+        "training.selection.metric",
+        "chunk_bleu_codebleu",
+        "checkpoints chosen by sentence BLEU / whole-chunk CodeBLEU of teacher-forced argmax "
+        "decodes of packed validation chunks (pooled mean for MT), not by validation loss",
+        "multitask/qlora_train.py:284-344; summarization/qlora_train.py:69-78,231; "
+        "generation/qlora_train.py:97-105; translation/qlora_train.py:72-84",
+    ),
+    Quirk(
+        "training.selection.shift_predictions",
+        False,
+        "the argmax predictions were compared with the labels unshifted (off by one token)",
+        "multitask/qlora_train.py:284-291",
+        defect=True,
+    ),
+    Quirk(
+        "training.eval_max_rows",
+        400,
+        "multi-task validation used the first 400 raw rows (then packed)",
+        "README.md:80,93",
+    ),
+    Quirk(
+        "methods.*.training.eval_max_rows",
+        500,
+        "single-task summarization/generation validation used the first 500 raw rows",
+        "summarization/README.md:49; generation/README.md:50",
+    ),
+    Quirk(
+        "methods.*.task_training.translation.eval_max_rows",
+        625,
+        "single-task translation validation used 625 of its 1,000 direction-rows",
+        "translation/README.md:40",
+    ),
+    Quirk(
+        "methods.*.task_training.translation.per_device_batch_size",
+        4,
+        "single-task translation trained with batch 4 x 8 (not 2 x 16), eval/save every 625 "
+        "steps, warmup 100, eval batch 8",
+        "translation/README.md:23-24,36-37; translation/qlora_train.py:214-239",
+    ),
+    Quirk(
+        "training.eval_batch_size",
+        1,
+        "validation ran with batch 1",
+        "multitask/qlora_train.py:502-505",
+    ),
+    Quirk(
+        "training.mixing.source_order",
+        "package",
+        "the mix was concatenated as sum-java, sum-py, gen-java, gen-py, trans Java->C#, "
+        "trans C#->Java before the seed-42 shuffle",
+        "multitask/qlora_train.py:425-437",
+    ),
+    Quirk(
+        "training.mixing.shuffler",
+        "hf_datasets",
+        "shuffles were datasets.Dataset.shuffle(seed=42) permutations",
+        "multitask/qlora_train.py:437",
+    ),
+    Quirk(
+        "training.mixing.shuffle_valid_sources",
+        True,
+        "each validation split was shuffled (seed 42) per language/direction, then the "
+        "concatenation shuffled again, before the first N rows were taken",
+        "multitask/qlora_train.py:95,108,165,178,231,437,545",
+    ),
+]
+
 QUIRKS: list[Quirk] = [
     # --- inference: prompts, truncation, decoding, post-processing, numerics ---------------
     Quirk(
@@ -148,6 +248,7 @@ QUIRKS: list[Quirk] = [
         "generation/qlora_train.py:34; multitask/qlora_train.py:56",
     ),
     # --- training: numerics, packing, model selection ------------------------------------
+    *TRAINING_QUIRKS,
     # --- evaluation: metrics, analyzers, judge ---------------------------------------------
     # --- statistics: families, adjustments, pairing ---------------------------------------
     Quirk(

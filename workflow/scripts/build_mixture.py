@@ -14,6 +14,9 @@ for split in ("train", "valid"):
         mixing["strategy"],
         seed=snakemake.params.seed,
         temperature=mixing["temperature"],
+        source_order=mixing.get("source_order", "config"),
+        shuffler=mixing.get("shuffler", "python"),
+        shuffle_sources_first=split == "valid" and mixing.get("shuffle_valid_sources", False),
         java_label=snakemake.params.java_generation_label,
     )
     write_jsonl(snakemake.output[split], rows)
