@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 
+from codepeft.prompts import java_generation_label
+
 MULTI = "multi"
 
 
@@ -87,8 +89,27 @@ def training_spec(config: dict, method: str, scope: str) -> dict:
     return spec
 
 
-def decoding_spec(config: dict, task: str) -> dict:
+def decoding_spec(config: dict, task: str, method: str | None = None) -> dict:
+    """The decoding options one generation job reads: per-task options resolved to `task`,
+    keys sorted; for generation the Java label of the answering model's training prompt."""
+    from codepeft.generate import resolve
+
     spec = copy.deepcopy(config.get("decoding", {}))
-    spec["max_new_tokens"] = spec.get("max_new_tokens", {}).get(task, 512)
     spec.pop("vllm", None)
-    return spec
+    spec = resolve(spec, task)
+    # options one task (or one kind of model) never reads stay out of its jobs' params
+    for key, only in (
+        ("generation_prompt", "generation"),
+        ("keep_fence_language_tag", "translation"),
+    ):
+        if task != only:
+            spec.pop(key, None)
+    if method is not None and config["methods"][method]["finetune"] != "qlora":
+        for key in ("qlora_base", "qlora_dtype", "qlora_compute_dtype"):
+            spec.pop(key, None)
+    if task == "generation":
+        scope = MULTI
+        if method is not None and config["methods"][method].get("scope", MULTI) != MULTI:
+            scope = task
+        spec["java_generation_label"] = java_generation_label(config, scope)
+    return dict(sorted(spec.items()))

@@ -174,7 +174,7 @@ def vllm_plan(model):
                 out=expand_combos(
                     "results/predictions/{model}/{method}/{task}/{lang}.jsonl", [c]
                 )[0],
-                decoding=study.decoding_spec(config, c["task"]),
+                decoding=study.decoding_spec(config, c["task"], c["method"]),
             )
         )
     vllm_backend.check_jobs(jobs)

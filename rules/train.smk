@@ -19,6 +19,8 @@ rule build_mixture:
     params:
         mixing=lambda wc: study.training_spec(config, wc.method, wc.scope)["mixing"],
         seed=config["seed"],
+        # the Java generation prompt: Method or Function to implement, by scope (config prompts)
+        java_generation_label=lambda wc: study.java_generation_label(config, wc.scope),
     script:
         "../workflow/scripts/build_mixture.py"
 

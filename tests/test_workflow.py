@@ -19,19 +19,19 @@ def test_paper_preset_dry_run_counts():
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     counts = job_counts(proc.stdout)
     cfg = study_config.load(REPO / "config" / "paper.yaml")
-    assert counts["train"] == 15  # 6 multi-task + 9 single-task
-    assert counts["build_mixture"] == 5  # mt_qlora, mt_fft, st_qlora x 3 tasks
+    assert counts["train"] == 18  # 6 multi-task + 9 single-task + 3 RQ3 two-task (3B)
+    assert counts["build_mixture"] == 8  # mt_qlora, mt_fft, st_qlora x 3 tasks, 3 RQ3
     assert counts["prepare_data"] == 6  # 3 tasks x 2 languages/directions
     assert "build_tiny_model" not in counts  # hub models only
     generations = counts.get("generate", 0) + sum(
         v for k, v in counts.items() if k.startswith("generate_vllm")
     )
     if cfg["decoding"]["backend"] == "hf":
-        # 3 sizes x (zero-shot + 3 methods) x 6 task/language pairs
-        assert counts["generate"] == 72 == len(study.evaluated(cfg))
+        # 3 sizes x (zero-shot + 3 methods) x 6 task/language pairs + 3 RQ3 x 4 pairs
+        assert counts["generate"] == 84 == len(study.evaluated(cfg))
     else:
         assert generations == 3
-    assert counts["codereval_form"] == 3 * 4 * 2
+    assert counts["codereval_form"] == 3 * 4 * 2 + 2 * 2  # RQ3: 2 models with generation
 
 
 @pytest.mark.workflow
