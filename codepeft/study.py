@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 
+from codepeft.prompts import java_generation_label
+
 MULTI = "multi"
 
 
@@ -87,11 +89,30 @@ def training_spec(config: dict, method: str, scope: str) -> dict:
     return spec
 
 
-def decoding_spec(config: dict, task: str) -> dict:
+def decoding_spec(config: dict, task: str, method: str | None = None) -> dict:
+    """The decoding options one generation job reads: per-task options resolved to `task`,
+    keys sorted; for generation the Java label of the answering model's training prompt."""
+    from codepeft.generate import resolve
+
     spec = copy.deepcopy(config.get("decoding", {}))
-    spec["max_new_tokens"] = spec.get("max_new_tokens", {}).get(task, 512)
     spec.pop("vllm", None)
-    return spec
+    spec = resolve(spec, task)
+    # options one task (or one kind of model) never reads stay out of its jobs' params
+    for key, only in (
+        ("generation_prompt", "generation"),
+        ("keep_fence_language_tag", "translation"),
+    ):
+        if task != only:
+            spec.pop(key, None)
+    if method is not None and config["methods"][method]["finetune"] != "qlora":
+        for key in ("qlora_base", "qlora_dtype", "qlora_compute_dtype"):
+            spec.pop(key, None)
+    if task == "generation":
+        scope = MULTI
+        if method is not None and config["methods"][method].get("scope", MULTI) != MULTI:
+            scope = task
+        spec["java_generation_label"] = java_generation_label(config, scope)
+    return dict(sorted(spec.items()))
 
 
 # --- canonical params and shared mixtures ----------------------------------------------------
@@ -110,28 +131,40 @@ def canonical(value):
 
 
 def mixing_spec(mixing: dict) -> dict:
-    """The mixing settings that change a mixture: the temperature only for `temperature`."""
-    spec = {"strategy": mixing.get("strategy", "concat_shuffle")}
+    """The mixing settings that change a mixture (`training.mixing`, defaults filled): the
+    temperature only for the `temperature` strategy."""
+    spec = {
+        "strategy": mixing.get("strategy", "concat_shuffle"),
+        "source_order": mixing.get("source_order", "config"),
+        "shuffler": mixing.get("shuffler", "python"),
+        "shuffle_valid_sources": bool(mixing.get("shuffle_valid_sources", False)),
+    }
     if spec["strategy"] == "temperature":
         spec["temperature"] = float(mixing.get("temperature", 2.0))
     return spec
 
 
 def mixture_spec(config: dict, method: str, scope: str) -> dict:
-    """What determines the training mixture of (method, scope): its (task, language) sources
-    in a canonical order, the mixing settings and the seed. Equal specs = the same mixture."""
-    sources = sorted(
-        [task, lang]
-        for task in scope_tasks(config, method, scope)
-        for lang in config["tasks"][task]["languages"]
-    )
-    return canonical(
-        {
-            "sources": sources,
-            "mixing": mixing_spec(training_spec(config, method, scope).get("mixing", {})),
-            "seed": config.get("seed", 42),
-        }
-    )
+    """What determines the training mixture of (method, scope): its (task, language) sources,
+    the mixing settings, the seed and (with Java generation rows) the Java prompt label.
+    Equal specs = the same mixture.
+
+    Source order (`source_order: config`): a method's `tasks` list in its order, else the
+    study's tasks by name (the key order of a mapping never matters), each task's languages in
+    their list order; `package` orders the sources itself, so they are sorted here.
+    """
+    mixing = mixing_spec(training_spec(config, method, scope).get("mixing", {}))
+    listed = config["methods"][method].get("tasks")
+    tasks = scope_tasks(config, method, scope)
+    if not listed or scope != MULTI:
+        tasks = sorted(tasks)
+    sources = [[task, lang] for task in tasks for lang in config["tasks"][task]["languages"]]
+    if mixing["source_order"] == "package":
+        sources = sorted(sources)
+    spec = {"sources": sources, "mixing": mixing, "seed": config.get("seed", 42)}
+    if ["generation", "java"] in sources:
+        spec["java_generation_label"] = java_generation_label(config, scope)
+    return canonical(spec)
 
 
 def mixture_key(spec: dict) -> str:

@@ -1,6 +1,6 @@
-"""Rule build_mixture: one training mixture (train + valid) from its spec, and a manifest
-saying what it holds (sources, mixing, seed, rows). Shared by every training job whose
-mixture spec is the same (codepeft.study.mixtures)."""
+"""Rule build_mixture: one training mixture (train + valid) from its spec
+(codepeft.study.mixture_spec: sources, mixing, seed, Java prompt label), and a manifest saying
+what it holds. Shared by every training job whose mixture spec is the same."""
 
 import json
 import logging
@@ -15,12 +15,16 @@ spec = snakemake.params.spec
 mixing = spec["mixing"]
 manifest = {"mixture": snakemake.wildcards.mixture, **spec, "files": {}, "rows": {}}
 for split in ("train", "valid"):
-    files = list(snakemake.input[split])  # in the spec's (sorted) source order
+    files = list(snakemake.input[split])  # in the spec's source order
     rows = build_mixture(
         files,
         mixing["strategy"],
         seed=spec["seed"],
         temperature=mixing.get("temperature", 2.0),
+        source_order=mixing["source_order"],
+        shuffler=mixing["shuffler"],
+        shuffle_sources_first=split == "valid" and mixing["shuffle_valid_sources"],
+        java_label=spec.get("java_generation_label", "Method"),
     )
     manifest["files"][split] = files
     manifest["rows"][split] = write_jsonl(snakemake.output[split], rows)
