@@ -8,6 +8,8 @@ rule prepare_data:
         test="results/data/{task}/{lang}/test.jsonl",
     log:
         "logs/data/{task}/{lang}.log",
+    benchmark:
+        "results/benchmarks/data/{task}/{lang}.tsv"
     conda:
         "../envs/core.yaml"
     params:

@@ -69,6 +69,8 @@ rule codereval_form:
         "results/predictions/{model}/{method}/generation/{lang}.codereval.jsonl",
     log:
         "logs/generate/{model}/{method}/generation/{lang}.codereval.log",
+    benchmark:
+        "results/benchmarks/codereval_form/{model}/{method}/{lang}.tsv"
     conda:
         "../envs/core.yaml"
     script:
@@ -82,6 +84,8 @@ rule reference_predictions:
         "results/predictions/reference/reference/{task}/{lang}.jsonl",
     log:
         "logs/generate/reference/{task}/{lang}.log",
+    benchmark:
+        "results/benchmarks/reference_predictions/{task}/{lang}.tsv"
     conda:
         "../envs/core.yaml"
     script:

@@ -8,6 +8,8 @@ rule build_tiny_model:
         directory("results/base/{model}"),
     log:
         "logs/model/build_tiny_model/{model}.log",
+    benchmark:
+        "results/benchmarks/model/build_tiny_model/{model}.tsv"
     conda:
         "../envs/core.yaml"
     params:

@@ -14,6 +14,8 @@ rule build_mixture:
         valid="results/mixtures/{method}/{scope}/valid.jsonl",
     log:
         "logs/mixtures/{method}/{scope}.log",
+    benchmark:
+        "results/benchmarks/mixtures/{method}/{scope}.tsv"
     conda:
         "../envs/core.yaml"
     params:

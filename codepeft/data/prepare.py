@@ -11,15 +11,18 @@ Entry point for the workflow: `write_task_splits(task, lang, data_cfg, outputs, 
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import random
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import yaml
 
 from codepeft.data import codegen, codereval, codexglue
-from codepeft.data.records import SPLITS, DataError, check_records
-from codepeft.io import write_jsonl
+from codepeft.data.records import SPLITS, DataError, iter_checked
 
 EMBEDDED_DIR = Path(__file__).resolve().parent.parent / "resources" / "embedded"
 #: sub-directory of the embedded set for each source
@@ -76,24 +79,67 @@ def cap_rows(records: list[dict], max_rows: int | None, seed: int) -> list[dict]
 
 def build_split(task: str, lang: str, split: str, cfg: dict) -> tuple[list[dict], dict]:
     """Uncapped records of one task/lang/split and the skipped counts (by reason)."""
+    records, skipped = iter_split(task, lang, split, cfg)
+    records = list(records)
+    return records, dict(sorted(skipped.items()))
+
+
+def iter_split(task: str, lang: str, split: str, cfg: dict) -> tuple[Iterator[dict], Counter]:
+    """build_split streamed: (records one at a time, skipped counts filled while iterating)."""
+    skipped: Counter = Counter()
     if lang not in TASK_LANGUAGES.get(task, ()):
         raise DataError(f"task {task!r} has no language {lang!r}")
     c2t_dir = resolve_local_dir(cfg["code_to_text"]["local_dir"], "code_to_text")
     c2t_hub = cfg["code_to_text"]["hub"]
     if task == "translation":
         tr_dir = resolve_local_dir(cfg["translation"]["local_dir"], "translation")
-        return codexglue.load_translation(lang, split, tr_dir, cfg["translation"]["hub"]), {}
+        records = codexglue.load_translation(lang, split, tr_dir, cfg["translation"]["hub"])
+        return iter(records), skipped
     if task == "summarization":
         if split == "test" and cfg["summarization_test"] == "codereval_eval":
             ev_dir = resolve_local_dir(cfg["summarization_eval"]["local_dir"], "summarization_eval")
-            return codereval.load_summarization_eval(lang, ev_dir), {}
-        rows = codexglue.read_code_to_text_rows(lang, split, c2t_dir, c2t_hub)
-        return codexglue.summarization_records(rows, lang, split, cfg["code_input"]), {}
+            return iter(codereval.load_summarization_eval(lang, ev_dir)), skipped
+        rows = codexglue.iter_code_to_text_rows(lang, split, c2t_dir, c2t_hub)
+        return codexglue.iter_summarization_records(rows, lang, split, cfg["code_input"]), skipped
     if split == "test":  # generation test = CoderEval
         ce_dir = resolve_local_dir(cfg["codereval"]["local_dir"], "codereval")
-        return codereval.load_codereval(lang, ce_dir, cfg["codereval"]["discard_unreliable"]), {}
-    rows = codexglue.read_code_to_text_rows(lang, split, c2t_dir, c2t_hub)
-    return codegen.derive_generation(rows, lang, split)
+        records = codereval.load_codereval(lang, ce_dir, cfg["codereval"]["discard_unreliable"])
+        return iter(records), skipped
+    rows = codexglue.iter_code_to_text_rows(lang, split, c2t_dir, c2t_hub)
+    return codegen.iter_generation(rows, lang, split, skipped), skipped
+
+
+def write_capped(
+    path: str | os.PathLike, records: Iterable[dict], max_rows: int | None, seed: int
+) -> tuple[int, int]:
+    """Write `records` as JSONL, at most `max_rows` of them chosen as cap_rows() chooses, without
+    holding them in memory; returns (rows written, rows before the cap). Byte-identical to
+    write_jsonl(path, cap_rows(list(records), max_rows, seed)). Nothing is written when there
+    are no records (the caller raises)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spool = path.with_name(path.name + ".all.tmp")
+    try:
+        n_source = 0
+        with open(spool, "w", encoding="utf-8") as handle:
+            for record in records:  # the lines write_jsonl writes
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                n_source += 1
+        if not n_source:
+            return 0, 0
+        if max_rows is None or n_source <= max_rows:
+            os.replace(spool, path)
+            return n_source, n_source
+        keep = set(random.Random(seed).sample(range(n_source), max_rows))
+        tmp = path.with_name(path.name + ".tmp")
+        with open(spool, "rb") as source, open(tmp, "wb") as out:
+            for index, line in enumerate(source):
+                if index in keep:
+                    out.write(line)
+        os.replace(tmp, path)
+        return max_rows, n_source
+    finally:
+        spool.unlink(missing_ok=True)
 
 
 def write_task_splits(
@@ -122,16 +168,19 @@ def write_task_splits(
         if split not in outputs:
             continue
         LOG.info("%s/%s/%s: reading the source", task, lang, split)
-        records, skipped = build_split(task, lang, split, cfg)
+        records, skipped_counter = iter_split(task, lang, split, cfg)
+        # streamed: source rows -> records -> checks -> file; only ids are held
+        written, n_source = write_capped(
+            outputs[split], iter_checked(records, task), cfg["max_rows"][split], seed
+        )
+        skipped = dict(sorted(skipped_counter.items()))
         if skipped:
             LOG.info("%s/%s/%s: skipped source rows by reason: %s", task, lang, split, skipped)
-        records = check_records(records, task)
-        counts["source_rows"][split] = len(records)
+        counts["source_rows"][split] = n_source
         counts["skipped"][split] = skipped
-        records = cap_rows(records, cfg["max_rows"][split], seed)
-        if not records:
+        if not written:
             raise DataError(f"{task}/{lang}/{split}: no records (check the source)")
-        counts["rows"][split] = write_jsonl(outputs[split], records)
+        counts["rows"][split] = written
         LOG.info(
             "%s/%s/%s: wrote %d of %d records to %s",
             task, lang, split, counts["rows"][split], counts["source_rows"][split], outputs[split],

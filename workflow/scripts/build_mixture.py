@@ -1,16 +1,19 @@
 import logging
 
-from codepeft.io import write_jsonl
 from codepeft.logs import setup_rule_logging
-from codepeft.mixing import build_mixture
+from codepeft.mixing import write_mixture
 
 setup_rule_logging(snakemake.log[0])
 log = logging.getLogger("codepeft.mixing")
 mixing = snakemake.params.mixing
 for split in ("train", "valid"):
     files = snakemake.input[split]
-    rows = build_mixture(
-        files, mixing["strategy"], seed=snakemake.params.seed, temperature=mixing["temperature"]
+    # streamed (rows are not held in memory): paper-scale mixtures have ~840k examples
+    n = write_mixture(
+        files,
+        snakemake.output[split],
+        mixing["strategy"],
+        seed=snakemake.params.seed,
+        temperature=mixing["temperature"],
     )
-    write_jsonl(snakemake.output[split], rows)
-    log.info("%s: %d examples from %s (%s)", split, len(rows), ", ".join(files), mixing["strategy"])
+    log.info("%s: %d examples from %s (%s)", split, n, ", ".join(files), mixing["strategy"])
