@@ -9,9 +9,11 @@ rule prepare_data:
     log:
         "logs/data/{task}/{lang}.log",
     benchmark:
-        "results/benchmarks/data/{task}/{lang}.tsv"
+        "results/benchmarks/prepare_data/{task}/{lang}.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("prepare_data"),
     params:
         data=lambda wc: config["data"],
         seed=config["seed"],

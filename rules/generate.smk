@@ -73,6 +73,8 @@ rule codereval_form:
         "results/benchmarks/codereval_form/{model}/{method}/{lang}.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("codereval_form"),
     script:
         "../workflow/scripts/codereval_form.py"
 
@@ -88,6 +90,8 @@ rule reference_predictions:
         "results/benchmarks/reference_predictions/{task}/{lang}.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("reference_predictions"),
     script:
         "../workflow/scripts/reference_predictions.py"
 

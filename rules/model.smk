@@ -9,9 +9,11 @@ rule build_tiny_model:
     log:
         "logs/model/build_tiny_model/{model}.log",
     benchmark:
-        "results/benchmarks/model/build_tiny_model/{model}.tsv"
+        "results/benchmarks/build_tiny_model/{model}.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("build_tiny_model"),
     params:
         seed=config["seed"],
     script:

@@ -118,3 +118,35 @@ def model_threads(wildcards):
     side by side on a 2-core machine; more threads do not speed up a 2-layer model), else 2
     (data loading and tokenization beside the GPU)."""
     return 1 if config["models"][wildcards.model].get("build") == "tiny" else 2
+
+
+# --- CPU rules -------------------------------------------------------------------------
+# Host memory (MB) and wall time (minutes) of the CPU rules at paper scale, each at least 1.5x
+# the peak RSS and wall time measured on the scale rehearsal (config/rehearsal.yaml: the
+# paper's row counts; benchmarks/paper_scale.md, benchmarks/paper_scale_measurements.json,
+# checked by tests/test_slurm_resources.py). Without an entry a rule gets the profile's
+# default-resources (2000 MB, 15 min). Memory grows by 50 % per retry, like the GPU rules'.
+CPU_RESOURCES = {
+    # streamed (codepeft.data): only ids are held; the hub path (paper preset) memory-maps the
+    # Arrow table (~1.1 GB for Python code-to-text train) and converts it once on download
+    "prepare_data": dict(mem_mb=4000, runtime=60),
+    # streamed (codepeft.mixing.write_mixture): offsets + order of ~840k examples (tens of MB)
+    "build_mixture": dict(mem_mb=2000, runtime=60),
+    # the tiny demo model only (embedded default, rehearsal): a BPE tokenizer on the train text
+    "build_tiny_model": dict(mem_mb=12000, runtime=120),
+    "reference_predictions": dict(mem_mb=1000, runtime=15),
+    "codereval_form": dict(mem_mb=1000, runtime=15),
+    "stats": dict(mem_mb=4000, runtime=60),
+    # `report` is a localrule (runs beside Snakemake on the submit host): no request
+}
+
+
+def cpu_resources(rule):
+    """resources of CPU rule `rule` (CPU_RESOURCES): mem_mb (+50 % per retry) and runtime."""
+    spec = CPU_RESOURCES[rule]
+    return dict(
+        mem_mb=lambda wildcards, attempt: int(
+            spec["mem_mb"] * (1 + 0.5 * (attempt - 1))
+        ),
+        runtime=spec["runtime"],
+    )

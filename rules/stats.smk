@@ -23,6 +23,8 @@ rule stats:
         "results/benchmarks/stats/stats.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("stats"),
     params:
         blocks=stats_plan()[0],
         skipped=[

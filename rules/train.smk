@@ -15,9 +15,11 @@ rule build_mixture:
     log:
         "logs/mixtures/{method}/{scope}.log",
     benchmark:
-        "results/benchmarks/mixtures/{method}/{scope}.tsv"
+        "results/benchmarks/build_mixture/{method}/{scope}.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("build_mixture"),
     params:
         mixing=lambda wc: study.training_spec(config, wc.method, wc.scope)["mixing"],
         seed=config["seed"],
