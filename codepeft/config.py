@@ -2,18 +2,21 @@
 
 The schema is `workflow/schemas/config.schema.yaml` plus one fragment per stage
 (`workflow/schemas/<stage>.schema.yaml`, each adding top-level `properties`). Validation fills
-defaults, so code can rely on every key the schema declares.
+defaults, so code can rely on every key the schema declares. The schemas are package data
+(`codepeft/schemas` links to `workflow/schemas` in a checkout; an installed package carries a
+copy), so validation works from `pip install .` without the repository.
 """
 
 from __future__ import annotations
 
 import copy
+from importlib import resources
 from pathlib import Path
 
 import jsonschema
 import yaml
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "workflow" / "schemas"
+SCHEMA_DIR = Path(str(resources.files("codepeft").joinpath("schemas")))
 MAIN_SCHEMA = "config.schema.yaml"
 
 

@@ -92,3 +92,64 @@ def decoding_spec(config: dict, task: str) -> dict:
     spec["max_new_tokens"] = spec.get("max_new_tokens", {}).get(task, 512)
     spec.pop("vllm", None)
     return spec
+
+
+# --- canonical params and shared mixtures ----------------------------------------------------
+
+
+def canonical(value):
+    """`value` as plain JSON data with every mapping's keys sorted, at every level.
+
+    Snakemake records a job's params as `repr(value)` and compares them with the last run's:
+    a dict's repr follows its key order, so a config with the same values in another key order
+    would rerun the job. Every rule param that holds config goes through this function.
+    """
+    import json
+
+    return json.loads(json.dumps(value, sort_keys=True))
+
+
+def mixing_spec(mixing: dict) -> dict:
+    """The mixing settings that change a mixture: the temperature only for `temperature`."""
+    spec = {"strategy": mixing.get("strategy", "concat_shuffle")}
+    if spec["strategy"] == "temperature":
+        spec["temperature"] = float(mixing.get("temperature", 2.0))
+    return spec
+
+
+def mixture_spec(config: dict, method: str, scope: str) -> dict:
+    """What determines the training mixture of (method, scope): its (task, language) sources
+    in a canonical order, the mixing settings and the seed. Equal specs = the same mixture."""
+    sources = sorted(
+        [task, lang]
+        for task in scope_tasks(config, method, scope)
+        for lang in config["tasks"][task]["languages"]
+    )
+    return canonical(
+        {
+            "sources": sources,
+            "mixing": mixing_spec(training_spec(config, method, scope).get("mixing", {})),
+            "seed": config.get("seed", 42),
+        }
+    )
+
+
+def mixture_key(spec: dict) -> str:
+    """A readable, stable folder name for a mixture spec: its tasks + a short content hash,
+    e.g. `generation+summarization+translation-1a2b3c4d`."""
+    import hashlib
+    import json
+
+    tasks = "+".join(sorted({task for task, _ in spec["sources"]}))
+    digest = hashlib.sha256(json.dumps(canonical(spec), sort_keys=True).encode()).hexdigest()
+    return f"{tasks}-{digest[:8]}"
+
+
+def mixtures(config: dict) -> dict[str, dict]:
+    """{mixture key: spec} of every mixture a training job of the study reads (shared by
+    every (model, method, scope) whose mixture spec is the same)."""
+    out = {}
+    for _model, method, scope in trained_models(config):
+        spec = mixture_spec(config, method, scope)
+        out.setdefault(mixture_key(spec), spec)
+    return dict(sorted(out.items()))

@@ -77,11 +77,15 @@ for _name, _jobs in ANALYZE_PLAN.items():
         params:
             analyzer=_name,
             # (predictions, task, lang, table, rules, summary) per predictions file
-            jobs=_analyzers.plan_params(_jobs),
-            options={
-                "timeout_s": config["analyzers"]["timeout_s"],
-                "sonar": dict(config["analyzers"]["sonar"]),
-                "label": "study",
-            },
+            jobs=canonical(
+                sorted(_analyzers.plan_params(_jobs), key=lambda j: j["predictions"])
+            ),
+            options=canonical(
+                {
+                    "timeout_s": config["analyzers"]["timeout_s"],
+                    "sonar": dict(config["analyzers"]["sonar"]),
+                    "label": "study",
+                }
+            ),
         script:
             "../workflow/scripts/analyze.py"

@@ -5,6 +5,14 @@ import re
 
 from codepeft import study
 from codepeft import vllm_backend
+from codepeft.data import prepare as data_prepare
+from codepeft.provenance import config_hash
+from codepeft.study import canonical
+
+# Params rule: every rule's params hold only what its job reads, through `canonical` (nested
+# config as key-sorted JSON data): Snakemake compares params by repr(), in which a dict's key
+# order shows, so a config with its keys in another order must plan nothing. No machine paths
+# in params (interpreter, checkout): those reach jobs through the environment.
 
 REFERENCE = "reference"  # pseudo model/method whose predictions are the references
 SPLITS = ["train", "valid", "test"]
@@ -68,6 +76,7 @@ wildcard_constraints:
     lang=alternatives({l for _, l in task_langs()}),
     scope=alternatives(["multi"] + list(config["tasks"])),
     split=alternatives(SPLITS),
+    mixture=alternatives(study.mixtures(config)) or "(?!)",
 
 
 # --- data -------------------------------------------------------------------------------
@@ -75,6 +84,13 @@ wildcard_constraints:
 
 def task_data(task, lang, split):
     return f"results/data/{task}/{lang}/{split}.jsonl"
+
+
+def data_settings(splits):
+    """Params of a data job: the `data` settings its splits read (codepeft.data.prepare)."""
+    return lambda wc: canonical(
+        data_prepare.job_settings(wc.task, wc.lang, splits, config["data"])
+    )
 
 
 # --- models -----------------------------------------------------------------------------
@@ -110,19 +126,30 @@ def finetune_kind(method):
 
 
 def training_params(wildcards):
-    return study.training_spec(config, wildcards.method, wildcards.scope)
+    spec = study.training_spec(config, wildcards.method, wildcards.scope)
+    spec["mixing"] = study.mixing_spec(spec.get("mixing", {}))
+    return canonical(spec)
+
+
+# Mixtures are keyed by what determines them (sources, mixing, seed): methods with the same
+# content (e.g. mt_qlora and mt_fft) share one build_mixture job and one file.
+MIXTURES = study.mixtures(config)
+
+
+def mixture_dir(method, scope):
+    return f"results/mixtures/{study.mixture_key(study.mixture_spec(config, method, scope))}"
 
 
 def mixture_inputs(wildcards):
-    tasks = study.scope_tasks(config, wildcards.method, wildcards.scope)
+    sources = MIXTURES[wildcards.mixture]["sources"]
     return {
-        split: [
-            task_data(t, l, split)
-            for t in tasks
-            for l in config["tasks"][t]["languages"]
-        ]
+        split: [task_data(t, l, split) for t, l in sources]
         for split in ("train", "valid")
     }
+
+
+def training_mixture(split):
+    return lambda wc: f"{mixture_dir(wc.method, wc.scope)}/{split}.jsonl"
 
 
 # --- generation ---------------------------------------------------------------------
@@ -178,13 +205,28 @@ def vllm_plan(model):
             )
         )
     vllm_backend.check_jobs(jobs)
-    return dict(
-        model=model,
-        source=base_model_source(model),
-        seed=config["seed"],
-        vllm=config["decoding"].get("vllm", {}),
-        jobs=jobs,
+    # the interpreter (decoding.vllm.python) is a machine path: it reaches the job through
+    # $CODEPEFT_VLLM_JOB_PYTHON (below), not through the plan, which is a rule param
+    vllm = {
+        k: v for k, v in config["decoding"].get("vllm", {}).items() if k != "python"
+    }
+    return canonical(
+        dict(
+            model=model,
+            source=base_model_source(model),
+            seed=config["seed"],
+            vllm=vllm,
+            jobs=sorted(jobs, key=lambda j: j["out"]),
+        )
     )
+
+
+# The vLLM jobs' interpreter, resolved when the workflow is parsed (locally, and again by each
+# cluster job) and passed through the environment: moving the checkout or the venv must not
+# change any rule param (that would rerun GPU generation).
+if config["decoding"]["backend"] == "vllm":
+    os.environ["CODEPEFT_VLLM_JOB_PYTHON"] = vllm_python()
+    os.environ["CODEPEFT_VLLM_JOB_PYTHONPATH"] = workflow.basedir
 
 
 def vllm_rule_name(model):
@@ -240,6 +282,25 @@ def stats_plan():
         else:
             run.append(block)
     return run, skipped
+
+
+def stats_blocks_in_order(blocks):
+    """The blocks in an order that depends on the comparisons list (a list: its order is
+    the user's) but not on the key order of models, tasks or measures."""
+    position = {
+        c["name"]: i for i, c in enumerate(config["stats"].get("comparisons", []))
+    }
+    return sorted(
+        blocks,
+        key=lambda b: (
+            position.get(b["comparison"], len(position)),
+            b["model"],
+            b["task"],
+            b["lang"],
+            b["family"],
+            json.dumps(canonical(b), sort_keys=True),
+        ),
+    )
 
 
 def stats_comparisons():

@@ -29,7 +29,7 @@ rule execute:
         mem_mb=lambda wc, threads: 1000 + threads * 1500,
         runtime=120,  # minutes; ~15 Python or ~6 Java samples/s on 2 cores + CoderEval image
     params:
-        options=config["execution"],
+        options=canonical(config["execution"]),
     script:
         "../workflow/scripts/execute.py"
 

@@ -29,11 +29,11 @@ if config["decoding"]["backend"] == "vllm":
             resources:
                 **vllm_generate_resources(vllm_model),
             params:
-                python=vllm_python(),
-                repo=workflow.basedir,
-                plan=json.dumps(vllm_plan(vllm_model)),
+                # key-sorted JSON (canonical); the interpreter and the checkout (its only
+                # PYTHONPATH entry) come from the environment (rules/common.smk)
+                plan=json.dumps(vllm_plan(vllm_model), sort_keys=True),
             shell:
-                "PYTHONPATH={params.repo:q} {params.python} -m codepeft.vllm_backend --plan-json {params.plan:q} > {log} 2>&1"
+                'PYTHONPATH="$CODEPEFT_VLLM_JOB_PYTHONPATH" "$CODEPEFT_VLLM_JOB_PYTHON" -m codepeft.vllm_backend --plan-json {params.plan:q} > {log} 2>&1'
 
 else:
 
@@ -57,7 +57,7 @@ else:
         params:
             source=lambda wc: base_model_source(wc.model),
             finetune=lambda wc: finetune_kind(wc.method),
-            decoding=lambda wc: study.decoding_spec(config, wc.task),
+            decoding=lambda wc: canonical(study.decoding_spec(config, wc.task)),
         script:
             "../workflow/scripts/generate.py"
 

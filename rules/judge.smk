@@ -45,7 +45,7 @@ rule judge_summaries:
         # `--resources judge_api=1` (one judge job at a time) against a rate-limited API
         judge_api=0 if JUDGE_LOCAL else 1,
     params:
-        judge=JUDGE,
+        judge=canonical(JUDGE),
     script:
         "../workflow/scripts/judge.py"
 

@@ -1,9 +1,11 @@
-# Base models the workflow builds itself (the tiny demo model of the embedded default).
+# Base models the workflow builds itself (the tiny demo model of the embedded default). Its
+# tokenizer learns from training text only: the train splits (never valid or test), in a
+# fixed order; an evaluation-side data change does not rebuild it.
 
 
 rule build_tiny_model:
     input:
-        corpus=lambda wc: [task_data(t, l, "train") for t, l in task_langs()],
+        corpus=lambda wc: sorted(task_data(t, l, "train") for t, l in task_langs()),
     output:
         directory("results/base/{model}"),
     log:

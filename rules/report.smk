@@ -51,6 +51,12 @@ rule report:
     localrule: True
     conda:
         "../envs/core.yaml"
+    params:
+        # the report's own settings and the study's name/demo flag; the provenance it writes
+        # records the hash of the whole config, so any config change rebuilds it (seconds)
+        report=canonical(config["report"]),
+        study=canonical(config["study"]),
+        config_hash=config_hash(config),
     script:
         "../workflow/scripts/report.py"
 

@@ -129,7 +129,9 @@ def model_threads(wildcards):
 CPU_RESOURCES = {
     # streamed (codepeft.data): only ids are held; the hub path (paper preset) memory-maps the
     # Arrow table (~1.1 GB for Python code-to-text train) and converts it once on download
-    "prepare_data": dict(mem_mb=4000, runtime=60),
+    "prepare_train_data": dict(mem_mb=4000, runtime=60),
+    # the test splits: <= 15k rows (code-to-text test only with summarization_test: codexglue_test)
+    "prepare_test_data": dict(mem_mb=2000, runtime=30),
     # streamed (codepeft.mixing.write_mixture): offsets + order of ~840k examples (tens of MB)
     "build_mixture": dict(mem_mb=2000, runtime=60),
     # the tiny demo model only (embedded default, rehearsal): a BPE tokenizer on the train text

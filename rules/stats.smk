@@ -26,12 +26,12 @@ rule stats:
     resources:
         **cpu_resources("stats"),
     params:
-        blocks=stats_plan()[0],
-        skipped=[
+        blocks=canonical(stats_blocks_in_order(stats_plan()[0])),
+        skipped=sorted(
             f"{b['comparison']} {b['a_table']} vs {b['b_table']}: {why}"
             for b, why in stats_plan()[1]
-        ],
-        section=config["stats"],
+        ),
+        section=canonical(config["stats"]),
     script:
         "../workflow/scripts/stats.py"
 

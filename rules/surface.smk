@@ -24,7 +24,10 @@ rule surface_metrics:
         mem_mb=4000,  # BERT-base (paper) on CPU + WordNet: ~2 GB peak; MiniLM: ~1 GB
         runtime=60,  # minutes; 1,000 pairs: ~4 s CPU + BERTScore (~25 ms/pair, MiniLM, CPU)
     params:
-        options=config["metrics"],
+        # summarization: no CodeBLEU (its settings would rerun these tables for nothing)
+        options=canonical(
+            {k: v for k, v in config["metrics"].items() if k != "codebleu"}
+        ),
     script:
         "../workflow/scripts/surface_metrics.py"
 
@@ -37,6 +40,8 @@ use rule surface_metrics as surface_codebleu_metrics with:
         codebleu_summary="results/metrics/codebleu/{model}/{method}/{task}/{lang}.summary.json",
     wildcard_constraints:
         task="translation|generation",
+    params:
+        options=canonical(config["metrics"]),
 
 
 # final targets: every prediction of the three tasks (generation rows whose reference is null,

@@ -6,31 +6,33 @@
 include: "resources.smk"
 
 
+# One job per distinct mixture (codepeft.study.mixtures): results/mixtures/{mixture}/ with
+# {mixture} = its tasks + a hash of (sources, mixing, seed); manifest.json says what it holds.
 rule build_mixture:
     input:
         unpack(mixture_inputs),
     output:
-        train="results/mixtures/{method}/{scope}/train.jsonl",
-        valid="results/mixtures/{method}/{scope}/valid.jsonl",
+        train="results/mixtures/{mixture}/train.jsonl",
+        valid="results/mixtures/{mixture}/valid.jsonl",
+        manifest="results/mixtures/{mixture}/manifest.json",
     log:
-        "logs/mixtures/{method}/{scope}.log",
+        "logs/mixtures/{mixture}.log",
     benchmark:
-        "results/benchmarks/build_mixture/{method}/{scope}.tsv"
+        "results/benchmarks/build_mixture/{mixture}.tsv"
     conda:
         "../envs/core.yaml"
     resources:
         **cpu_resources("build_mixture"),
     params:
-        mixing=lambda wc: study.training_spec(config, wc.method, wc.scope)["mixing"],
-        seed=config["seed"],
+        spec=lambda wc: MIXTURES[wc.mixture],
     script:
         "../workflow/scripts/build_mixture.py"
 
 
 rule train:
     input:
-        train="results/mixtures/{method}/{scope}/train.jsonl",
-        valid="results/mixtures/{method}/{scope}/valid.jsonl",
+        train=training_mixture("train"),
+        valid=training_mixture("valid"),
         base=lambda wc: base_model_input(wc.model),
     output:
         directory("results/models/{model}/{method}/{scope}"),
@@ -52,6 +54,6 @@ rule train:
         training=training_params,
         checkpoints=lambda wc: checkpoint_dir(wc.model, wc.method, wc.scope),
         seed=config["seed"],
-        multi_gpu=training_multi_gpu,
+        multi_gpu=lambda wc: canonical(training_multi_gpu(wc)),
     script:
         "../workflow/scripts/train.py"

@@ -115,3 +115,92 @@ def test_apply_default_keeps_overrides(repo):
     given = {"models": {"m": {"source": "x"}}}
     study_config.apply_default(given, repo)
     assert list(given) == ["models"]
+
+
+# --- canonical params, data settings per split, shared mixtures ----------------------------
+
+
+def reordered(value):
+    """`value` with the keys of every mapping in reverse order (lists kept as they are)."""
+    if isinstance(value, dict):
+        return {k: reordered(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [reordered(v) for v in value]
+    return value
+
+
+def test_canonical_ignores_key_order_only(paper):
+    again = reordered(paper)
+    assert list(again) != list(paper)
+    # Snakemake compares params by repr(): equal after canonical, not before
+    assert repr(study.canonical(again)) == repr(study.canonical(paper))
+    assert repr(again["training"]) != repr(paper["training"])
+    changed = copy.deepcopy(paper)
+    changed["tasks"]["summarization"]["languages"].reverse()  # a list: its order is data
+    assert repr(study.canonical(changed)) != repr(study.canonical(paper))
+
+
+def test_mixtures_are_shared_by_content(paper):
+    mixtures = study.mixtures(paper)
+    # mt_qlora and mt_fft train on the same mixture; st_qlora has one per task
+    assert len(mixtures) == 4
+    keys = {
+        (meth, scope): study.mixture_key(study.mixture_spec(paper, meth, scope))
+        for _, meth, scope in study.trained_models(paper)
+    }
+    assert keys[("mt_qlora", "multi")] == keys[("mt_fft", "multi")]
+    assert keys[("mt_qlora", "multi")].startswith("generation+summarization+translation-")
+    assert keys[("st_qlora", "translation")].startswith("translation-")
+    assert len(set(keys.values())) == 4
+    # reordered config: same keys; a changed seed, source or strategy: another key
+    assert study.mixtures(reordered(paper)) == mixtures
+    other = copy.deepcopy(paper)
+    other["methods"]["mt_fft"]["training"]["mixing"] = {"strategy": "equal", "temperature": 2.0}
+    assert keys[("mt_qlora", "multi")] != study.mixture_key(
+        study.mixture_spec(other, "mt_fft", "multi")
+    )
+    other["seed"] = 7
+    assert not set(study.mixtures(other)) & set(mixtures)
+    # the temperature only matters to the temperature strategy
+    other = copy.deepcopy(paper)
+    other["training"]["mixing"]["temperature"] = 5.0
+    assert study.mixtures(other) == mixtures
+
+
+def test_data_settings_split_training_from_evaluation(paper):
+    from codepeft.data import prepare
+
+    data = paper["data"]
+    for task, langs in prepare.TASK_LANGUAGES.items():
+        for lang in langs:
+            train = prepare.job_settings(task, lang, ("train", "valid"), data)
+            test = prepare.job_settings(task, lang, ("test",), data)
+            assert set(train) == {"train", "valid"} and set(test) == {"test"}
+            # evaluation-side sources never reach the training-side job
+            for split in train.values():
+                assert not {"codereval", "summarization_eval", "summarization_test"} & set(split)
+    gen_test = prepare.split_settings("generation", "python", "test", data)
+    assert gen_test["codereval"]["discard_unreliable"] is True
+    assert "code_to_text" not in gen_test
+    summ_test = prepare.split_settings("summarization", "java", "test", data)
+    assert set(summ_test) == {"max_rows", "summarization_test", "summarization_eval"}
+    # the hub name only where the source is read from the hub
+    assert prepare.split_settings("translation", "java-cs", "train", data)["translation"] == {
+        "local_dir": None,
+        "hub": "google/code_x_glue_cc_code_to_code_trans",
+    }
+    embedded = prepare.split_settings("translation", "java-cs", "train", {})
+    assert embedded["translation"] == {"local_dir": "embedded"}
+
+
+def test_write_splits_reads_only_its_settings(tmp_path):
+    """The settings of one split are enough to build it (nothing else of `data` is read)."""
+    from codepeft.data import prepare
+    from codepeft.io import read_jsonl
+
+    settings = prepare.job_settings("generation", "python", ("test",), {})
+    out = {"test": str(tmp_path / "test.jsonl")}
+    counts = prepare.write_splits("generation", "python", settings, out)
+    assert counts["rows"]["test"] == len(read_jsonl(out["test"]))
+    with pytest.raises(prepare.DataError, match="no settings"):
+        prepare.write_splits("generation", "python", settings, {"train": str(tmp_path / "t")})

@@ -363,7 +363,7 @@ def test_bad_local_dir_and_language(tmp_path):
             {"test": tmp_path / "x"},
         )
     with pytest.raises(DataError, match="no language"):
-        prepare.build_split("translation", "python", "test", prepare.data_config({}))
+        prepare.build_split("translation", "python", "test", {})
 
 
 def test_cli_on_shared(data, tmp_path, capsys):

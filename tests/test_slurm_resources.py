@@ -124,7 +124,13 @@ def _rule_names() -> set[str]:
 
 def test_profiles_name_only_existing_rules():
     rules = _rule_names()
-    assert {"train", "generate", "judge_summaries", "prepare_data"} <= rules
+    assert {
+        "train",
+        "generate",
+        "judge_summaries",
+        "prepare_train_data",
+        "prepare_test_data",
+    } <= rules
     for profile in ("slurm", "slurm-test"):
         settings = yaml.safe_load((REPO / "profiles" / profile / "config.yaml").read_text())
         for rule in settings.get("groups", {}):
@@ -192,9 +198,9 @@ def test_cpu_resource_table_covers_the_measurements(paper):
         res = ns["cpu_resources"](rule)
         problems += _covers(rule, m, res["mem_mb"](None, 1), res["runtime"])
     assert not problems, problems
-    assert {"prepare_data", "build_mixture"} <= set(measured) & set(table)
+    assert {"prepare_train_data", "build_mixture"} <= set(measured) & set(table)
     # retries ask for more memory, like the GPU rules
-    res = ns["cpu_resources"]("prepare_data")
+    res = ns["cpu_resources"]("prepare_train_data")
     assert res["mem_mb"](None, 2) == int(res["mem_mb"](None, 1) * 1.5)
 
 
@@ -219,4 +225,4 @@ def test_every_rule_request_covers_the_measurements():
         r = requests[rule]
         problems += _covers(rule, m, r["mem_mb"], r["runtime"])
     assert not problems, problems
-    assert {"prepare_data", "build_mixture"} <= set(requests)
+    assert {"prepare_train_data", "prepare_test_data", "build_mixture"} <= set(requests)

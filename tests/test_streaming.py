@@ -16,10 +16,10 @@ from codepeft.io import read_jsonl, write_jsonl
 
 def _in_memory_task_split(task, lang, split, data_cfg, path, seed):
     """write_task_splits as it was before streaming: every record in a list, then capped."""
-    cfg = prepare.data_config(data_cfg)
-    records, _ = prepare.build_split(task, lang, split, cfg)
+    settings = prepare.split_settings(task, lang, split, data_cfg)
+    records, _ = prepare.build_split(task, lang, split, settings)
     records = check_records(records, task)
-    records = prepare.cap_rows(records, cfg["max_rows"][split], seed)
+    records = prepare.cap_rows(records, settings["max_rows"], seed)
     write_jsonl(path, records)
 
 
@@ -57,7 +57,8 @@ def test_write_task_splits_matches_in_memory(shared, tmp_path, task, lang, split
 def test_write_task_splits_embedded_generation_skips(tmp_path):
     out = tmp_path / "train.jsonl"
     counts = prepare.write_task_splits("generation", "python", {}, {"train": out})
-    records, skipped = prepare.build_split("generation", "python", "train", prepare.data_config())
+    settings = prepare.split_settings("generation", "python", "train", {})
+    records, skipped = prepare.build_split("generation", "python", "train", settings)
     assert counts["skipped"]["train"] == skipped
     assert read_jsonl(out) == records
 

@@ -6,19 +6,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
+import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO, job_counts, overrides, snakemake
 
 from codepeft import config as study_config
 from codepeft import study
-
-from conftest import REPO, job_counts, overrides, snakemake
 
 
 def test_paper_preset_dry_run_counts():
@@ -27,8 +25,10 @@ def test_paper_preset_dry_run_counts():
     counts = job_counts(proc.stdout)
     cfg = study_config.load(REPO / "config" / "paper.yaml")
     assert counts["train"] == 15  # 6 multi-task + 9 single-task
-    assert counts["build_mixture"] == 5  # mt_qlora, mt_fft, st_qlora x 3 tasks
-    assert counts["prepare_data"] == 6  # 3 tasks x 2 languages/directions
+    # one mixture per content: mt_qlora and mt_fft share theirs, st_qlora has one per task
+    assert counts["build_mixture"] == 4 == len(study.mixtures(cfg))
+    # 3 tasks x 2 languages/directions, train+valid and test apart
+    assert counts["prepare_train_data"] == 6 and counts["prepare_test_data"] == 6
     assert "build_tiny_model" not in counts  # hub models only
     generations = counts.get("generate", 0) + sum(
         v for k, v in counts.items() if k.startswith("generate_vllm")
@@ -66,38 +66,196 @@ def test_embedded_default_end_to_end(embedded_run):
     assert (work / "results/predictions/tiny/mt_qlora/generation/python.codereval.jsonl").is_file()
 
 
+def reversed_keys(value):
+    """`value` with the keys of every mapping in reverse order, lists unchanged."""
+    if isinstance(value, dict):
+        return {k: reversed_keys(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(v) for v in value]
+    return value
+
+
+# Everything downstream of the evaluation of one task: its generations and what measures them.
+ANALYZERS = {
+    f"analyze_{a}": 1
+    for a in (
+        "checkstyle",
+        "complexipy",
+        "flake8",
+        "lizard",
+        "pmd",
+        "pylint",
+        "radon",
+        "roslyn",
+        "semgrep",
+        "sonar",
+        "treesitter",
+    )
+}
+FINAL = {"stats": 1, "report": 1, "all": 1}
+EVERYTHING_DOWNSTREAM_OF_TRAINING = {
+    "generate": 20,  # 3 trained methods (st_qlora: one model per task) x 6 task/language pairs
+    "codereval_form": 6,
+    "execute": 6,
+    "judge_summaries": 6,
+    "surface_metrics": 6,
+    "surface_codebleu_metrics": 12,
+    **ANALYZERS,
+    **FINAL,
+}
+# The rerun matrix of the embedded default (README, "Changing one thing"): for one key of each
+# config section, the rules (and how many of their jobs) a dry run plans after the change.
+RERUN_MATRIX = {
+    "same config, keys reordered": (None, {}),
+    "study.name": ({"study": {"name": "renamed"}}, {"report": 1, "all": 1}),
+    "report.max_panels": ({"report": {"max_panels": 3}}, {"report": 1, "all": 1}),
+    # training text: the tiny model's tokenizer, hence every training and generation
+    "data.code_to_text.local_dir": (
+        {"data": {"code_to_text": {"local_dir": "codepeft/resources/embedded/code-to-text"}}},
+        {
+            "prepare_train_data": 4,  # summarization + generation, both languages
+            "build_tiny_model": 1,
+            "build_mixture": 3,  # multi-task, st summarization, st generation
+            "train": 5,
+            **EVERYTHING_DOWNSTREAM_OF_TRAINING,
+            "generate": 24,  # the base model changed: zero-shot too
+            "codereval_form": 8,
+            "execute": 8,
+            "judge_summaries": 8,
+            "surface_metrics": 8,
+            "surface_codebleu_metrics": 16,
+        },
+    ),
+    "data.translation.local_dir": (
+        {"data": {"translation": {"local_dir": "codepeft/resources/embedded/code-to-code-trans"}}},
+        {
+            "prepare_train_data": 2,
+            "prepare_test_data": 2,
+            "reference_predictions": 2,
+            "build_tiny_model": 1,
+            "build_mixture": 2,  # multi-task, st translation
+            "train": 5,
+            **EVERYTHING_DOWNSTREAM_OF_TRAINING,
+            "generate": 24,
+            "codereval_form": 8,
+            "execute": 8,
+            "judge_summaries": 8,
+            "surface_metrics": 8,
+            "surface_codebleu_metrics": 16,
+        },
+    ),
+    # evaluation-side data: the test split and its evaluation only, never training
+    "data.codereval.discard_unreliable": (
+        {"data": {"codereval": {"discard_unreliable": False}}},
+        {
+            "prepare_test_data": 2,
+            "reference_predictions": 2,
+            "generate": 8,
+            "codereval_form": 8,
+            "execute": 8,
+            "surface_codebleu_metrics": 8,
+            **ANALYZERS,
+            **FINAL,
+        },
+    ),
+    "data.summarization_eval.local_dir": (
+        {
+            "data": {
+                "summarization_eval": {
+                    "local_dir": "codepeft/resources/embedded/summarization-eval"
+                }
+            }
+        },
+        {
+            "prepare_test_data": 2,
+            "reference_predictions": 2,
+            "generate": 8,
+            "judge_summaries": 8,
+            "surface_metrics": 8,
+            **FINAL,
+        },
+    ),
+    "training.learning_rate": (
+        {"training": {"learning_rate": 0.001}},
+        {"train": 5, **EVERYTHING_DOWNSTREAM_OF_TRAINING},
+    ),
+    "methods.mt_fft.training.learning_rate": (
+        {"methods": {"mt_fft": {"training": {"learning_rate": 0.001}}}},
+        {
+            "train": 1,
+            "generate": 6,
+            "codereval_form": 2,
+            "execute": 2,
+            "judge_summaries": 2,
+            "surface_metrics": 2,
+            "surface_codebleu_metrics": 4,
+            **ANALYZERS,
+            **FINAL,
+        },
+    ),
+    "decoding.max_new_tokens.summarization": (
+        {"decoding": {"max_new_tokens": {"summarization": 20}}},
+        {"generate": 8, "judge_summaries": 8, "surface_metrics": 8, **FINAL},
+    ),
+    "metrics.codebleu.dataflow_policy": (
+        {"metrics": {"codebleu": {"dataflow_policy": "library"}}},
+        {"surface_codebleu_metrics": 16, **FINAL},
+    ),
+    "analyzers.timeout_s": ({"analyzers": {"timeout_s": 600}}, {**ANALYZERS, **FINAL}),
+    "execution.timeout_s": ({"execution": {"timeout_s": 5}}, {"execute": 8, **FINAL}),
+    "judge.runs": ({"judge": {"runs": 3}}, {"judge_summaries": 8, **FINAL}),
+    "stats.alpha": ({"stats": {"alpha": 0.01}}, FINAL),
+}
+
+
+def _dry_run(work: Path, name: str, change, quiet=True) -> tuple[str, Counter, str]:
+    if change is None:  # the default study with its keys reversed at every level
+        cfg = yaml.safe_load((work / "config.yaml").read_text())
+        (work / "reordered.yaml").write_text(yaml.safe_dump(reversed_keys(cfg), sort_keys=False))
+        args = ["--configfile", "reordered.yaml"]
+    else:
+        args = overrides(work, re.sub(r"\W", "_", name) + ".yaml", change)
+    proc = snakemake(["-n", *(["--quiet", "rules"] if quiet else []), *args], work, 600)
+    assert proc.returncode == 0, (name, proc.stderr[-3000:])
+    return name, job_counts(proc.stdout), proc.stdout + proc.stderr
+
+
 @pytest.mark.workflow
 def test_changing_one_parameter_reruns_only_its_dependents(embedded_run):
+    """The rerun matrix: a change to one key of each config section plans exactly the jobs
+    that depend on it (dry runs on the finished embedded study, a few in parallel)."""
     work, _ = embedded_run
     clean = snakemake(["-n"], work, 300)
     assert "Nothing to be done" in clean.stdout + clean.stderr, clean.stdout[-2000:]
 
-    override = overrides(
-        work, "decoding.yaml", {"decoding": {"max_new_tokens": {"summarization": 20}}}
-    )
-    changed = snakemake(["-n", *override], work, 300)
-    assert changed.returncode == 0, changed.stderr[-3000:]
-    counts = job_counts(changed.stdout)
-    assert counts["generate"] == 8  # 4 methods x 2 summarization languages, nothing else
-    for upstream in (
-        "prepare_data",
-        "build_tiny_model",
-        "build_mixture",
-        "train",
-        "codereval_form",
-    ):
-        assert upstream not in counts, counts
-    rerun = set(re.findall(r"wildcards: .*task=(\w+)", changed.stdout))
-    assert rerun <= {"summarization"}, rerun
+    start = time.monotonic()
+    workers = max(1, min(4, (os.cpu_count() or 2)))
+    with ThreadPoolExecutor(workers) as pool:
+        results = list(
+            pool.map(lambda item: _dry_run(work, item[0], item[1][0]), RERUN_MATRIX.items())
+        )
+    elapsed = time.monotonic() - start
+    failures = []
+    for name, counts, output in results:
+        expected = Counter(RERUN_MATRIX[name][1])
+        if counts != expected:
+            failures.append(
+                f"{name}: planned {dict(sorted(counts.items()))}\n"
+                f"  expected {dict(sorted(expected.items()))}"
+            )
+        if name == "same config, keys reordered":
+            assert "Nothing to be done" in output, output[-2000:]
+    assert not failures, "\n".join(failures)
+    print(f"rerun matrix: {len(RERUN_MATRIX)} dry runs in {elapsed:.0f} s ({workers} at once)")
 
-    training = overrides(
-        work, "lr.yaml", {"methods": {"mt_fft": {"training": {"learning_rate": 0.001}}}}
-    )
-    retrain = snakemake(["-n", *training], work, 300)
-    counts = job_counts(retrain.stdout)
-    assert counts["train"] == 1 and counts["generate"] == 6, counts
-    assert "build_mixture" not in counts and "prepare_data" not in counts
-    assert set(re.findall(r"method=(\w+)", retrain.stdout)) <= {"mt_fft"}
+    # the jobs themselves (printed without --quiet): a summarization decoding change reruns
+    # summarization only; one method's training, that method only
+    for name, pattern, allowed in (
+        ("decoding.max_new_tokens.summarization", r"wildcards: .*task=(\w+)", {"summarization"}),
+        ("methods.mt_fft.training.learning_rate", r"method=(\w+)", {"mt_fft"}),
+    ):
+        _, _, output = _dry_run(work, name, RERUN_MATRIX[name][0], quiet=False)
+        assert set(re.findall(pattern, output)) == allowed, name
 
 
 def test_config_errors_stop_before_any_job(tmp_path):

@@ -6,7 +6,9 @@
 | generation    | derived from code-to-text train / valid    | CoderEval HumanLabel minus discard list |
 | translation   | translation train / valid (both directions) | translation test                      |
 
-Entry point for the workflow: `write_task_splits(task, lang, data_cfg, outputs, seed)`.
+Entry points: `write_task_splits(task, lang, data_cfg, outputs, seed)` (a whole `data` section);
+the workflow runs `write_splits` with `job_settings(...)`: exactly the settings each split reads
+(train/valid in one job, test in another, so an evaluation-side change never touches training).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import os
 import random
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -24,7 +27,8 @@ import yaml
 from codepeft.data import codegen, codereval, codexglue
 from codepeft.data.records import SPLITS, DataError, iter_checked
 
-EMBEDDED_DIR = Path(__file__).resolve().parent.parent / "resources" / "embedded"
+#: package data (importlib.resources): found from an installed package as from a checkout
+EMBEDDED_DIR = Path(str(resources.files("codepeft").joinpath("resources").joinpath("embedded")))
 #: sub-directory of the embedded set for each source
 EMBEDDED_SUBDIRS = {
     "code_to_text": "code-to-text",
@@ -32,7 +36,9 @@ EMBEDDED_SUBDIRS = {
     "codereval": "codereval",
     "summarization_eval": "summarization-eval",
 }
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "data.schema.yaml"
+SCHEMA_PATH = Path(
+    str(resources.files("codepeft").joinpath("schemas").joinpath("data.schema.yaml"))
+)
 LOG = logging.getLogger("codepeft.data")
 TASK_LANGUAGES = {
     "summarization": ("python", "java"),
@@ -77,35 +83,97 @@ def cap_rows(records: list[dict], max_rows: int | None, seed: int) -> list[dict]
     return [records[i] for i in keep]
 
 
-def build_split(task: str, lang: str, split: str, cfg: dict) -> tuple[list[dict], dict]:
-    """Uncapped records of one task/lang/split and the skipped counts (by reason)."""
-    records, skipped = iter_split(task, lang, split, cfg)
+#: the splits of the training-side job and of the evaluation-side job of a task/language
+TRAINING_SPLITS = ("train", "valid")
+EVALUATION_SPLITS = ("test",)
+
+
+def _source_settings(cfg: dict, source: str) -> dict:
+    """The settings of one raw source that reading it uses (the hub name only without a
+    local directory)."""
+    spec = cfg[source]
+    out = {"local_dir": spec["local_dir"]}
+    if spec["local_dir"] is None and "hub" in spec:
+        out["hub"] = spec["hub"]
+    return out
+
+
+def split_settings(task: str, lang: str, split: str, data_cfg: dict | None) -> dict:
+    """Exactly the settings of the `data` section that building (task, lang, split) reads.
+
+    The workflow passes these (not the whole section) to the data jobs, so a change to an
+    evaluation-side setting (the CoderEval discard list, the summarization test set) reruns
+    only the test split, and a training-side one only train/valid.
+    """
+    if lang not in TASK_LANGUAGES.get(task, ()):
+        raise DataError(f"task {task!r} has no language {lang!r}")
+    if split not in SPLITS:
+        raise DataError(f"unknown split {split!r}")
+    cfg = data_config(data_cfg)
+    settings: dict = {"max_rows": cfg["max_rows"][split]}
+    if task == "translation":
+        settings["translation"] = _source_settings(cfg, "translation")
+    elif task == "summarization":
+        if split == "test":
+            settings["summarization_test"] = cfg["summarization_test"]
+        if split == "test" and cfg["summarization_test"] == "codereval_eval":
+            settings["summarization_eval"] = _source_settings(cfg, "summarization_eval")
+        else:
+            settings["code_to_text"] = _source_settings(cfg, "code_to_text")
+            settings["code_input"] = cfg["code_input"]
+    elif split == "test":  # generation test = CoderEval
+        settings["codereval"] = {
+            "local_dir": cfg["codereval"]["local_dir"],
+            "discard_unreliable": cfg["codereval"]["discard_unreliable"],
+        }
+    else:  # generation train/valid: derived from code-to-text
+        settings["code_to_text"] = _source_settings(cfg, "code_to_text")
+    return settings
+
+
+def job_settings(task: str, lang: str, splits, data_cfg: dict | None) -> dict:
+    """{split: split_settings} for the splits one data job writes (rule params)."""
+    return {split: split_settings(task, lang, split, data_cfg) for split in splits}
+
+
+def build_split(task: str, lang: str, split: str, settings: dict) -> tuple[list[dict], dict]:
+    """Uncapped records of one task/lang/split and the skipped counts (by reason), reading
+    only `settings` (from `split_settings`)."""
+    records, skipped = iter_split(task, lang, split, settings)
     records = list(records)
     return records, dict(sorted(skipped.items()))
 
 
-def iter_split(task: str, lang: str, split: str, cfg: dict) -> tuple[Iterator[dict], Counter]:
+def iter_split(task: str, lang: str, split: str, settings: dict) -> tuple[Iterator[dict], Counter]:
     """build_split streamed: (records one at a time, skipped counts filled while iterating)."""
     skipped: Counter = Counter()
     if lang not in TASK_LANGUAGES.get(task, ()):
         raise DataError(f"task {task!r} has no language {lang!r}")
-    c2t_dir = resolve_local_dir(cfg["code_to_text"]["local_dir"], "code_to_text")
-    c2t_hub = cfg["code_to_text"]["hub"]
+
+    def source_dir(source):
+        return resolve_local_dir(settings[source]["local_dir"], source)
+
     if task == "translation":
-        tr_dir = resolve_local_dir(cfg["translation"]["local_dir"], "translation")
-        records = codexglue.load_translation(lang, split, tr_dir, cfg["translation"]["hub"])
+        hub = settings["translation"].get("hub")
+        records = codexglue.load_translation(lang, split, source_dir("translation"), hub)
         return iter(records), skipped
     if task == "summarization":
-        if split == "test" and cfg["summarization_test"] == "codereval_eval":
-            ev_dir = resolve_local_dir(cfg["summarization_eval"]["local_dir"], "summarization_eval")
-            return iter(codereval.load_summarization_eval(lang, ev_dir)), skipped
-        rows = codexglue.iter_code_to_text_rows(lang, split, c2t_dir, c2t_hub)
-        return codexglue.iter_summarization_records(rows, lang, split, cfg["code_input"]), skipped
+        if split == "test" and settings["summarization_test"] == "codereval_eval":
+            records = codereval.load_summarization_eval(lang, source_dir("summarization_eval"))
+            return iter(records), skipped
+        rows = codexglue.iter_code_to_text_rows(
+            lang, split, source_dir("code_to_text"), settings["code_to_text"].get("hub")
+        )
+        mode = settings["code_input"]
+        return codexglue.iter_summarization_records(rows, lang, split, mode), skipped
     if split == "test":  # generation test = CoderEval
-        ce_dir = resolve_local_dir(cfg["codereval"]["local_dir"], "codereval")
-        records = codereval.load_codereval(lang, ce_dir, cfg["codereval"]["discard_unreliable"])
+        records = codereval.load_codereval(
+            lang, source_dir("codereval"), settings["codereval"]["discard_unreliable"]
+        )
         return iter(records), skipped
-    rows = codexglue.iter_code_to_text_rows(lang, split, c2t_dir, c2t_hub)
+    rows = codexglue.iter_code_to_text_rows(
+        lang, split, source_dir("code_to_text"), settings["code_to_text"].get("hub")
+    )
     return codegen.iter_generation(rows, lang, split, skipped), skipped
 
 
@@ -152,10 +220,19 @@ def write_task_splits(
      "skipped": {split: {reason: n}}} where `skipped` lists source rows that could not become
     records (generation derivation) and `source_rows - rows` is what `max_rows` left out.
     """
-    cfg = data_config(data_cfg)
     unknown = set(outputs) - set(SPLITS)
     if unknown:
         raise DataError(f"outputs has unknown splits {sorted(unknown)}")
+    return write_splits(task, lang, job_settings(task, lang, outputs, data_cfg), outputs, seed)
+
+
+def write_splits(
+    task: str, lang: str, settings: dict[str, dict], outputs: dict[str, str], seed: int = 42
+) -> dict:
+    """`write_task_splits` from per-split settings (`job_settings`): what the data rules run."""
+    unknown = set(outputs) - set(settings)
+    if unknown:
+        raise DataError(f"no settings for splits {sorted(unknown)}")
     counts: dict = {
         "task": task,
         "language": lang,
@@ -168,10 +245,10 @@ def write_task_splits(
         if split not in outputs:
             continue
         LOG.info("%s/%s/%s: reading the source", task, lang, split)
-        records, skipped_counter = iter_split(task, lang, split, cfg)
+        records, skipped_counter = iter_split(task, lang, split, settings[split])
         # streamed: source rows -> records -> checks -> file; only ids are held
         written, n_source = write_capped(
-            outputs[split], iter_checked(records, task), cfg["max_rows"][split], seed
+            outputs[split], iter_checked(records, task), settings[split]["max_rows"], seed
         )
         skipped = dict(sorted(skipped_counter.items()))
         if skipped:

@@ -1,3 +1,8 @@
+"""Rule build_mixture: one training mixture (train + valid) from its spec, and a manifest
+saying what it holds (sources, mixing, seed, rows). Shared by every training job whose
+mixture spec is the same (codepeft.study.mixtures)."""
+
+import json
 import logging
 
 from codepeft.logs import setup_rule_logging
@@ -5,15 +10,22 @@ from codepeft.mixing import write_mixture
 
 setup_rule_logging(snakemake.log[0])
 log = logging.getLogger("codepeft.mixing")
-mixing = snakemake.params.mixing
+spec = snakemake.params.spec
+mixing = spec["mixing"]
+manifest = {"mixture": snakemake.wildcards.mixture, **spec, "files": {}, "rows": {}}
 for split in ("train", "valid"):
-    files = snakemake.input[split]
+    files = list(snakemake.input[split])  # in the spec's (sorted) source order
     # streamed (rows are not held in memory): paper-scale mixtures have ~840k examples
     n = write_mixture(
         files,
         snakemake.output[split],
         mixing["strategy"],
-        seed=snakemake.params.seed,
-        temperature=mixing["temperature"],
+        seed=spec["seed"],
+        temperature=mixing.get("temperature", 2.0),
     )
-    log.info("%s: %d examples from %s (%s)", split, n, ", ".join(files), mixing["strategy"])
+    manifest["files"][split] = files
+    manifest["rows"][split] = n
+    log.info("%s: %d examples from %s (%s)", split, n, ", ".join(files), mixing)
+with open(snakemake.output.manifest, "w") as handle:
+    json.dump(manifest, handle, indent=2, sort_keys=True)
+    handle.write("\n")
