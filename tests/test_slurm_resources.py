@@ -56,7 +56,8 @@ def test_training_scales_with_model_size_and_method(paper):
     big = train(ns, "qwen2.5-coder-3b", "mt_qlora")
     fft = train(ns, "qwen2.5-coder-3b", "mt_fft")
     assert small["mem_mb"] < mid["mem_mb"] < big["mem_mb"] < fft["mem_mb"]
-    assert small["runtime"] < mid["runtime"] < big["runtime"] < fft["runtime"]
+    # 3B QLoRA and 3B full fine-tuning both need more than the 48 h cap (checkpoint + resume)
+    assert small["runtime"] < mid["runtime"] < big["runtime"] == fft["runtime"] == 2880
     # 3B full fine-tuning needs the most of everything the paper preset asks for
     everything = [
         train(ns, m, meth, s)
@@ -65,7 +66,7 @@ def test_training_scales_with_model_size_and_method(paper):
     ]
     assert all(r["mem_mb"] <= fft["mem_mb"] and r["runtime"] <= fft["runtime"] for r in everything)
     assert fft == {"gpu": 1, "mem_mb": 52000, "runtime": 2880, "cpus_per_task": 8}
-    assert small == {"gpu": 1, "mem_mb": 14000, "runtime": 600, "cpus_per_task": 8}
+    assert small == {"gpu": 1, "mem_mb": 14000, "runtime": 1080, "cpus_per_task": 8}
 
 
 def test_training_retry_asks_for_more_memory(paper):
