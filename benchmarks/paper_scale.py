@@ -64,10 +64,13 @@ def paper_factor(rule: str) -> float:
     return float(MODEL_COUNT_FACTORS.get(rule, 1))
 
 
-def collect(results: Path) -> dict:
+def collect(*results: Path) -> dict:
+    """Per-rule maxima over the benchmark files of one or more finished runs."""
     rules: dict = {}
-    root = results / "benchmarks"
-    for path in sorted(root.rglob("*.tsv")):
+    paths = [
+        (r / "benchmarks", p) for r in results for p in sorted((r / "benchmarks").rglob("*.tsv"))
+    ]
+    for root, path in paths:
         with open(path, newline="") as handle:
             rows = list(csv.DictReader(handle, delimiter="\t"))
         if not rows:
@@ -75,14 +78,23 @@ def collect(results: Path) -> dict:
         row = rows[-1]
         rss = float(row["max_rss"]) if row["max_rss"] not in ("", "NA", "-") else 0.0
         wall = float(row["s"])
+        cpu = float(row.get("cpu_time") or 0.0)
         rule = rule_of(path.relative_to(root))
         entry = rules.setdefault(
-            rule, {"jobs": 0, "max_rss_mb": 0.0, "max_wall_s": 0.0, "total_wall_s": 0.0}
+            rule,
+            {
+                "jobs": 0,
+                "max_rss_mb": 0.0,
+                "max_wall_s": 0.0,
+                "total_wall_s": 0.0,
+                "max_cpu_s": 0.0,
+            },
         )
         entry["jobs"] += 1
         entry["max_rss_mb"] = round(max(entry["max_rss_mb"], rss), 1)
         entry["max_wall_s"] = round(max(entry["max_wall_s"], wall), 1)
         entry["total_wall_s"] = round(entry["total_wall_s"] + wall, 1)
+        entry["max_cpu_s"] = round(max(entry["max_cpu_s"], cpu), 1)  # wall/cpu: the load
     for rule, entry in rules.items():
         entry["paper_factor"] = paper_factor(rule)
         entry["gpu_rule"] = rule in GPU_RULES
@@ -134,7 +146,7 @@ def dry_run_requests(configfiles: list[str], profile: str = "profiles/slurm") ->
 
 def table(measurements: dict, requests: dict) -> str:
     lines = [
-        "| rule | jobs (rehearsal / paper) | peak RSS MB | max wall s | paper factor "
+        "| rule | jobs (measured / paper) | peak RSS MB | max wall s (CPU s) | paper factor "
         "| requested mem MB / runtime min / cpus | mem ratio | time ratio |",
         "|---|---:|---:|---:|---:|---|---:|---:|",
     ]
@@ -146,9 +158,10 @@ def table(measurements: dict, requests: dict) -> str:
         mem_ratio = f"{r['mem_mb'] / need_mem:.1f}" if m and r and need_mem and r["mem_mb"] else "-"
         time_ratio = f"{r['runtime'] * 60 / need_s:.1f}" if m and r and need_s else "-"
         gpu = " (GPU, tiny model)" if m and m.get("gpu_rule") else ""
+        wall = f"{m['max_wall_s']} ({m.get('max_cpu_s', '-')})" if m else "-"
         lines.append(
             f"| {rule}{gpu} | {m['jobs'] if m else 0} / {r['jobs'] if r else 0} "
-            f"| {m['max_rss_mb'] if m else '-'} | {m['max_wall_s'] if m else '-'} "
+            f"| {m['max_rss_mb'] if m else '-'} | {wall} "
             f"| {m['paper_factor'] if m else '-'} "
             f"| {r['mem_mb'] if r else '-'} / {r['runtime'] if r else '-'} / "
             f"{r['cpus'] if r else '-'} | {mem_ratio} | {time_ratio} |"
@@ -160,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     c = sub.add_parser("collect")
-    c.add_argument("--results", default="results")
+    c.add_argument("--results", nargs="+", default=["results"], help="results folders of runs")
     c.add_argument("--label", required=True, help="what run this is (machine, load, command)")
     c.add_argument("--out", default="benchmarks/paper_scale_measurements.json")
     t = sub.add_parser("table")
@@ -172,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
             "label": args.label,
             "date": datetime.date.today().isoformat(),
             "machine": f"{platform.platform()}, {os.cpu_count()} cores",
-            "rules": collect(Path(args.results)),
+            "results": args.results,
+            "rules": collect(*map(Path, args.results)),
         }
         Path(args.out).write_text(json.dumps(data, indent=1) + "\n")
         print(json.dumps(data["rules"], indent=1))

@@ -227,3 +227,31 @@ def test_every_rule_request_covers_the_measurements():
         problems += _covers(rule, m, r["mem_mb"], r["runtime"])
     assert not problems, problems
     assert {"prepare_train_data", "prepare_test_data", "build_mixture"} <= set(requests)
+
+
+def test_benchmark_paths_map_to_rules(tmp_path):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import paper_scale
+
+    cases = {
+        "prepare_train_data/summarization/python.tsv": "prepare_train_data",
+        "build_mixture/translation-264ce30d.tsv": "build_mixture",
+        "analyze/pylint.tsv": "analyze_pylint",
+        "metrics/surface/tiny/mt_qlora/summarization/java.tsv": "surface_metrics",
+        "metrics/surface/tiny/mt_qlora/translation/java-cs.tsv": "surface_codebleu_metrics",
+        "metrics/execution/tiny/zero_shot/generation/java.tsv": "execute",
+        "judge/tiny/zero_shot/summarization/java.tsv": "judge_summaries",
+        "generate/vllm/qwen.tsv": "generate_vllm",
+        "generate/tiny/zero_shot/generation/java.tsv": "generate",
+        "stats/stats.tsv": "stats",
+    }
+    for rel, rule in cases.items():
+        assert paper_scale.rule_of(Path(rel)) == rule, rel
+    header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    for rel, (s, rss) in {"analyze/pylint.tsv": (10.0, 300.5), "analyze/pmd.tsv": (2.0, 9)}.items():
+        path = tmp_path / "benchmarks" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(header + f"{s}\t0:00:10\t{rss}\t1\t1\t1\t0\t0\t1\t1\n")
+    rules = paper_scale.collect(tmp_path)
+    assert rules["analyze_pylint"]["max_rss_mb"] == 300.5
+    assert rules["analyze_pylint"]["paper_factor"] == 2.6 and rules["analyze_pmd"]["jobs"] == 1
