@@ -125,7 +125,7 @@ def dry_run_requests(configfiles: list[str], profile: str = "profiles/slurm") ->
         match = re.match(r"^(?:local)?rule (\S+):$", line.strip())
         if match:
             rule = match.group(1)
-            entry = requests.setdefault(rule, {"jobs": 0, "mem_mb": 0, "runtime": 0, "cpus": 1})
+            entry = requests.setdefault(rule, {"jobs": 0, "mem_mb": 0, "runtime": 0, "cpus": 0})
             entry["jobs"] += 1
             continue
         match = re.match(r"^\s+(threads|resources): (.*)$", line)
@@ -147,7 +147,7 @@ def dry_run_requests(configfiles: list[str], profile: str = "profiles/slurm") ->
 def table(measurements: dict, requests: dict) -> str:
     lines = [
         "| rule | jobs (measured / paper) | peak RSS MB | max wall s (CPU s) | paper factor "
-        "| requested mem MB / runtime min / cpus | mem ratio | time ratio |",
+        "| requested mem MB / runtime min / cpus_per_task | mem ratio | time ratio |",
         "|---|---:|---:|---:|---:|---|---:|---:|",
     ]
     for rule in sorted(set(measurements) | set(requests)):
@@ -164,7 +164,7 @@ def table(measurements: dict, requests: dict) -> str:
             f"| {m['max_rss_mb'] if m else '-'} | {wall} "
             f"| {m['paper_factor'] if m else '-'} "
             f"| {r['mem_mb'] if r else '-'} / {r['runtime'] if r else '-'} / "
-            f"{r['cpus'] if r else '-'} | {mem_ratio} | {time_ratio} |"
+            f"{r['cpus'] if r and r['cpus'] else '-'} | {mem_ratio} | {time_ratio} |"
         )
     return "\n".join(lines)
 
