@@ -38,6 +38,10 @@ _STAGE_RULES = {"stats": "stats", "report": "report", "judge": "judge_summaries"
 #: (analyzers: (3 x 4 methods + reference) / (1 x 4 + reference) predictions files per language;
 #: stats and report: 3x the tables). Other rules' jobs are per file or per data split: same size.
 MODEL_COUNT_FACTORS = {"analyze_*": round((3 * 4 + 1) / (1 * 4 + 1), 2), "stats": 3, "report": 3}
+#: per-file metric jobs whose cost grows with the outputs' length: the tiny model writes at most
+#: 24/48 new tokens (rehearsal decoding), Qwen up to 128/512 (paper): x4; summaries also get
+#: BERTScore with BERT-base (paper) instead of MiniLM-L6 (offline rehearsal, ~5x cheaper): x10
+OUTPUT_LENGTH_FACTORS = {"surface_metrics": 10, "surface_codebleu_metrics": 4}
 
 #: GPU rules: their rehearsal figures are the tiny model's, not the paper's (see paper_scale.md)
 GPU_RULES = ("train", "generate", "judge_summaries")
@@ -61,7 +65,7 @@ def rule_of(rel: Path) -> str:
 def paper_factor(rule: str) -> float:
     if rule.startswith("analyze_"):
         return MODEL_COUNT_FACTORS["analyze_*"]
-    return float(MODEL_COUNT_FACTORS.get(rule, 1))
+    return float(MODEL_COUNT_FACTORS.get(rule, OUTPUT_LENGTH_FACTORS.get(rule, 1)))
 
 
 def collect(*results: Path) -> dict:
