@@ -5,11 +5,17 @@
         --out results/predictions/tiny/mt_qlora/summarization/python.jsonl \
         --decoding-json '{"batch_size": 8, "max_new_tokens": 128}'
 
-The HF backend renders each record's chat prompt with the model's template, shortens the
-record's payload (code or summary) when the prompt would exceed `max_input_tokens` (flagged
-`truncated`), sorts prompts by length so a batch holds similar lengths (less padding), pads
-on the left and decodes greedily. The paper's way is `sort_by_length: false` (batches of 8 in
-file order). Outputs are written in the input order whatever the batch order.
+The HF backend renders each record's chat prompt (`chat_template`: the model's own, or the
+replication package's Human/Assistant override), fits it to `max_input_tokens` as
+`truncation` says (`payload`: shorten the record's code or summary; `prompt_right`: cut the
+whole tokenized prompt from the right, as the package did for summarization; `none`), sorts
+prompts by length when `sort_by_length` (less padding), pads on the left and decodes greedily
+(`generation_config`: `greedy` = no other logits processor, `model` = the model's own
+generation_config.json in force; `eos`: `chat` = stop at <|im_end|> or <|endoftext|>,
+`tokenizer` = the tokenizer's eos only). Outputs are written in the input order whatever the
+batch order, post-processed by `postprocess.<task>` (codepeft.postprocess). Options that may
+differ per task (batch_size, max_new_tokens, truncation, chat_template, postprocess, dtype,
+qlora_dtype) take a value or a {task: value} object. docs/generation.md lists them all.
 """
 
 from __future__ import annotations
@@ -20,13 +26,28 @@ import logging
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
-from codepeft import postprocess
+from codepeft import cost, postprocess
 from codepeft.io import read_jsonl, write_jsonl
-from codepeft.prompts import build_messages, payload_key
+from codepeft.prompts import build_messages, payload_key, render_chat
 
 log = logging.getLogger("codepeft.generate")
+
+# options that take a {task: value} object; `resolve` picks the task's value
+PER_TASK = (
+    "batch_size",
+    "max_new_tokens",
+    "truncation",
+    "chat_template",
+    "postprocess",
+    "dtype",
+    "qlora_dtype",
+)
+TRUNCATIONS = ("payload", "prompt_right", "none")
+GENERATION_CONFIGS = ("greedy", "model")
+EOS_CHOICES = ("chat", "tokenizer")
+CHAT_STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
 
 
 @dataclass
@@ -36,50 +57,120 @@ class DecodingSpec:
     sort_by_length: bool = True
     max_input_tokens: int = 512
     max_new_tokens: int = 512
-    generation_prompt: str = "training"  # training | codereval_input (paper's inference quirk)
-    dtype: str = "auto"
-    base_in_4bit: bool = False
+    truncation: str = "payload"  # payload | prompt_right (package, summarization) | none
+    generation_prompt: str = "training"  # training | codereval_input (package)
+    java_generation_label: str = "Method"  # Java generation: "Method" or "Function"
+    chat_template: str = "model"  # model | human_assistant (package, translation)
+    generation_config: str = "greedy"  # greedy | model (package: the model's file in force)
+    eos: str = "chat"  # chat | tokenizer (package: the tokenizer's single eos id)
+    postprocess: str | None = None  # per task, codepeft.postprocess.MODES; None = default
+    keep_fence_language_tag: bool = False  # package: true (a defect)
+    dtype: str = "auto"  # full weights, merged adapters
+    qlora_base: str = "merged"  # merged | nf4_unmerged (package)
+    qlora_dtype: str = "auto"  # non-quantized weights of an nf4_unmerged base
+    qlora_compute_dtype: str = "auto"  # bnb 4-bit compute dtype of an nf4_unmerged base
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, values: dict) -> DecodingSpec:
-        known = set(cls.__dataclass_fields__)
+    def from_dict(cls, values: dict, task: str | None = None) -> DecodingSpec:
+        """The spec of `values` (a `decoding` section or a resolved one); with `task`, the
+        per-task options are resolved to that task's values first."""
+        if task is not None:
+            values = resolve(values, task)
+        known = {f.name for f in fields(cls)} - {"extra"}
+        unresolved = sorted(k for k in PER_TASK if isinstance(values.get(k), dict))
+        if unresolved:
+            raise ValueError(
+                f"decoding options {unresolved} are given per task: resolve them for one task "
+                "(DecodingSpec.from_dict(values, task))"
+            )
         return cls(
             **{k: v for k, v in values.items() if k in known},
-            extra={k: v for k, v in values.items() if k not in known},
+            extra={k: v for k, v in values.items() if k not in known and k != "extra"},
         )
 
 
-def render_prompt(tokenizer, record: dict, spec: DecodingSpec) -> tuple[str, bool]:
-    """The chat-formatted prompt, its payload shortened to fit `max_input_tokens` if needed."""
-    messages = build_messages(record, spec.generation_prompt)
-    text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    n_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"])
-    if n_tokens <= spec.max_input_tokens:
-        return text, False
+def resolve(values: dict, task: str) -> dict:
+    """`values` with every per-task option ({task: value}) replaced by `task`'s value (an
+    object without the task falls back to the option's default)."""
+    defaults = {f.name: f.default for f in fields(DecodingSpec) if f.name != "extra"}
+    out = dict(values)
+    for key in PER_TASK:
+        if isinstance(out.get(key), dict):
+            value = out[key].get(task)
+            if value is None:
+                out.pop(key)
+                if key in defaults and defaults[key] is not None:
+                    out[key] = defaults[key]
+            else:
+                out[key] = value
+    return out
+
+
+def _tokens(tokenizer, text: str) -> list[int]:
+    return tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+def _render(tokenizer, record: dict, spec: DecodingSpec) -> str:
+    messages = build_messages(record, spec.generation_prompt, spec.java_generation_label)
+    return render_chat(tokenizer, messages, spec.chat_template)
+
+
+def prepare_prompt(tokenizer, record: dict, spec: DecodingSpec) -> tuple[str, list[int], bool]:
+    """(prompt text as the model sees it, its token ids, truncated?) under `spec.truncation`:
+
+    - `payload`: the record's code (generation: the summary, or CoderEval's input with
+      `generation_prompt: codereval_input`) is shortened until the rendered prompt fits
+      `max_input_tokens`; the chat template stays whole.
+    - `prompt_right`: the whole rendered prompt is tokenized and cut to its first
+      `max_input_tokens` tokens (the package's summarization: `truncation=True, max_length=512`
+      with right-side truncation), so an over-long prompt loses its end, the assistant header
+      included. The text is the kept tokens decoded.
+    - `none`: the prompt as rendered, however long.
+    """
+    if spec.truncation not in TRUNCATIONS:
+        raise ValueError(f"unknown truncation {spec.truncation!r}; known: {TRUNCATIONS}")
+    text = _render(tokenizer, record, spec)
+    ids = _tokens(tokenizer, text)
+    if spec.truncation == "none" or len(ids) <= spec.max_input_tokens:
+        return text, ids, False
+    if spec.truncation == "prompt_right":
+        kept = ids[: spec.max_input_tokens]
+        return tokenizer.decode(kept, skip_special_tokens=False), kept, True
     key = payload_key(record["task"])
+    if (
+        key == "summary"
+        and spec.generation_prompt == "codereval_input"
+        and record["inputs"].get("input")
+    ):
+        key = "input"  # the user turn is CoderEval's input: shorten that
     payload = record["inputs"].get(key) or ""
-    payload_ids = tokenizer(payload, add_special_tokens=False)["input_ids"]
-    keep = max(0, len(payload_ids) - (n_tokens - spec.max_input_tokens))
+    payload_ids = _tokens(tokenizer, payload)
+    keep = max(0, len(payload_ids) - (len(ids) - spec.max_input_tokens))
     while True:
         shortened = dict(
             record, inputs=dict(record["inputs"], **{key: tokenizer.decode(payload_ids[:keep])})
         )
-        messages = build_messages(shortened, spec.generation_prompt)
-        text = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        n_tokens = len(tokenizer(text, add_special_tokens=False)["input_ids"])
-        if n_tokens <= spec.max_input_tokens:
-            return text, True
+        text = _render(tokenizer, shortened, spec)
+        ids = _tokens(tokenizer, text)
+        if len(ids) <= spec.max_input_tokens:
+            return text, ids, True
         if keep == 0:
             log.warning(
                 "record %s: the prompt without its %s has %d tokens, more than max_input_tokens=%d",
                 record["id"],
                 key,
-                n_tokens,
+                len(ids),
                 spec.max_input_tokens,
             )
-            return text, True
+            return text, ids, True
         keep = max(0, keep - 8)
+
+
+def render_prompt(tokenizer, record: dict, spec: DecodingSpec) -> tuple[str, bool]:
+    """The prompt text and whether it was truncated (`prepare_prompt` without the ids)."""
+    text, _, truncated = prepare_prompt(tokenizer, record, spec)
+    return text, truncated
 
 
 def batch_order(lengths: Sequence[int], sort_by_length: bool) -> list[int]:
@@ -90,53 +181,90 @@ def batch_order(lengths: Sequence[int], sort_by_length: bool) -> list[int]:
     return indices
 
 
+def stop_ids(tokenizer, eos: str = "chat") -> list[int]:
+    """Token ids that end an answer: `chat` = <|im_end|> and <|endoftext|> (those the tokenizer
+    has); `tokenizer` = the tokenizer's eos id alone (the package passed
+    `eos_token_id=tokenizer.eos_token_id`, overriding the generation config's eos list)."""
+    if eos not in EOS_CHOICES:
+        raise ValueError(f"unknown decoding.eos {eos!r}; known: {EOS_CHOICES}")
+    if eos == "chat":
+        found = [tokenizer.convert_tokens_to_ids(t) for t in CHAT_STOP_TOKENS]
+        found = [i for i in found if isinstance(i, int) and i >= 0]
+        if found:
+            return found
+    return [tokenizer.eos_token_id]
+
+
+def has_tokenizer(path) -> bool:
+    from pathlib import Path
+
+    return any((Path(path) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json"))
+
+
+def as_ids(tokenizer, prompt) -> list[int]:
+    """A prompt given as text or as token ids -> token ids."""
+    return _tokens(tokenizer, prompt) if isinstance(prompt, str) else list(prompt)
+
+
 class HFBackend:
-    """transformers `generate`, greedy, left padding."""
+    """transformers `generate`, greedy, left padding (codepeft.models.load_inference_model)."""
 
     def __init__(
-        self, model_source: str, adapter: str | None, finetuned_full: str | None, spec: DecodingSpec
+        self,
+        model_source: str,
+        adapter: str | None,
+        finetuned_full: str | None,
+        spec: DecodingSpec,
+        finetune: str | None = None,
     ):
-        import torch
-        from transformers import AutoModelForCausalLM
-
-        from codepeft.models import default_dtype, load_tokenizer
+        from codepeft.models import load_inference_model, load_tokenizer
 
         self.spec = spec
         weights = finetuned_full or model_source
-        self.tokenizer = load_tokenizer(adapter or weights)
+        # the tokenizer saved with the adapter (training saves it there), else the model's
+        self.tokenizer = load_tokenizer(adapter if adapter and has_tokenizer(adapter) else weights)
         self.tokenizer.padding_side = "left"
-        kwargs = {"dtype": default_dtype(spec.dtype)}
-        if spec.base_in_4bit:
-            from transformers import BitsAndBytesConfig
-
-            kwargs["quantization_config"] = BitsAndBytesConfig(
-                load_in_4bit=True,
-                bnb_4bit_quant_type="nf4",
-                bnb_4bit_use_double_quant=True,
-                bnb_4bit_compute_dtype=kwargs["dtype"],
+        self.model, self.numerics = load_inference_model(
+            weights,
+            adapter,
+            finetune=finetune or ("qlora" if adapter else None),
+            dtype=spec.dtype,
+            qlora_base=spec.qlora_base,
+            qlora_dtype=spec.qlora_dtype,
+            qlora_compute_dtype=spec.qlora_compute_dtype,
+        )
+        self.device = next(self.model.parameters()).device
+        self.eos_ids = stop_ids(self.tokenizer, spec.eos)
+        if spec.generation_config not in GENERATION_CONFIGS:
+            raise ValueError(
+                f"unknown decoding.generation_config {spec.generation_config!r}; "
+                f"known: {GENERATION_CONFIGS}"
             )
-        self.device = "cuda" if torch.cuda.is_available() else "cpu"
-        model = AutoModelForCausalLM.from_pretrained(weights, **kwargs)
-        if adapter:
-            from peft import PeftModel
+        inner = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
+        if spec.generation_config == "greedy":
+            from transformers import GenerationConfig
 
-            model = PeftModel.from_pretrained(model, adapter)
-            if not spec.base_in_4bit:
-                model = model.merge_and_unload()
-        if not spec.base_in_4bit:
-            model = model.to(self.device)
-        model.eval()
-        self.model = model
-        eos = [self.tokenizer.convert_tokens_to_ids(t) for t in ("<|im_end|>", "<|endoftext|>")]
-        self.eos_ids = [i for i in eos if isinstance(i, int) and i >= 0] or [
-            self.tokenizer.eos_token_id
-        ]
+            # nothing from the model's generation_config.json (repetition_penalty, ...) applies
+            inner.generation_config = GenerationConfig(
+                eos_token_id=self.eos_ids, pad_token_id=self.tokenizer.pad_token_id
+            )
+        self.generation_config = inner.generation_config
+        log.info(
+            "decoding: greedy, stop ids %s, repetition_penalty %s (generation_config: %s)",
+            self.eos_ids,
+            self.generation_config.repetition_penalty,
+            spec.generation_config,
+        )
 
-    def generate(self, prompts: Sequence[str], max_new_tokens: int) -> list[tuple[str, int]]:
+    def generate(self, prompts: Sequence, max_new_tokens: int) -> list[tuple[str, int]]:
+        """Greedy answers to prompts (texts or token ids): (decoded text, new tokens up to and
+        including the first stop id)."""
         import torch
 
-        encoded = self.tokenizer(
-            list(prompts), return_tensors="pt", padding=True, add_special_tokens=False
+        encoded = self.tokenizer.pad(
+            {"input_ids": [as_ids(self.tokenizer, p) for p in prompts]},
+            padding=True,
+            return_tensors="pt",
         )
         encoded = {k: v.to(self.device) for k, v in encoded.items()}
         with torch.inference_mode():
@@ -144,7 +272,7 @@ class HFBackend:
                 **encoded,
                 do_sample=False,
                 max_new_tokens=max_new_tokens,
-                eos_token_id=self.eos_ids,
+                eos_token_id=self.eos_ids if len(self.eos_ids) > 1 else self.eos_ids[0],
                 pad_token_id=self.tokenizer.pad_token_id,
             )
         new = out[:, encoded["input_ids"].shape[1] :]
@@ -157,13 +285,10 @@ class HFBackend:
 
 
 def generate_records(backend, records: Sequence[dict], spec: DecodingSpec) -> list[dict]:
+    """One row per record, in the records' order (spec: resolved for the records' task)."""
     tokenizer = backend.tokenizer
-    prompts, truncated = (
-        zip(*(render_prompt(tokenizer, r, spec) for r in records), strict=True)
-        if records
-        else ((), ())
-    )
-    lengths = [len(tokenizer(p, add_special_tokens=False)["input_ids"]) for p in prompts]
+    prepared = [prepare_prompt(tokenizer, r, spec) for r in records]
+    lengths = [len(ids) for _, ids, _ in prepared]
     order = batch_order(lengths, spec.sort_by_length)
     outputs: dict[int, tuple[str, int]] = {}
     n_batches = (len(order) + spec.batch_size - 1) // spec.batch_size
@@ -171,7 +296,7 @@ def generate_records(backend, records: Sequence[dict], spec: DecodingSpec) -> li
     for b in range(n_batches):
         idx = order[b * spec.batch_size : (b + 1) * spec.batch_size]
         for i, result in zip(
-            idx, backend.generate([prompts[i] for i in idx], spec.max_new_tokens), strict=True
+            idx, backend.generate([prepared[i][1] for i in idx], spec.max_new_tokens), strict=True
         ):
             outputs[i] = result
             new_tokens += result[1]
@@ -188,15 +313,21 @@ def generate_records(backend, records: Sequence[dict], spec: DecodingSpec) -> li
     rows = []
     for i, record in enumerate(records):
         raw, n_new = outputs[i]
+        text, ids, truncated = prepared[i]
+        mode = spec.postprocess or postprocess.DEFAULT_MODES.get(record["task"])
+        # the package decoded prompt and answer together (special tokens skipped)
+        plain = tokenizer.decode(ids, skip_special_tokens=True) if mode == "last_assistant" else ""
         rows.append(
             {
                 "id": record["id"],
                 "task": record["task"],
                 "language": record["language"],
-                "prompt": prompts[i],
+                "prompt": text,
                 "raw": raw,
-                "output": postprocess.clean(record["task"], raw),
-                "truncated": truncated[i],
+                "output": postprocess.clean(
+                    record["task"], raw, mode, plain, spec.keep_fence_language_tag
+                ),
+                "truncated": truncated,
                 "n_prompt_tokens": lengths[i],
                 "n_new_tokens": n_new,
             }
@@ -207,9 +338,15 @@ def generate_records(backend, records: Sequence[dict], spec: DecodingSpec) -> li
     return rows
 
 
-def make_backend(model_source: str, adapter: str | None, full: str | None, spec: DecodingSpec):
+def make_backend(
+    model_source: str,
+    adapter: str | None,
+    full: str | None,
+    spec: DecodingSpec,
+    finetune: str | None = None,
+):
     if spec.backend == "hf":
-        return HFBackend(model_source, adapter, full, spec)
+        return HFBackend(model_source, adapter, full, spec, finetune=finetune)
     raise ValueError(f"unknown generation backend {spec.backend!r} for single-model generation")
 
 
@@ -246,18 +383,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", required=True, help="task data JSONL (test split)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--codereval-out", default=None, help="also write CoderEval's form here")
-    parser.add_argument("--decoding-json", default="{}")
+    parser.add_argument(
+        "--finetune",
+        default=None,
+        choices=["none", "qlora", "lora", "dora", "full"],
+        help="how the adapter was trained (default: its codepeft_training.json, else qlora)",
+    )
+    parser.add_argument(
+        "--decoding-json",
+        default="{}",
+        help="decoding options (config `decoding`); per-task objects resolve to the data's task",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    spec = DecodingSpec.from_dict(json.loads(args.decoding_json))
     records = read_jsonl(args.data)
-    backend = make_backend(args.model, args.adapter, args.full, spec)
+    tasks = sorted({r["task"] for r in records})
+    if len(tasks) > 1:
+        parser.error(f"{args.data} mixes tasks {tasks}: one task per predictions file")
+    spec = DecodingSpec.from_dict(json.loads(args.decoding_json), tasks[0] if tasks else None)
+    started = time.time()
+    backend = make_backend(args.model, args.adapter, args.full, spec, finetune=args.finetune)
+    loaded = time.time()
     rows = generate_records(backend, records, spec)
     write_jsonl(args.out, rows)
+    # cost record beside the predictions: {lang}.cost.json (codepeft.cost)
+    cost.write_generation_cost(
+        cost.cost_path(args.out), rows, time.time() - loaded, loaded - started
+    )
     if args.codereval_out:
         write_jsonl(args.codereval_out, codereval_form(rows))
     return 0

@@ -190,6 +190,7 @@ def train_argv(
     training: dict,
     seed: int,
     revision: str | None,
+    threads: int | None = None,
 ) -> list[str]:
     """The `codepeft.train` command-line arguments equivalent to a `train(...)` call."""
     argv = [
@@ -212,6 +213,8 @@ def train_argv(
         argv += ["--valid", valid_file]
     if revision:
         argv += ["--revision", revision]
+    if threads:
+        argv += ["--threads", str(threads)]
     return argv
 
 

@@ -159,6 +159,96 @@ def default_dtype(name: str = "auto"):
     return torch.float32
 
 
+QLORA_BASES = ("merged", "nf4_unmerged")
+
+
+def adapter_finetune(adapter_dir: str | os.PathLike, declared: str | None = None) -> str | None:
+    """How an adapter was really trained: `finetune_used` of its codepeft_training.json (a QLoRA
+    method that fell back to plain LoRA says `lora`), else the method's declared kind."""
+    record = Path(adapter_dir) / "codepeft_training.json"
+    if record.is_file():
+        try:
+            return json.loads(record.read_text()).get("finetune_used") or declared
+        except (OSError, ValueError):
+            pass
+    return declared
+
+
+def load_inference_model(
+    weights: str,
+    adapter: str | None = None,
+    *,
+    finetune: str | None = None,
+    dtype: str = "auto",
+    qlora_base: str = "merged",
+    qlora_dtype: str = "auto",
+    qlora_compute_dtype: str = "auto",
+    device: str | None = None,
+):
+    """The model that answers at inference, and a dict saying how its weights are held.
+
+    - No adapter (zero-shot, full fine-tuning): `weights` in `dtype`.
+    - A QLoRA adapter with `qlora_base: nf4_unmerged` (the replication package): the base in
+      4-bit NF4 with double quantization and `qlora_compute_dtype` compute, its non-quantized
+      weights (embeddings, lm_head, norms, biases) in `qlora_dtype`, the adapter applied
+      unmerged with peft's default `autocast_adapter_dtype` (LoRA weights in float32).
+    - Any other adapter (LoRA, DoRA, or QLoRA with `qlora_base: merged`): the base in `dtype`
+      with the adapter merged into it (`merge_and_unload`).
+    `auto` dtypes: bf16 on GPUs that support it, float32 elsewhere.
+    """
+    from transformers import AutoModelForCausalLM
+
+    if qlora_base not in QLORA_BASES:
+        raise ValueError(f"unknown decoding.qlora_base {qlora_base!r}; known: {QLORA_BASES}")
+    device = device or accelerator()
+    kind = adapter_finetune(adapter, finetune) if adapter else finetune
+    unmerged_4bit = bool(adapter) and kind == "qlora" and qlora_base == "nf4_unmerged"
+    info = {"finetune": kind, "qlora_base": qlora_base if kind == "qlora" else None}
+    if unmerged_4bit:
+        from peft import PeftModel
+        from transformers import BitsAndBytesConfig
+
+        compute = default_dtype(qlora_compute_dtype)
+        held = default_dtype(qlora_dtype)
+        model = AutoModelForCausalLM.from_pretrained(
+            weights,
+            quantization_config=BitsAndBytesConfig(
+                load_in_4bit=True,
+                bnb_4bit_quant_type="nf4",
+                bnb_4bit_use_double_quant=True,
+                bnb_4bit_compute_dtype=compute,
+            ),
+            dtype=held,
+            device_map={"": 0 if device == "cuda" else device},
+        )
+        model = PeftModel.from_pretrained(model, adapter)  # autocast_adapter_dtype: LoRA fp32
+        info.update(
+            base="nf4 double-quant, adapter unmerged",
+            compute_dtype=str(compute).removeprefix("torch."),
+            dtype=str(held).removeprefix("torch."),
+        )
+    else:
+        held = default_dtype(dtype)
+        model = AutoModelForCausalLM.from_pretrained(weights, dtype=held)
+        if adapter:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
+        model = model.to(device)
+        info.update(
+            base="adapter merged" if adapter else "full weights",
+            dtype=str(held).removeprefix("torch."),
+        )
+    model.eval()
+    log.info("inference model %s%s: %s", weights, f" + {adapter}" if adapter else "", info)
+    return model, info
+
+
+def parameter_dtypes(model) -> dict[str, str]:
+    """Parameter name -> dtype name (e.g. 'float16', 'uint8'), for checks and logs."""
+    return {n: str(p.dtype).removeprefix("torch.") for n, p in model.named_parameters()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="codepeft build-tiny-model", description=__doc__)
     parser.add_argument("--corpus", nargs="+", required=True, help="task data JSONL files")

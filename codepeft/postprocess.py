@@ -1,11 +1,33 @@
-"""Turn a model's raw output into what metrics read (PAPER.md, "Inference")."""
+"""Turn a model's raw output into what metrics read (PAPER.md, "Inference"; PACKAGE.md section 4).
+
+One rule per task, chosen by `decoding.postprocess.<task>`:
+
+| task | default | the replication package's rule |
+|---|---|---|
+| summarization | `first_marker`: text after the first `SUMMARY:` up to `DONE`, whitespace collapsed | `last_marker`: stripped, text after the LAST `SUMMARY:`, cut at the first `DONE` |
+| generation | `first_fence`: the code of the first fenced block, else the whole output | `chat_cut`: stripped, cut before the first `Human:`, a leading `Assistant:` dropped, fences kept |
+| translation | `first_fence` | `last_assistant`: text after the last `Assistant:` of prompt + output, then the fence rule below |
+
+The package's translation fence rule (`fence_between_markers`): a ```` ```java ```` fence yields
+its content; any other fence (```` ```csharp ````, ```` ```cs ````, bare) yields the text between
+the first two fence markers, so a language tag stays in the output (`csharp\\n<code>`).
+`decoding.keep_fence_language_tag: true` keeps that defect; false drops the tag line.
+"""
 
 from __future__ import annotations
 
 import re
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_#+.-]*)[ \t]*\n(.*?)(?:```|\Z)", re.S)
+_TAG_LINE = re.compile(r"[ \t]*[A-Za-z0-9_#+.-]*[ \t]*\n")
 _CHAT_LEFTOVERS = ("<|im_end|>", "<|endoftext|>", "<|im_start|>")
+
+MODES = {
+    "summarization": ("first_marker", "last_marker"),
+    "generation": ("first_fence", "chat_cut"),
+    "translation": ("first_fence", "last_assistant"),
+}
+DEFAULT_MODES = {task: modes[0] for task, modes in MODES.items()}
 
 
 def strip_special(text: str) -> str:
@@ -23,6 +45,17 @@ def clean_summary(raw: str) -> str:
     return " ".join(text.split())
 
 
+def clean_summary_last_marker(raw: str) -> str:
+    """The package's rule: stripped; after the last `SUMMARY:` (stripped); before the first
+    `DONE` (stripped). Without `SUMMARY:` the whole stripped output is kept (up to `DONE`)."""
+    text = raw.strip()
+    if "SUMMARY:" in text:
+        text = text.rsplit("SUMMARY:", 1)[1].strip()
+    if "DONE" in text:
+        text = text.split("DONE", 1)[0].strip()
+    return text
+
+
 def clean_code(raw: str) -> str:
     """Code of the first fenced block if there is one (an unclosed fence runs to the end),
     else the whole output; surrounding blank lines removed."""
@@ -33,5 +66,60 @@ def clean_code(raw: str) -> str:
     return text.strip("\n").rstrip()
 
 
-def clean(task: str, raw: str) -> str:
-    return clean_summary(raw) if task == "summarization" else clean_code(raw)
+def clean_generation_chat_cut(raw: str) -> str:
+    """The package's generation rule: stripped, cut before the first `Human:`, a leading
+    `Assistant:` removed. Code fences are kept."""
+    code = raw.strip()
+    if "Human:" in code:
+        code = code.split("Human:", 1)[0].strip()
+    if code.startswith("Assistant:"):
+        code = code[len("Assistant:") :].strip()
+    return code
+
+
+def fence_between_markers(code: str, keep_fence_language_tag: bool = False) -> str:
+    """The package's translation fence rule. A ```java fence: its content. Any other fence:
+    the text between the first two ``` markers, whose first line is a language tag when the
+    fence had one; kept with `keep_fence_language_tag` (the package), else dropped."""
+    if "```java" in code:
+        code = code.split("```java", 1)[1].split("```", 1)[0]
+    elif "```" in code:
+        code = code.split("```")[1]
+        if not keep_fence_language_tag:
+            tag = _TAG_LINE.match(code)
+            if tag:
+                code = code[tag.end() :]
+    return code.strip()
+
+
+def clean_translation_last_assistant(
+    raw: str, prompt_text: str = "", keep_fence_language_tag: bool = False
+) -> str:
+    """The package's translation rule: prompt and output decoded together (`prompt_text` is
+    the prompt decoded without special tokens), the text after the last `Assistant:` kept
+    (without one, the output), then `fence_between_markers`."""
+    decoded = prompt_text + raw
+    text = decoded.rsplit("Assistant:", 1)[1] if "Assistant:" in decoded else raw
+    return fence_between_markers(text.strip(), keep_fence_language_tag)
+
+
+def clean(
+    task: str,
+    raw: str,
+    mode: str | None = None,
+    prompt_text: str = "",
+    keep_fence_language_tag: bool = False,
+) -> str:
+    """The metric-ready output of `raw` under the task's post-processing `mode`."""
+    mode = mode or DEFAULT_MODES.get(task, "first_fence")
+    if mode not in MODES.get(task, ()):
+        raise ValueError(f"unknown post-processing {mode!r} for {task}; known: {MODES.get(task)}")
+    if mode == "first_marker":
+        return clean_summary(raw)
+    if mode == "last_marker":
+        return clean_summary_last_marker(raw)
+    if mode == "chat_cut":
+        return clean_generation_chat_cut(raw)
+    if mode == "last_assistant":
+        return clean_translation_last_assistant(raw, prompt_text, keep_fence_language_tag)
+    return clean_code(raw)

@@ -1,7 +1,14 @@
 """Chat prompts of the study (PAPER.md, "Prompts"), one place for every task.
 
 `build_messages(record)` gives the system + user messages for a task record (the schema of
-docs/architecture.md); `target_text(record)` the assistant answer used for training.
+docs/architecture.md); `target_text(record)` the assistant answer used for training;
+`render_chat(tokenizer, messages, template)` the prompt text at inference, with the model's
+own chat template or the replication package's Human/Assistant override.
+
+The word before "to implement:" in a Java generation prompt depends on the trained model's
+scope in the replication package: its multi-task script says "Method", its single-task
+generation script "Function" (Python is "Function" everywhere). `prompts.java_generation_label`
+in the config chooses it per scope (`java_generation_label(config, scope)`).
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ GENERATION_SYSTEM = (
     "the given specifications."
 )
 GENERATION_USER = "{summary}\n\n{kind} to implement:\n{signature}"
+JAVA_GENERATION_LABELS = ("Method", "Function")
+TEMPLATES = ("model", "human_assistant")
 TRANSLATION_SYSTEM = (
     "You are an expert code translator. Translate code from the source language to the target "
     "language. Preserve semantics, be idiomatic in the target language, and output only the "
@@ -51,11 +60,26 @@ def output_language(task: str, lang: str) -> str:
     return direction(lang)[1] if task == "translation" else lang
 
 
-def build_messages(record: dict, generation_prompt: str = "training") -> list[dict]:
+def java_generation_label(config: dict, scope: str) -> str:
+    """The Java generation label ("Method" or "Function") of a model of `scope` ('multi' or a
+    task name for a single-task model) under `config["prompts"]["java_generation_label"]`."""
+    labels = (config.get("prompts") or {}).get("java_generation_label") or {}
+    label = labels.get("multi" if scope == "multi" else "single", "Method")
+    if label not in JAVA_GENERATION_LABELS:
+        raise ValueError(
+            f"unknown java generation label {label!r}; known: {JAVA_GENERATION_LABELS}"
+        )
+    return label
+
+
+def build_messages(
+    record: dict, generation_prompt: str = "training", java_label: str = "Method"
+) -> list[dict]:
     """System and user messages for a record.
 
     generation_prompt: 'training' (summary + signature, the training format) or
     'codereval_input' (CoderEval's `input` verbatim, as the paper's inference script did).
+    java_label: the word before "to implement:" for Java generation ("Method" or "Function").
     """
     task, lang, inputs = record["task"], record["language"], record["inputs"]
     if task == "summarization":
@@ -68,7 +92,11 @@ def build_messages(record: dict, generation_prompt: str = "training") -> list[di
         if generation_prompt == "codereval_input" and inputs.get("input"):
             user = inputs["input"]
         elif generation_prompt in ("training", "codereval_input"):
-            kind = "Function" if lang == "python" else "Method"
+            if java_label not in JAVA_GENERATION_LABELS:
+                raise ValueError(
+                    f"unknown java generation label {java_label!r}; known: {JAVA_GENERATION_LABELS}"
+                )
+            kind = "Function" if lang == "python" else java_label
             user = GENERATION_USER.format(
                 summary=inputs["summary"], kind=kind, signature=inputs["signature"]
             )
@@ -96,3 +124,34 @@ def target_text(record: dict) -> str:
 def payload_key(task: str) -> str:
     """The input field that may be shortened to fit the prompt budget."""
     return "summary" if task == "generation" else "code"
+
+
+def render_human_assistant(messages: list[dict], add_generation_prompt: bool = True) -> str:
+    """The replication package's Human/Assistant chat template (its translation inference
+    override, `infer_translation_qlora.py:110`), rendered in Python: a first system message
+    followed by one newline, each user turn as "\nHuman: ...\n\n", each assistant turn as
+    "Assistant: ...\n\n", and "Assistant: " as the generation prompt. For a system + user pair:
+    `{system}\n\nHuman: {user}\n\nAssistant: `. No special tokens."""
+    parts = []
+    for i, message in enumerate(messages):
+        role, content = message["role"], message["content"]
+        if role == "system":
+            if i == 0:
+                parts.append(content + "\n")
+        elif role == "user":
+            parts.append("\nHuman: " + content + "\n\n")
+        elif role == "assistant":
+            parts.append("Assistant: " + content + "\n\n")
+    if add_generation_prompt:
+        parts.append("Assistant: ")
+    return "".join(parts)
+
+
+def render_chat(tokenizer, messages: list[dict], template: str = "model") -> str:
+    """The inference prompt text: `model` = the tokenizer's own chat template with the
+    generation prompt (ChatML for Qwen2.5), `human_assistant` = `render_human_assistant`."""
+    if template == "model":
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    if template == "human_assistant":
+        return render_human_assistant(messages)
+    raise ValueError(f"unknown chat template {template!r}; known: {TEMPLATES}")

@@ -451,12 +451,20 @@ def compare(
     conf_level: float = 0.95,
     cliff_algorithm: str = "effsize",
     cliff_on: Literal["paired", "all"] = "paired",
+    both_constant: Literal["test", "na"] = "test",
 ) -> dict:
     """Run one paired test on aligned values and return one flat result row (no adjustment).
 
     ``cliff_on="all"`` computes Cliff's delta on every non-missing value of each side (what R
     does when it is handed the raw columns); "paired" (default) on the paired values only.
+    ``both_constant="na"``: when each side's paired values are constant, the Wilcoxon p-value
+    is NA without running the test (the package's ``is_constant(x) & is_constant(y)`` guard,
+    e.g. ``rq1_cs_java_st_vs_mt_wilcoxon.R:34-43``), so the row leaves its adjustment family;
+    "test" (default) runs the test, which gives NA only when every difference is zero and a
+    p-value when the two constants differ.
     """
+    if both_constant not in ("test", "na"):
+        raise ValueError(f"both_constant must be 'test' or 'na', not {both_constant!r}")
     row: dict = {
         "test": test,
         "n_paired": paired.n_paired,
@@ -493,6 +501,14 @@ def compare(
             res = WilcoxonResult(math.nan, math.nan, 0, 0, math.nan)
         else:
             res = wilcoxon_paired(paired.a, paired.b)
+            if (
+                both_constant == "na"
+                and np.unique(paired.a).size == 1
+                and np.unique(paired.b).size == 1
+                and not math.isnan(res.p)
+            ):
+                res.p, res.z = math.nan, math.nan
+                res.note = "both samples constant: p = NA (stats.both_constant: na)"
         a_eff, b_eff = (paired.a_all, paired.b_all) if cliff_on == "all" else (paired.a, paired.b)
         cl = cliffs_delta(a_eff, b_eff, conf_level=conf_level, algorithm=cliff_algorithm)
         row.update(
@@ -662,6 +678,7 @@ def compare_tables(
 
 ROW_COLUMNS = (
     "comparison",
+    "question",
     "a",
     "b",
     "model",
@@ -671,6 +688,7 @@ ROW_COLUMNS = (
     "group",
     "measure",
     "test",
+    "pair_by",
     "n_paired",
     "n_a_only",
     "n_b_only",
@@ -699,7 +717,7 @@ ROW_COLUMNS = (
     "b_table",
     "note",
 )
-FAMILY_KEYS = ("comparison", "model", "task", "lang", "family", "group", "measure")
+FAMILY_KEYS = ("question", "comparison", "model", "task", "lang", "family", "group", "measure")
 TABLE_PATTERN = "results/metrics/{family}/{model}/{method}/{task}/{lang}.tsv"
 
 
@@ -709,15 +727,56 @@ def _listify(value) -> list:
     return [value] if isinstance(value, str) else list(value)
 
 
+def _kind(test: str) -> str:
+    return "binary" if str(test).startswith("mcnemar") else "continuous"
+
+
+OVERRIDE_KEYS = (
+    "question",
+    "comparison",
+    "model",
+    "task",
+    "lang",
+    "family",
+    "group",
+    "measure",
+    "kind",
+)
+
+
+def _matches(where: dict, row: dict) -> bool:
+    """Whether `row` satisfies every condition of an override's `where` (a value or a list)."""
+    for key, want in where.items():
+        have = _kind(row.get("test", "")) if key == "kind" else row.get(key)
+        allowed = [str(w) for w in _listify(want)]
+        if str(have) not in allowed:
+            return False
+    return True
+
+
+def resolve_option(section: dict, row: dict, option: str, default):
+    """`option` for `row`: the section's value, replaced by every matching `overrides` entry in
+    order (the last match wins)."""
+    value = section.get(option, default)
+    for rule in section.get("overrides", []) or []:
+        if option in rule and _matches(rule.get("where", {}), row):
+            value = rule[option]
+    return value
+
+
 def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[dict]:
     """Every (comparison, model, task, lang, family) block the `stats` section asks for.
 
     Each block names the A and B tables and its binary and continuous measures ('*' = every
     numeric column not listed as binary). A comparison whose methods or models are not in the
-    study is skipped (and logged): the embedded default can keep the paper's comparisons."""
+    study is skipped (and logged): the embedded default can keep the paper's comparisons. A
+    comparison runs only on the models both methods apply to (`methods.<m>.models`) and the
+    tasks both are trained on (`methods.<m>.tasks`), e.g. RQ3's two-task models."""
+    from codepeft import study
+
     section = config.get("stats", {})
     models = [m for m in config.get("models", {})]
-    methods = set(config.get("methods", {}))
+    methods = config.get("methods", {})
     task_langs = [
         (t, lang)
         for t, spec in config.get("tasks", {}).items()
@@ -732,25 +791,37 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
             if log:
                 log(f"stats: comparison {name} skipped: method(s) {missing} not in this study")
             continue
+        if config.get("tasks"):
+            shared_tasks = set.intersection(
+                *(set(study.method_tasks(config, s["method"])) for s in sides.values())
+            )
+        else:
+            shared_tasks = set()
         comp_models = _listify(comp.get("models")) or models
         comp_models = [m for m in comp_models if m in models]
         for model in comp_models:
             side_model = {k: s.get("model") or model for k, s in sides.items()}
             if any(m not in models for m in side_model.values()):
                 continue
+            if not all(study.applies(config, sides[k]["method"], side_model[k]) for k in sides):
+                continue
             for task, lang in task_langs:
+                if task not in shared_tasks:
+                    continue
                 if comp.get("tasks") and task not in comp["tasks"]:
                     continue
                 if comp.get("langs") and lang not in comp["langs"]:
                     continue
                 for family, spec in section.get("measures", {}).items():
+                    if comp.get("measures") and family not in comp["measures"]:
+                        continue
                     if spec.get("tasks") and task not in spec["tasks"]:
                         continue
                     if spec.get("langs") and lang not in spec["langs"]:
                         continue
                     paths = {
                         k: pattern.format(
-                            family=family,
+                            family=spec.get("table") or family,
                             model=side_model[k],
                             method=sides[k]["method"],
                             task=task,
@@ -761,6 +832,7 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                     blocks.append(
                         dict(
                             comparison=name,
+                            question=comp.get("question") or name,
                             a=f"{side_model['a']}/{sides['a']['method']}",
                             b=f"{side_model['b']}/{sides['b']['method']}",
                             a_model=side_model["a"],
@@ -770,7 +842,8 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                             model=model,
                             task=task,
                             lang=lang,
-                            family=family,
+                            family=spec.get("table") or family,  # the metric table's family
+                            entry=family,  # the `measures` entry
                             binary=_listify(spec.get("binary")),
                             continuous=_listify(spec.get("continuous")),
                             exclude=_listify(spec.get("exclude")),
@@ -782,27 +855,75 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
     return blocks
 
 
-def run_blocks(
-    blocks: list[dict], section: dict, root: str = ".", log=None
-) -> dict[str, list[dict]]:
-    """Run every planned block; returns {comparison: rows}, adjusted over the configured families."""
+def adjust_families(rows: list[dict], section: dict) -> None:
+    """Adjust every family of `rows` as the `stats` section says (in place).
+
+    Binary and continuous rows never share a family; within a kind, rows sharing the values of
+    `families.<kind>` form one family. A family's method is `adjust`, replaced by matching
+    `overrides` (`where` on question/comparison/model/task/lang/family/group/measure/kind); all
+    members of a family must resolve to the same method."""
+    families = section.get("families", {}) or {}
+    default_keys = {
+        "binary": ["question", "measure"],
+        "continuous": ["comparison", "model", "task", "lang", "group"],
+    }
+    groups: dict[tuple, list[int]] = {}
+    for k, row in enumerate(rows):
+        kind = _kind(row.get("test", ""))
+        keys = families.get(kind, default_keys[kind])
+        key = (kind, tuple(keys)) + tuple(str(row.get(g, "")) for g in keys)
+        groups.setdefault(key, []).append(k)
+    for key, members in groups.items():
+        kind, keys = key[0], key[1]
+        methods = {resolve_option(section, rows[k], "adjust", "holm") for k in members}
+        label = "/".join(
+            f"{g}={v}" for g, v in zip(("kind",) + keys, (kind,) + key[2:], strict=True)
+        )
+        if len(methods) > 1:
+            raise ValueError(
+                f"stats: family {label} mixes adjustment methods {sorted(methods)}: an override "
+                "must match a whole family (add the family's keys to its `where`)"
+            )
+        method = methods.pop()
+        adj = p_adjust([rows[k]["p"] for k in members], method)
+        size = int(sum(not math.isnan(rows[k]["p"]) for k in members))
+        for k, value in zip(members, adj, strict=True):
+            rows[k]["p_adj"] = float(value)
+            rows[k]["adjust"] = method
+            rows[k]["adjust_family"] = label
+            rows[k]["family_size"] = size
+
+
+def _default_loader(section: dict, root: str):
     import os
 
+    def load(path: str) -> Table:
+        return read_table(os.path.join(root, path), id_column=section.get("id_column", "id"))
+
+    return load
+
+
+def run_blocks(
+    blocks: list[dict], section: dict, root: str = ".", log=None, load=None
+) -> dict[str, list[dict]]:
+    """Run every planned block; returns {comparison: rows}, adjusted over the configured families.
+
+    `load(path) -> Table` reads a block's table (default: `read_table(root/path)` with the
+    section's `id_column`); pass another to run the plan on tables laid out differently.
+    Pairing (`pair_by`) and adjustment (`adjust`) follow the section and its `overrides`."""
     binary_test = "mcnemar_exact" if section.get("binary_test", "mcnemar") == "exact" else "mcnemar"
     kwargs = dict(
         conf_level=section.get("conf_level", 0.95),
         cliff_algorithm=section.get("cliff_algorithm", "effsize"),
         cliff_on=section.get("cliff_on", "paired"),
     )
-    pair_by = section.get("pair_by", "id")
     rows: list[dict] = []
     cache: dict[str, Table] = {}
+    load = load or _default_loader(section, root)
 
     def table(path: str) -> Table:
         if path not in cache:
-            cache[path] = read_table(
-                os.path.join(root, path), id_column=section.get("id_column", "id")
-            )
+            cache[path] = load(path)
         return cache[path]
 
     for k, block in enumerate(blocks, 1):
@@ -818,9 +939,10 @@ def run_blocks(
             (m, "wilcoxon") for m in continuous
         ]:
             base = {
-                key: block[key]
+                key: block.get(key, "")
                 for key in (
                     "comparison",
+                    "question",
                     "a",
                     "b",
                     "model",
@@ -831,32 +953,34 @@ def run_blocks(
                     "b_table",
                 )
             }
+            base["question"] = base["question"] or base["comparison"]
             base["group"] = block.get("group", "metrics")
             base["measure"] = measure
+            base["test"] = test
+            pair_by = resolve_option(section, base, "pair_by", "id")
+            both_constant = resolve_option(section, base, "both_constant", "test")
             try:
-                row = compare_tables(ta, tb, measure, test=test, pair_by=pair_by, **kwargs)
+                row = compare_tables(
+                    ta,
+                    tb,
+                    measure,
+                    test=test,
+                    pair_by=pair_by,
+                    both_constant=both_constant,
+                    **kwargs,
+                )
             except (KeyError, ValueError) as err:
                 raise ValueError(
                     f"stats: {block['comparison']} {block['a_table']} vs {block['b_table']}, "
                     f"measure {measure!r} ({test}): {err}"
                 ) from err
-            rows.append({**base, **row})
+            rows.append({**base, **row, "pair_by": pair_by})
         if log:
             log(
                 f"stats: [{k}/{len(blocks)}] {block['comparison']} {block['model']} {block['task']}/{block['lang']} {block['family']}: {len(binary) + len(continuous)} measures"
             )
-    families = section.get("families", {})
-    method = section.get("adjust", "holm")
+    adjust_families(rows, section)
     alpha = section.get("alpha", 0.05)
-    for kind, keys in (
-        ("binary", families.get("binary", ["comparison", "measure"])),
-        (
-            "continuous",
-            families.get("continuous", ["comparison", "model", "task", "lang", "group"]),
-        ),
-    ):
-        subset = [r for r in rows if (r["test"].startswith("mcnemar")) == (kind == "binary")]
-        adjust_rows(subset, keys, method)
     out: dict[str, list[dict]] = {}
     for r in rows:
         r["significant"] = "" if math.isnan(r["p_adj"]) else ("yes" if r["p_adj"] < alpha else "no")

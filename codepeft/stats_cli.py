@@ -94,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=["paired", "all"],
         help="Cliff's delta on the paired values (default) or every non-missing value",
     )
+    p.add_argument(
+        "--both-constant",
+        default="test",
+        choices=["test", "na"],
+        help="Wilcoxon when each side is constant: run the test, or NA (the paper's R scripts)",
+    )
     p.add_argument("--conf-level", type=float, default=0.95)
     p.add_argument("--alpha", type=float, default=0.05)
     p.add_argument("--format", default="text", choices=["text", "tsv", "json"])
@@ -176,6 +182,7 @@ def run_files(args) -> list[dict]:
                 conf_level=args.conf_level,
                 cliff_algorithm=args.cliff_algorithm,
                 cliff_on=args.cliff_on,
+                both_constant=args.both_constant,
             )
             rows.append({"pair": pair, "measure": m, "a_table": pa, "b_table": pb, **row})
     keys = {"pair": ["pair"], "measure": ["measure"], "all": []}[args.family]

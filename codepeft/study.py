@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 
+from codepeft.prompts import java_generation_label
+
 MULTI = "multi"
 
 
@@ -87,11 +89,30 @@ def training_spec(config: dict, method: str, scope: str) -> dict:
     return spec
 
 
-def decoding_spec(config: dict, task: str) -> dict:
+def decoding_spec(config: dict, task: str, method: str | None = None) -> dict:
+    """The decoding options one generation job reads: per-task options resolved to `task`,
+    keys sorted; for generation the Java label of the answering model's training prompt."""
+    from codepeft.generate import resolve
+
     spec = copy.deepcopy(config.get("decoding", {}))
-    spec["max_new_tokens"] = spec.get("max_new_tokens", {}).get(task, 512)
     spec.pop("vllm", None)
-    return spec
+    spec = resolve(spec, task)
+    # options one task (or one kind of model) never reads stay out of its jobs' params
+    for key, only in (
+        ("generation_prompt", "generation"),
+        ("keep_fence_language_tag", "translation"),
+    ):
+        if task != only:
+            spec.pop(key, None)
+    if method is not None and config["methods"][method]["finetune"] != "qlora":
+        for key in ("qlora_base", "qlora_dtype", "qlora_compute_dtype"):
+            spec.pop(key, None)
+    if task == "generation":
+        scope = MULTI
+        if method is not None and config["methods"][method].get("scope", MULTI) != MULTI:
+            scope = task
+        spec["java_generation_label"] = java_generation_label(config, scope)
+    return dict(sorted(spec.items()))
 
 
 # --- canonical params and shared mixtures ----------------------------------------------------
@@ -114,6 +135,10 @@ def mixing_spec(mixing: dict) -> dict:
     spec = {"strategy": mixing.get("strategy", "concat_shuffle")}
     if spec["strategy"] == "temperature":
         spec["temperature"] = float(mixing.get("temperature", 2.0))
+    # order and shuffle options (codepeft.mixing): part of the content when set
+    for key in ("source_order", "shuffler", "shuffle_valid_sources"):
+        if key in mixing:
+            spec[key] = mixing[key]
     return spec
 
 
@@ -125,13 +150,15 @@ def mixture_spec(config: dict, method: str, scope: str) -> dict:
         for task in scope_tasks(config, method, scope)
         for lang in config["tasks"][task]["languages"]
     )
-    return canonical(
-        {
-            "sources": sources,
-            "mixing": mixing_spec(training_spec(config, method, scope).get("mixing", {})),
-            "seed": config.get("seed", 42),
-        }
-    )
+    spec = {
+        "sources": sources,
+        "mixing": mixing_spec(training_spec(config, method, scope).get("mixing", {})),
+        "seed": config.get("seed", 42),
+    }
+    if "generation" in scope_tasks(config, method, scope):
+        # the Java generation prompt's label is part of the examples' text
+        spec["java_generation_label"] = java_generation_label(config, scope)
+    return canonical(spec)
 
 
 def mixture_key(spec: dict) -> str:

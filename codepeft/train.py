@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codepeft.cost import CostRecorder
 from codepeft.provenance import provenance
 
 log = logging.getLogger("codepeft.train")
@@ -61,11 +62,16 @@ class TrainingSpec:
     per_device_batch_size: int = 2
     gradient_accumulation_steps: int = 16
     max_length: int = 512
-    packing: str = "wrapped"  # wrapped | bfd | none
+    packing: str = "wrapped"  # wrapped | bfd | none | constant_length (TRL 0.9.6, the package)
     loss_on: str = "full_sequence"  # full_sequence | completion
     optimizer: str = "auto"  # auto: adamw_bnb_8bit for (q)lora on GPU, adamw_torch otherwise
     gradient_checkpointing: str | bool = "auto"  # auto: on for full fine-tuning only
     precision: str = "auto"  # auto: bf16 on GPU, fp32 on CPU
+    # dtype of the loaded (non-quantized) weights; auto: the compute dtype (bf16 GPU, fp32 CPU).
+    # The package loaded its 4-bit base without torch_dtype: fp16 embeddings, norms, lm_head.
+    weights_dtype: str = "auto"  # auto | bf16 | fp16 | fp32
+    adapter_dtype: str = "fp32"  # fp32 (peft's, the package's) | bf16 (TRL >= 1's QLoRA cast)
+    eval_batch_size: int | None = None  # None: per_device_batch_size
     eval_steps: int = 5000
     save_steps: int = 5000
     eval_max_rows: int | None = 625
@@ -94,6 +100,9 @@ class TrainingSpec:
         default_factory=lambda: {"quant_type": "nf4", "double_quant": True, "compute_dtype": "auto"}
     )
     mixing: dict = field(default_factory=lambda: {"strategy": "concat_shuffle", "temperature": 2.0})
+    selection: dict = field(
+        default_factory=lambda: {"metric": "eval_loss", "shift_predictions": True}
+    )
 
     @classmethod
     def from_dict(cls, values: dict) -> TrainingSpec:
@@ -198,15 +207,49 @@ def _precision(spec: TrainingSpec) -> dict:
     raise ValueError(f"training.precision must be auto|bf16|fp16|fp32, not {spec.precision!r}")
 
 
+DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
+
+
+def weights_dtype(spec: TrainingSpec, compute_dtype=None):
+    """The dtype the model's weights are loaded in (for 4-bit models: the weights that are not
+    quantized: embeddings, norms, lm_head, biases). `auto`: the compute dtype."""
+    import torch
+
+    from codepeft.models import default_dtype
+
+    if spec.weights_dtype == "auto":
+        return compute_dtype or default_dtype()
+    if spec.weights_dtype not in DTYPES:
+        raise ValueError(f"training.weights_dtype must be auto|{'|'.join(DTYPES)}")
+    return getattr(torch, DTYPES[spec.weights_dtype])
+
+
+def keep_adapter_dtype(model, spec: TrainingSpec) -> None:
+    """Set the trainable adapter weights to `training.adapter_dtype`. TRL >= 1 casts LoRA weights
+    of 4-bit models to bf16 in `SFTTrainer.__init__` (trl/trainer/sft_trainer.py, "When using
+    QLoRA, the PEFT adapter weights are converted to bf16"); TRL 0.9.6 and peft kept them fp32,
+    which is what the package trained. Called after the trainer is built, before any step."""
+    import torch
+
+    if spec.adapter_dtype not in ("fp32", "bf16"):
+        raise ValueError("training.adapter_dtype must be fp32|bf16")
+    dtype = getattr(torch, DTYPES[spec.adapter_dtype])
+    for name, param in model.named_parameters():
+        if param.requires_grad and "lora_" in name and param.dtype != dtype:
+            param.data = param.data.to(dtype)
+
+
 def _load_model(source: str, finetune: str, spec: TrainingSpec, revision: str | None):
-    """The model ready for the trainer, and what was actually used ('qlora' may become 'lora')."""
+    """The model ready for the trainer, and what was actually used ('qlora' may become 'lora').
+    `prepare_model_for_kbit_training` is not called (the package did not call it either): the
+    non-quantized weights keep `weights_dtype`, and no layer is upcast to fp32."""
     import torch
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
 
     from codepeft.models import default_dtype
 
     used = finetune
-    kwargs: dict = {"revision": revision, "dtype": default_dtype()}
+    kwargs: dict = {"revision": revision, "dtype": weights_dtype(spec)}
     if finetune == "qlora":
         reason = probe_4bit()
         if reason is not None:
@@ -227,7 +270,7 @@ def _load_model(source: str, finetune: str, spec: TrainingSpec, revision: str | 
                 bnb_4bit_use_double_quant=spec.quantization.get("double_quant", True),
                 bnb_4bit_compute_dtype=compute_dtype,
             )
-            kwargs["dtype"] = compute_dtype
+            kwargs["dtype"] = weights_dtype(spec, compute_dtype)
             if os.environ.get("LOCAL_RANK") is not None and torch.cuda.is_available():
                 # multi-GPU (codepeft.launch): each process keeps its 4-bit copy on its own GPU
                 kwargs["device_map"] = {"": int(os.environ["LOCAL_RANK"])}
@@ -268,19 +311,100 @@ def last_checkpoint(checkpoint_dir: Path) -> str | None:
     return get_last_checkpoint(str(checkpoint_dir))
 
 
-def train(
+@dataclass
+class Setup:
+    """A trainer ready to train, with what `train` records beside the model."""
+
+    trainer: object
+    tokenizer: object
+    used: str
+    args: object
+    grad_ckpt: bool
+    precision: dict
+    train_rows: int
+    selection: dict
+
+
+def _datasets(train_file, valid_file, spec: TrainingSpec, tokenizer, seed: int, num_proc):
+    """Train and eval datasets as the trainer takes them (eval: first `eval_max_rows` raw rows,
+    then packed like the training data), and the tasks of the eval rows."""
+    from datasets import load_dataset
+
+    from codepeft import packing
+
+    columns = ["prompt", "completion"]
+    train_ds = load_dataset("json", data_files=train_file, split="train")
+    eval_ds = None
+    if valid_file and os.path.getsize(valid_file) > 0:
+        eval_ds = load_dataset("json", data_files=valid_file, split="train")
+        if spec.eval_max_rows:
+            eval_ds = eval_ds.select(range(min(spec.eval_max_rows, len(eval_ds))))
+    tasks = sorted(set(train_ds["task"])) if "task" in train_ds.column_names else []
+    train_rows = len(train_ds)
+    train_ds = train_ds.select_columns(columns)
+    eval_ds = eval_ds.select_columns(columns) if eval_ds is not None else None
+    if spec.packing == "constant_length":
+        if spec.loss_on != "full_sequence":
+            raise ValueError(
+                "training.packing: constant_length trains on the whole sequence; "
+                "it cannot be combined with loss_on: completion"
+            )
+        train_ds = packing.pack_dataset(train_ds, tokenizer, spec.max_length, seed, num_proc)
+        if eval_ds is not None:
+            eval_ds = packing.pack_dataset(eval_ds, tokenizer, spec.max_length, seed, num_proc)
+        log.info(
+            "constant_length packing: %d train chunks, %d eval chunks of %d tokens",
+            len(train_ds),
+            len(eval_ds) if eval_ds is not None else 0,
+            spec.max_length,
+        )
+    return train_ds, eval_ds, train_rows, tasks
+
+
+def _selection(spec: TrainingSpec, tasks, tokenizer, use_eval: bool) -> dict:
+    """Trainer arguments of checkpoint selection (`training.selection`)."""
+    from codepeft import selection
+
+    chosen = {"metric": "eval_loss", "shift_predictions": True, **(spec.selection or {})}
+    if chosen["metric"] not in selection.METRICS:
+        raise ValueError(f"training.selection.metric must be one of {selection.METRICS}")
+    if not use_eval:
+        return {"args": {"metric_for_best_model": None, "greater_is_better": None}, "trainer": {}}
+    if chosen["metric"] == "eval_loss":
+        return {
+            "args": {"metric_for_best_model": "eval_loss", "greater_is_better": False},
+            "trainer": {},
+            "record": {"metric": "eval_loss"},
+        }
+    scorer = selection.scorer_for(tasks)
+    shift = bool(chosen["shift_predictions"])
+    return {
+        "args": {
+            "metric_for_best_model": "eval_" + selection.SCORE_NAMES[scorer],
+            "greater_is_better": True,
+            "eval_accumulation_steps": 1,
+        },
+        "trainer": {
+            "compute_metrics": selection.make_compute_metrics(tokenizer, scorer, shift),
+            "preprocess_logits_for_metrics": selection.argmax_logits,
+        },
+        "record": {"metric": chosen["metric"], "scorer": scorer, "shift_predictions": shift},
+    }
+
+
+def setup_trainer(
     model_source: str,
     finetune: str,
     train_file: str,
     valid_file: str | None,
-    out_dir: str,
     checkpoint_dir: str,
     spec: TrainingSpec,
     seed: int = 42,
     revision: str | None = None,
-) -> dict:
-    """Train and save the final adapter (or full model) with its tokenizer to `out_dir`."""
-    from datasets import load_dataset
+    threads: int | None = None,
+    callbacks: list | None = None,
+) -> Setup:
+    """Load the model and data and build the trainer (no step taken)."""
     from transformers import EarlyStoppingCallback, set_seed
     from trl import SFTConfig, SFTTrainer
 
@@ -289,40 +413,33 @@ def train(
     if finetune not in FINETUNE_KINDS:
         raise ValueError(f"unknown finetune kind {finetune!r}; known: {FINETUNE_KINDS}")
     set_seed(seed)
-    out, ckpt = Path(out_dir), Path(checkpoint_dir)
-    stop_flag = {"signal": None}
-
-    def on_signal(signum, _frame):
-        stop_flag["signal"] = signal.Signals(signum).name
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGUSR1)}
-
+    num_proc = threads if threads and threads > 1 else None
     tokenizer = load_tokenizer(model_source, revision)
     model, peft_config, used = _load_model(model_source, finetune, spec, revision)
-
-    columns = ["prompt", "completion"]
-    train_ds = load_dataset("json", data_files=train_file, split="train").select_columns(columns)
-    eval_ds = None
-    if valid_file and os.path.getsize(valid_file) > 0:
-        eval_ds = load_dataset("json", data_files=valid_file, split="train").select_columns(columns)
-        if spec.eval_max_rows:
-            eval_ds = eval_ds.select(range(min(spec.eval_max_rows, len(eval_ds))))
+    train_ds, eval_ds, train_rows, tasks = _datasets(
+        train_file, valid_file, spec, tokenizer, seed, num_proc
+    )
     use_eval = eval_ds is not None and len(eval_ds) > 0
+    if eval_ds is not None and not use_eval:
+        log.warning("no validation rows (or too few tokens for one packed chunk): no evaluation")
     log.info(
-        "finetune=%s (requested %s) model=%s train=%d rows eval=%d rows",
+        "finetune=%s (requested %s) model=%s train=%d rows eval=%d %s",
         used,
         finetune,
         model_source,
-        len(train_ds),
+        train_rows,
         len(eval_ds) if use_eval else 0,
+        "chunks" if spec.packing == "constant_length" else "rows",
     )
+    selection = _selection(spec, tasks, tokenizer, use_eval)
 
     grad_ckpt = spec.gradient_checkpointing
     if grad_ckpt == "auto":
         grad_ckpt = used == "full"
     precision = _precision(spec)
+    trl_packing = spec.packing not in ("none", "constant_length")  # constant_length: pre-packed
     args = SFTConfig(
-        output_dir=str(ckpt),
+        output_dir=str(checkpoint_dir),
         seed=seed,
         data_seed=seed,
         num_train_epochs=spec.epochs,
@@ -331,11 +448,11 @@ def train(
         lr_scheduler_type=spec.lr_scheduler,
         warmup_steps=spec.warmup_steps,
         per_device_train_batch_size=spec.per_device_batch_size,
-        per_device_eval_batch_size=spec.per_device_batch_size,
+        per_device_eval_batch_size=spec.eval_batch_size or spec.per_device_batch_size,
         gradient_accumulation_steps=spec.gradient_accumulation_steps,
         max_length=spec.max_length,
-        packing=spec.packing != "none",
-        packing_strategy=spec.packing if spec.packing != "none" else "bfd",
+        packing=trl_packing,
+        packing_strategy=spec.packing if trl_packing else "bfd",
         completion_only_loss=spec.loss_on == "completion",
         optim=_optimizer(spec, used),
         gradient_checkpointing=bool(grad_ckpt),
@@ -345,16 +462,15 @@ def train(
         save_steps=spec.save_steps,
         save_total_limit=spec.save_total_limit,
         load_best_model_at_end=use_eval,
-        metric_for_best_model="eval_loss" if use_eval else None,
-        greater_is_better=False if use_eval else None,
         logging_steps=spec.logging_steps,
         logging_first_step=True,
         disable_tqdm=True,
         report_to=[],
-        dataset_num_proc=None,
+        dataset_num_proc=num_proc,  # tokenization/packing on the job's threads
+        **selection["args"],
         **precision,
     )
-    callbacks = _make_callbacks(stop_flag)
+    callbacks = list(callbacks or [])
     if use_eval and spec.early_stopping_patience:
         callbacks.append(
             EarlyStoppingCallback(spec.early_stopping_patience, spec.early_stopping_threshold)
@@ -367,10 +483,60 @@ def train(
         processing_class=tokenizer,
         peft_config=peft_config,
         callbacks=callbacks,
+        **selection["trainer"],
     )
+    if peft_config is not None:
+        keep_adapter_dtype(trainer.model, spec)
     from transformers.trainer_callback import PrinterCallback
 
     trainer.remove_callback(PrinterCallback)  # our Progress callback prints one line per log
+    return Setup(
+        trainer=trainer,
+        tokenizer=tokenizer,
+        used=used,
+        args=args,
+        grad_ckpt=bool(grad_ckpt),
+        precision=precision,
+        train_rows=train_rows,
+        selection=selection.get("record", {}),
+    )
+
+
+def train(
+    model_source: str,
+    finetune: str,
+    train_file: str,
+    valid_file: str | None,
+    out_dir: str,
+    checkpoint_dir: str,
+    spec: TrainingSpec,
+    seed: int = 42,
+    revision: str | None = None,
+    threads: int | None = None,
+) -> dict:
+    """Train and save the final adapter (or full model) with its tokenizer to `out_dir`."""
+    out, ckpt = Path(out_dir), Path(checkpoint_dir)
+    stop_flag = {"signal": None}
+    cost = CostRecorder()  # cost record: wall clock and peak memory from here
+
+    def on_signal(signum, _frame):
+        stop_flag["signal"] = signal.Signals(signum).name
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGUSR1)}
+    setup = setup_trainer(
+        model_source,
+        finetune,
+        train_file,
+        valid_file,
+        str(ckpt),
+        spec,
+        seed=seed,
+        revision=revision,
+        threads=threads,
+        callbacks=_make_callbacks(stop_flag) + [cost.callback()],
+    )
+    trainer, tokenizer, used, args = setup.trainer, setup.tokenizer, setup.used, setup.args
+    grad_ckpt, precision = setup.grad_ckpt, setup.precision
     resume = last_checkpoint(ckpt)
     if resume:
         log.info("resuming from %s", resume)
@@ -413,8 +579,10 @@ def train(
         "best_checkpoint": trainer.state.best_model_checkpoint,
         "best_metric": trainer.state.best_metric,
         "log_history": trainer.state.log_history,
-        "train_rows": len(train_ds),
+        "train_rows": setup.train_rows,
+        "selection": setup.selection,
         "wall_seconds_this_run": round(time.time() - started, 2),
+        "cost": cost.record(trainer),
         "provenance": provenance(),
     }
     (tmp / "codepeft_training.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
@@ -440,6 +608,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoints", required=True)
     parser.add_argument("--training-json", default="{}", help="training hyperparameters as JSON")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="processes for tokenization and packing"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO,
@@ -458,6 +629,7 @@ def main(argv: list[str] | None = None) -> int:
             spec,
             seed=args.seed,
             revision=args.revision,
+            threads=args.threads,
         )
     except FourBitUnavailable as err:
         log.error("%s", err)

@@ -15,11 +15,17 @@ A plan names one base model and its generation jobs (one per method/task/languag
 The base model is loaded once with LoRA enabled; zero-shot jobs run without a LoRA, adapter
 jobs (qlora/lora) each through their own `LoRARequest`. Fully fine-tuned models (finetune
 `full`) are loaded afterwards, one engine at a time, each after the previous one is freed.
-Prompts are the HF backend's (`codepeft.generate.render_prompt`, same tokenizer, same
-truncation), passed to vLLM as token ids; decoding is greedy with the HF backend's stop tokens
-(`<|im_end|>`, `<|endoftext|>`) and the model's `repetition_penalty` when its
-generation_config sets one (transformers applies it in greedy `generate` too). Rows and
+Prompts are the HF backend's (`codepeft.generate.prepare_prompt`, same tokenizer, template
+and truncation), passed to vLLM as token ids; decoding is greedy with the HF backend's stop ids
+(`decoding.eos`) and, with `decoding.generation_config: model`, the model's
+`repetition_penalty` (transformers applies it in greedy `generate` too). Rows and
 post-processing are those of `codepeft.generate.generate_records`.
+
+Refused at DAG time (`check_jobs`), before any GPU job: `decoding.qlora_base: nf4_unmerged`
+for QLoRA adapters (the replication package's inference numerics: an NF4 double-quant base
+with bitsandbytes kernels and the LoRA weights in float32, unmerged; vLLM applies LoRA in the
+engine's dtype on its own kernels, so its numbers would not be the package's), and jobs of one
+engine asking for different dtypes.
 
 Runs in its own environment (vLLM pins torch/transformers releases that differ from the
 project's): `.venv-vllm` from scripts/setup/vllm.sh here (CPU build), envs/vllm.yaml on GPU
@@ -40,7 +46,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from codepeft.generate import DecodingSpec, generate_records, render_prompt
+from codepeft import cost
+from codepeft.generate import DecodingSpec, as_ids, generate_records, prepare_prompt, stop_ids
 from codepeft.io import read_jsonl, write_jsonl
 
 log = logging.getLogger("codepeft.vllm")
@@ -50,12 +57,26 @@ ADAPTER_KINDS = ("qlora", "lora")
 LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)
 # Options of `decoding.vllm` that are ours, not vLLM engine arguments.
 OWN_OPTIONS = ("python",)
-STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
+
+
+NF4_REFUSAL = (
+    "method {method} ({task}): decoding.qlora_base: nf4_unmerged asks for the replication "
+    "package's QLoRA inference numerics (the base in 4-bit NF4 with double quantization on "
+    "bitsandbytes kernels, non-quantized weights in {dtype}, the adapter unmerged with float32 "
+    "LoRA weights). vLLM cannot reproduce them: it applies LoRA adapters in the engine's dtype "
+    "with its own kernels. Use decoding.backend: hf for these numerics, or "
+    "decoding.qlora_base: merged to serve the adapters with vLLM."
+)
 
 
 def check_jobs(jobs: Sequence[dict]) -> None:
     """Fail early (at DAG time) on jobs the vLLM backend cannot serve."""
     for job in jobs:
+        spec = _spec(job)
+        if job["finetune"] == "qlora" and spec.qlora_base == "nf4_unmerged":
+            raise ValueError(
+                NF4_REFUSAL.format(method=job["method"], task=job["task"], dtype=spec.qlora_dtype)
+            )
         kind = job["finetune"]
         if kind == "dora":
             raise ValueError(
@@ -77,7 +98,16 @@ def engine_groups(jobs: Sequence[dict]) -> list[tuple[str | None, list[dict]]]:
         if job["finetune"] == "full":
             full.setdefault(job["trained"], []).append(job)
     groups: list[tuple[str | None, list[dict]]] = [(None, base)] if base else []
-    return groups + list(full.items())
+    groups += list(full.items())
+    for weights, group in groups:
+        dtypes = sorted({_spec(j).dtype for j in group})
+        if len(dtypes) > 1:
+            raise ValueError(
+                f"{weights or 'the base model'}: its vLLM engine would serve jobs asking for "
+                f"decoding.dtype {dtypes} (per task); one engine has one dtype. Use one dtype "
+                "for every task, or decoding.backend: hf."
+            )
+    return groups
 
 
 def adapter_rank(adapter_dir: str | os.PathLike) -> int:
@@ -140,10 +170,13 @@ def _tokenizer_path(job: dict, weights: str) -> str:
     return trained if trained and _has_tokenizer(trained) else weights
 
 
-def _repetition_penalty(weights: str) -> float:
-    """The model's generation_config repetition_penalty (HF greedy `generate` applies it)."""
+def _repetition_penalty(weights: str, generation_config: str = "model") -> float:
+    """The model's generation_config repetition_penalty (HF greedy `generate` applies it) with
+    `decoding.generation_config: model`; 1.0 (none) with `greedy`."""
     from transformers import GenerationConfig
 
+    if generation_config != "model":
+        return 1.0
     try:
         value = GenerationConfig.from_pretrained(weights).repetition_penalty
     except OSError:
@@ -154,13 +187,12 @@ def _repetition_penalty(weights: str) -> float:
 class _EngineView:
     """What `generate_records` needs: `.tokenizer` and `.generate(prompts, max_new_tokens)`."""
 
-    def __init__(self, llm, tokenizer, lora_request, repetition_penalty: float):
+    def __init__(self, llm, tokenizer, lora_request, repetition_penalty: float, eos: str = "chat"):
         self.llm, self.tokenizer, self.lora_request = llm, tokenizer, lora_request
         self.repetition_penalty = repetition_penalty
-        eos = [tokenizer.convert_tokens_to_ids(t) for t in STOP_TOKENS]
-        self.eos_ids = [i for i in eos if isinstance(i, int) and i >= 0] or [tokenizer.eos_token_id]
+        self.eos_ids = stop_ids(tokenizer, eos)
 
-    def generate(self, prompts: Sequence[str], max_new_tokens: int) -> list[tuple[str, int]]:
+    def generate(self, prompts: Sequence, max_new_tokens: int) -> list[tuple[str, int]]:
         from vllm import SamplingParams, TokensPrompt
 
         params = SamplingParams(
@@ -170,10 +202,7 @@ class _EngineView:
             repetition_penalty=self.repetition_penalty,
             detokenize=False,
         )
-        inputs = [
-            TokensPrompt(prompt_token_ids=self.tokenizer(p, add_special_tokens=False)["input_ids"])
-            for p in prompts
-        ]
+        inputs = [TokensPrompt(prompt_token_ids=as_ids(self.tokenizer, p)) for p in prompts]
         outputs = self.llm.generate(inputs, params, lora_request=self.lora_request, use_tqdm=False)
         results = []
         for out in outputs:
@@ -230,10 +259,8 @@ def run_plan(plan: dict) -> list[dict]:
         for job in jobs:
             tokenizer = tokenizer_for(_tokenizer_path(job, weights))
             for record in read_jsonl(job["data"]):
-                prompt, _ = render_prompt(tokenizer, record, _spec(job))
-                longest_prompt = max(
-                    longest_prompt, len(tokenizer(prompt, add_special_tokens=False)["input_ids"])
-                )
+                _, ids, _ = prepare_prompt(tokenizer, record, _spec(job))
+                longest_prompt = max(longest_prompt, len(ids))
         options = engine_options(
             weights, jobs, plan.get("vllm") or {}, seed, has_gpu, longest_prompt
         )
@@ -244,8 +271,8 @@ def run_plan(plan: dict) -> list[dict]:
         )
         start = time.time()
         llm = LLM(**options)
-        log.info("engine ready in %.1fs", time.time() - start)
-        penalty = _repetition_penalty(weights)
+        ready = time.time() - start  # engine start, shared by this engine's files
+        log.info("engine ready in %.1fs", ready)
         lora_ids: dict[str, int] = {}
         for job in jobs:
             lora = None
@@ -262,9 +289,12 @@ def run_plan(plan: dict) -> list[dict]:
             # vLLM schedules its own batches: hand it the whole file at once
             spec = replace(spec, batch_size=max(1, len(records)))
             start = time.time()
-            rows = generate_records(_EngineView(llm, tokenizer, lora, penalty), records, spec)
+            penalty = _repetition_penalty(weights, spec.generation_config)
+            view = _EngineView(llm, tokenizer, lora, penalty, spec.eos)
+            rows = generate_records(view, records, spec)
             elapsed = time.time() - start
             write_jsonl(job["out"], rows)
+            cost.write_generation_cost(cost.cost_path(job["out"]), rows, elapsed, ready, "vllm")
             n_new = sum(r["n_new_tokens"] for r in rows)
             summaries.append(
                 {

@@ -80,12 +80,6 @@ for _name, _jobs in ANALYZE_PLAN.items():
             jobs=canonical(
                 sorted(_analyzers.plan_params(_jobs), key=lambda j: j["predictions"])
             ),
-            options=canonical(
-                {
-                    "timeout_s": config["analyzers"]["timeout_s"],
-                    "sonar": dict(config["analyzers"]["sonar"]),
-                    "label": "study",
-                }
-            ),
+            options=canonical(_analyzers.rule_options(config["analyzers"], _name)),
         script:
             "../workflow/scripts/analyze.py"

@@ -201,7 +201,7 @@ def vllm_plan(model):
                 out=expand_combos(
                     "results/predictions/{model}/{method}/{task}/{lang}.jsonl", [c]
                 )[0],
-                decoding=study.decoding_spec(config, c["task"]),
+                decoding=study.decoding_spec(config, c["task"], c["method"]),
             )
         )
     vllm_backend.check_jobs(jobs)
@@ -251,8 +251,15 @@ def judge_inputs(wildcards):
         "test": task_data("summarization", wildcards.lang, "test"),
     }
     if JUDGE["template"]:
-        # a template edit re-judges (new prompts)
-        inputs["template"] = JUDGE["template"]
+        # a template edit re-judges (new prompts); `package` = the packaged package prompt
+        from codepeft.judge.rubric import PACKAGED_TEMPLATES, packaged_template_path
+
+        template = JUDGE["template"]
+        inputs["template"] = (
+            str(packaged_template_path(template))
+            if template in PACKAGED_TEMPLATES
+            else template
+        )
     if JUDGE_LOCAL:
         # results/base/tiny is built by the workflow (rule build_tiny_model)
         inputs["judge_model"] = JUDGE["model"]

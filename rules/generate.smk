@@ -1,5 +1,6 @@
 # Generation. decoding.backend hf: one job per (model, method, task, language);
 # vllm: one job per base model (codepeft.vllm_backend). References as pseudo predictions.
+from codepeft import cost as codepeft_cost
 
 if config["decoding"]["backend"] == "vllm":
 
@@ -19,6 +20,8 @@ if config["decoding"]["backend"] == "vllm":
                 base=base_model_input(vllm_model),
             output:
                 [j["out"] for j in vllm_jobs],
+                # cost records (codepeft.cost): tokens generated, tokens/s per file
+                [codepeft_cost.cost_path(j["out"]) for j in vllm_jobs],
             log:
                 f"logs/generate/vllm/{vllm_model}.log",
             benchmark:
@@ -42,6 +45,8 @@ else:
             unpack(generation_inputs),
         output:
             "results/predictions/{model}/{method}/{task}/{lang}.jsonl",
+            # cost record (codepeft.cost): tokens generated, tokens/s, device
+            cost="results/predictions/{model}/{method}/{task}/{lang}.cost.json",
         log:
             "logs/generate/{model}/{method}/{task}/{lang}.log",
         benchmark:
@@ -57,7 +62,7 @@ else:
         params:
             source=lambda wc: base_model_source(wc.model),
             finetune=lambda wc: finetune_kind(wc.method),
-            decoding=lambda wc: canonical(study.decoding_spec(config, wc.task)),
+            decoding=lambda wc: canonical(study.decoding_spec(config, wc.task, wc.method)),
         script:
             "../workflow/scripts/generate.py"
 

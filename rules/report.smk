@@ -5,6 +5,9 @@
 # Every output is also an item of Snakemake's report (snakemake --report report.html).
 from codepeft import study as codepeft_study
 
+# the cost section's inputs: generation cost records, training/generation benchmark files
+from codepeft import cost as codepeft_cost
+
 
 # the workflow description of `snakemake --report` (a global directive; works from this include)
 report: "../workflow/report/workflow.rst"
@@ -13,6 +16,7 @@ report: "../workflow/report/workflow.rst"
 rule report:
     input:
         unpack(report_inputs),
+        unpack(lambda wc: codepeft_cost.workflow_inputs(config)),
     output:
         index=report(
             "results/report/index.html",

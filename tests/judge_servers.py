@@ -6,7 +6,8 @@
 - `FaultServer`: the same, but the n-th request carrying a given prompt gets the n-th entry of a
   fault script: ``429`` (with Retry-After), ``500``, ``hang`` (sleeps past the client timeout),
   ``malformed`` (200 with a body that is not JSON), ``garbage`` (a valid response whose answer
-  does not parse), ``401``; past the script it answers normally.
+  does not parse), ``empty`` (a message with no text), ``partial`` (no Fluency line), ``401``;
+  past the script it answers normally.
 
 Both bind 127.0.0.1 on an ephemeral port, run in a daemon thread, record every request
 (path, time, Authorization header) and stop in `close()`.
@@ -22,6 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 COMMENT_RE = re.compile(r"Comment:\n(.*?)\n\nAnswer with", re.DOTALL)
 CODE_RE = re.compile(r"```[^\n]*\n(.*?)\n```", re.DOTALL)
+# the replication package's prompt (template: package)
+PACKAGE_COMMENT_RE = re.compile(r"\n# Comment\n(.*?)\n\nPlease provide", re.DOTALL)
+PACKAGE_CODE_RE = re.compile(r"\n# Function\n(.*?)\n\n# Comment\n", re.DOTALL)
 
 
 def expected_scores(code: str, summary: str) -> tuple[int, int, int]:
@@ -39,8 +43,8 @@ def expected_scores(code: str, summary: str) -> tuple[int, int, int]:
 
 
 def answer_for(prompt: str) -> str:
-    comment = COMMENT_RE.search(prompt)
-    code = CODE_RE.search(prompt)
+    comment = COMMENT_RE.search(prompt) or PACKAGE_COMMENT_RE.search(prompt)
+    code = CODE_RE.search(prompt) or PACKAGE_CODE_RE.search(prompt)
     a, c, f = expected_scores(code.group(1) if code else "", comment.group(1) if comment else "")
     return f"Content adequacy: {a}\nConciseness: {c}\nFluency: {f}"
 
@@ -159,6 +163,13 @@ class _Server:
                     self._send(200, json.dumps(response_body(self.path, "m", "late")).encode())
                 elif action == "malformed":
                     self._send(200, b'{"output": [ this is not json')
+                elif action == "empty":  # a message item with no text (reasoning used it all)
+                    payload = response_body(self.path, body.get("model", ""), "")
+                    self._send(200, json.dumps(payload).encode())
+                elif action == "partial":  # fluency missing
+                    text = "\n".join(answer_for(prompt).split("\n")[:2])
+                    payload = response_body(self.path, body.get("model", ""), text)
+                    self._send(200, json.dumps(payload).encode())
                 elif action == "garbage":
                     payload = response_body(self.path, body.get("model", ""), "I think it is fine.")
                     self._send(200, json.dumps(payload).encode())

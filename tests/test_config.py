@@ -72,11 +72,11 @@ def test_method_task_must_exist(repo):
 
 def test_paper_matrix(paper):
     trained = study.trained_models(paper)
-    assert len(trained) == 15
-    assert sum(scope == "multi" for _, _, scope in trained) == 6
+    assert len(trained) == 18  # 15 + RQ3's three 2-task 3B models
+    assert sum(scope == "multi" for _, _, scope in trained) == 9
     assert sum(scope != "multi" for _, _, scope in trained) == 9
-    # 3 models x (zero-shot + 3 methods) x 6 task/language pairs
-    assert len(study.evaluated(paper)) == 72
+    # 3 models x (zero-shot + 3 methods) x 6 task/language pairs + RQ3: 3 x 4 pairs
+    assert len(study.evaluated(paper)) == 84
     assert paper["training"]["warmup_steps"] == 1000
     assert (
         paper["training"]["gradient_accumulation_steps"]
@@ -104,8 +104,8 @@ def test_method_restricted_to_models_and_tasks(paper):
     }
     study_config.validate(cfg)
     assert ("qwen2.5-coder-3b", "rq3", "multi") in study.trained_models(cfg)
-    assert len(study.trained_models(cfg)) == 16
-    assert len(study.evaluated(cfg)) == 72 + 4
+    assert len(study.trained_models(cfg)) == 19
+    assert len(study.evaluated(cfg)) == 84 + 4
 
 
 def test_apply_default_keeps_overrides(repo):

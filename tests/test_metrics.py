@@ -357,7 +357,11 @@ def test_schema_defaults_match_options():
     validator = jsonschema.Draft202012Validator(section_schema)
     assert not list(validator.iter_errors(section))
     defaults = {
-        key: {k: v["default"] for k, v in spec["properties"].items()}
+        key: (
+            {k: v["default"] for k, v in spec["properties"].items()}
+            if "properties" in spec
+            else spec["default"]
+        )
         for key, spec in section_schema["properties"].items()
     }
     assert SurfaceOptions.from_config(defaults) == SurfaceOptions()
@@ -444,3 +448,50 @@ def test_run_files_writes_one_table_per_family(tmp_path):
     assert "codebleu" in codebleu_summary["corpus"] and "bertscore" not in codebleu_summary
     surface_summary = json.loads(outputs["surface"][1].read_text())
     assert "codebleu" not in surface_summary and "bleu_sacre" in surface_summary["corpus"]
+
+
+def test_surface_measures_see_stripped_texts_codebleu_the_raw_ones(monkeypatch):
+    """strip: true (default, the package's evaluate_summarization_metrics.py:108-109)."""
+    from codepeft.metrics import bleu as bleu_mod
+    from codepeft.metrics import codebleu_metric
+    from codepeft.metrics.compute import SurfaceOptions, compute_surface, join
+
+    seen, cb_seen = [], []
+    real_bleu, real_cb = bleu_mod.bleu_sacre, codebleu_metric.codebleu_batch
+    monkeypatch.setattr(bleu_mod, "bleu_sacre", lambda p, r: seen.append((p, r)) or real_bleu(p, r))
+    monkeypatch.setattr(
+        codebleu_metric,
+        "codebleu_batch",
+        lambda preds, refs, *a, **k: cb_seen.append((preds, refs)) or real_cb(preds, refs, *a, **k),
+    )
+    instances = join(
+        [{"id": "1", "output": "\n  int f() { return 1; }  \n"}],
+        [{"id": "1", "reference": " int f() { return 2; }\n"}],
+    )
+    options = SurfaceOptions(bertscore_enabled=False)
+    compute_surface(instances, "translation", "cs-java", options)
+    assert seen == [("int f() { return 1; }", "int f() { return 2; }")]
+    assert cb_seen[0] == (["\n  int f() { return 1; }  \n"], [" int f() { return 2; }\n"])
+    seen.clear()
+    compute_surface(
+        instances, "translation", "cs-java", SurfaceOptions(bertscore_enabled=False, strip=False)
+    )
+    assert seen == [("\n  int f() { return 1; }  \n", " int f() { return 2; }\n")]
+
+
+def test_metric_options_from_config():
+    from codepeft.metrics.compute import SurfaceOptions
+
+    default = SurfaceOptions.from_config({})
+    assert default.strip and default.bertscore_empty_prediction == "zero"
+    assert default.side_empty_prediction == "zero"
+    package = SurfaceOptions.from_config(
+        {
+            "strip": True,
+            "bertscore": {"empty_prediction": "exclude"},
+            "side": {"empty_prediction": "score"},
+        }
+    )
+    assert (
+        package.bertscore_empty_prediction == "exclude" and package.side_empty_prediction == "score"
+    )

@@ -111,3 +111,61 @@ def test_side_unloadable_checkpoint_is_a_one_line_status(tmp_path):
     assert row["side"] is None
     assert row["side_status"].startswith("not computed: SIDE checkpoint could not run")
     assert "\n" not in row["side_status"] and len(row["side_status"]) < 300
+
+
+# ------------------------------------------------------------------ the package's conventions
+# (issue 13; PACKAGE.md section 7: evaluate_summarization_metrics.py:108-109, 201, 61)
+def _pairs():
+    refs = [
+        {"id": "1", "reference": " closes the socket ", "inputs": {"code": CODE[1]}},
+        {"id": "2", "reference": "adds two integers", "inputs": {"code": CODE[0]}},
+        {"id": "3", "reference": "reads lines", "inputs": {"code": CODE[2]}},
+        {"id": "4", "reference": "", "inputs": {"code": CODE[2]}},
+    ]
+    preds = [
+        {"id": "1", "output": "closes the socket\n"},
+        {"id": "2", "output": "  \n"},
+        {"id": "3", "output": "reads the lines of a file"},
+        {"id": "4", "output": "reads lines"},
+    ]
+    return join(preds, refs)
+
+
+@pytest.mark.slow
+def test_bertscore_exclude_leaves_empty_predictions_out_of_the_mean():
+    package = SurfaceOptions(bertscore_empty_prediction="exclude")
+    result = compute_surface(_pairs(), "summarization", "java", package)
+    rows = {r["id"]: r for r in result.rows}
+    assert rows["1"]["bertscore_f1"] == pytest.approx(1.0, abs=1e-4)  # stripped: identical
+    assert rows["2"]["bertscore_f1"] is None
+    assert rows["2"]["bertscore_status"] == "excluded: empty prediction (left out of the mean)"
+    assert rows["4"]["bertscore_f1"] is None  # empty reference: the package skipped it too
+    assert rows["4"]["bertscore_status"].startswith("excluded: empty reference")
+    mean = result.summary["mean"]["bertscore_f1"]
+    assert mean == pytest.approx((rows["1"]["bertscore_f1"] + rows["3"]["bertscore_f1"]) / 2)
+    assert result.summary["bertscore"]["n_excluded"] == 2
+    # the other measures still score the empty prediction 0 (the package's value)
+    assert rows["2"]["bleu_sacre"] == 0.0 and rows["2"]["chrf"] == 0.0
+    default = {r["id"]: r for r in compute_surface(_pairs(), "summarization", "java").rows}
+    assert default["2"]["bertscore_f1"] == 0.0
+    assert default["4"]["bertscore_status"] == "not computed: empty reference"
+    assert default["4"]["bertscore_f1"] is None
+
+
+@pytest.mark.slow
+def test_side_score_mode_scores_every_row_including_empty_summaries():
+    from codepeft.metrics import side as side_mod
+
+    options = SurfaceOptions(
+        bertscore_enabled=False, side_checkpoint=MODEL_DIR, side_empty_prediction="score"
+    )
+    rows = {r["id"]: r for r in compute_surface(_pairs(), "summarization", "java", options).rows}
+    expected = side_mod.side_scores([CODE[0]], [""], MODEL_DIR)[0]
+    assert rows["2"]["side"] == pytest.approx(expected, abs=1e-6) and rows["2"]["side"] != 0.0
+    assert rows["2"]["side_status"] == "empty_prediction"  # flagged, but scored
+    assert rows["1"]["side"] == pytest.approx(
+        side_mod.side_scores([CODE[1]], ["closes the socket"], MODEL_DIR)[0], abs=1e-6
+    )
+    zero = SurfaceOptions(bertscore_enabled=False, side_checkpoint=MODEL_DIR)
+    rows = {r["id"]: r for r in compute_surface(_pairs(), "summarization", "java", zero).rows}
+    assert rows["2"]["side"] == 0.0

@@ -317,7 +317,7 @@ def test_build_report_end_to_end(tmp_path):
     _training_json(tmp_path / "results/models/mine/mt_qlora/multi", "lora", True)
     out = tmp_path / "results/report"
     res = build_report(cfg, out, root=tmp_path)
-    assert set(res["tables"]) == {"pass1", "means", "not_computed", "rq_rq1_st_vs_mt"}
+    assert set(res["tables"]) == {"pass1", "means", "not_computed", "rq_rq1_st_vs_mt", "cost"}
     assert {
         "pass1_by_scale",
         "dist_summarization_python",
@@ -424,3 +424,60 @@ def test_paper_per_instance_pass1_matches_paper_column(shared, tmp_path):
                     r["paper_b_only"],
                     r["paper_neither"],
                 ), r
+
+
+def test_quirks_section_lists_the_behaviours_in_force(tmp_path, monkeypatch):
+    from codepeft import quirks
+    from codepeft.report import quirks_section
+
+    fixture = [
+        quirks.Quirk("stats.pair_by", "position", "rows paired <by position>", "a.R:1", True),
+        quirks.Quirk("stats.overrides.*", {"adjust": "bh"}, "BH for RQ1", "b.R:2"),
+        quirks.Quirk("decoding.other", 1, "not set here", "c.py:3"),
+    ]
+    cfg = _stats_config({"mine": PAPER_MODELS["mine"]})
+    cfg["stats"]["pair_by"] = "position"
+    cfg["stats"]["overrides"] = [
+        {"where": {"task": "generation"}, "adjust": "none"},
+        {"adjust": "bh"},
+    ]
+    rows = quirks_section.quirk_rows(cfg, fixture)
+    assert [(r["key"], r["value"], r["defect"]) for r in rows] == [
+        ("stats.pair_by", "position", "yes"),
+        ("stats.overrides.*", '{"adjust": "bh"}', "no"),
+    ]
+    html = quirks_section.quirks_section_html(rows)
+    assert "Replication-package behaviours in force" in html and "&lt;by position&gt;" in html
+    assert quirks_section.quirks_section_html([]) == ""
+    # through the report: its own table and section, absent when nothing is in force
+    _write_pairing_tables(tmp_path, "mine")
+    monkeypatch.setattr(quirks, "QUIRKS", fixture)
+    res = build_report(cfg, tmp_path / "r1", root=tmp_path)
+    page = (tmp_path / "r1/index.html").read_text()
+    assert "quirks" in res["tables"] and "id='quirks'" in page and "a.R:1" in page
+    assert page.index("id='quirks'") < page.index("id='rq'")
+    with open(tmp_path / "r1/tables/quirks.tsv", newline="") as handle:
+        assert [r["key"] for r in csv.DictReader(handle, delimiter="\t")] == [
+            "stats.pair_by",
+            "stats.overrides.*",
+        ]
+    cfg["stats"]["pair_by"] = "id"
+    cfg["stats"]["overrides"] = []
+    res = build_report(cfg, tmp_path / "r2", root=tmp_path)
+    assert "quirks" not in res["tables"]
+    assert "id='quirks'" not in (tmp_path / "r2/index.html").read_text()
+
+
+def test_side_entry_keeps_the_surface_family_for_the_paper_column():
+    row = {
+        "comparison": "rq1_st_vs_mt",
+        "task": "summarization",
+        "lang": "java",
+        "family": "surface",
+        "measure": "side",
+        "test": "wilcoxon",
+    }
+    assert T.paper_match(row, "3B")["paper_metric"] == "SIDE"
+    cfg = study_config.load(Path(__file__).resolve().parent.parent / "config" / "paper.yaml")
+    blocks = [b for b in st.planned_tests(cfg) if b["entry"] == "side"]
+    assert blocks and {b["family"] for b in blocks} == {"surface"}

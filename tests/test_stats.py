@@ -356,3 +356,135 @@ def test_no_complete_pairs_is_reported():
         assert row["note"].startswith(
             "no complete pairs: values missing (not computed) for 1 A and 1 B ids"
         )
+
+
+# ----------------------------------------------------------------------------- options of the paper preset
+
+
+def test_both_constant_na_is_the_package_guard():
+    paired = st.pair_values(["1", "2", "3"], [0, 0, 0], ["1", "2", "3"], [1, 1, 1])
+    tested = st.compare(paired, test="wilcoxon")
+    guarded = st.compare(paired, test="wilcoxon", both_constant="na")
+    assert tested["p"] < 0.1  # three differences of -1: R's wilcox.test gives a p-value
+    assert math.isnan(guarded["p"]) and "both samples constant" in guarded["note"]
+    varied = st.pair_values(["1", "2", "3"], [0, 1, 0], ["1", "2", "3"], [1, 1, 1])
+    assert not math.isnan(st.compare(varied, both_constant="na")["p"])
+
+
+def _row(**kw):
+    base = dict(question="q", comparison="c", model="m", task="t", lang="l", family="f", group="g")
+    return {**base, **kw}
+
+
+def test_overrides_last_match_wins_and_kind_matches_the_test():
+    section = {
+        "adjust": "holm",
+        "pair_by": "position",
+        "overrides": [
+            {"where": {"task": ["generation", "x"]}, "adjust": "bh"},
+            {"where": {"task": "generation", "kind": "binary"}, "pair_by": "id"},
+            {"where": {"measure": "m2"}, "adjust": "none"},
+        ],
+    }
+    gen_bin = _row(task="generation", measure="pass@1", test="mcnemar")
+    gen_cont = _row(task="generation", measure="m1", test="wilcoxon")
+    assert st.resolve_option(section, gen_bin, "adjust", "holm") == "bh"
+    assert st.resolve_option(section, gen_bin, "pair_by", "id") == "id"
+    assert st.resolve_option(section, gen_cont, "pair_by", "id") == "position"
+    assert (
+        st.resolve_option(
+            section, _row(task="generation", measure="m2", test="wilcoxon"), "adjust", ""
+        )
+        == "none"
+    )
+    assert st.resolve_option({}, gen_cont, "pair_by", "id") == "id"
+
+
+def test_adjust_families_by_question_and_mixed_methods_refused():
+    rows = [
+        _row(comparison=c, question="rq3", measure="pass@1", test="mcnemar", p=p)
+        for c, p in (("c1", 0.01), ("c1", 0.04), ("c2", 0.03), ("c2", 0.5))
+    ]
+    st.adjust_families(rows, {"adjust": "holm", "families": {"binary": ["question", "measure"]}})
+    assert [r["family_size"] for r in rows] == [4] * 4
+    assert rows[0]["p_adj"] == pytest.approx(0.04)
+    st.adjust_families(rows, {"adjust": "holm", "families": {"binary": ["comparison", "measure"]}})
+    assert [r["family_size"] for r in rows] == [2] * 4
+    with pytest.raises(ValueError, match="mixes adjustment methods"):
+        st.adjust_families(
+            rows,
+            {
+                "families": {"binary": ["question", "measure"]},
+                "overrides": [{"where": {"comparison": "c1"}, "adjust": "bh"}],
+            },
+        )
+
+
+def test_planned_tests_only_on_shared_tasks_and_models():
+    cfg = {
+        "models": {"small": {}, "big": {}},
+        "methods": {
+            "mt": {"finetune": "qlora"},
+            "two": {"finetune": "qlora", "tasks": ["generation"], "models": ["big"]},
+        },
+        "tasks": {
+            "generation": {"languages": ["python"]},
+            "summarization": {"languages": ["java"]},
+        },
+        "stats": {
+            "comparisons": [
+                {
+                    "name": "rq3",
+                    "a": {"method": "mt"},
+                    "b": {"method": "two"},
+                    "measures": ["surface"],
+                }
+            ],
+            "measures": {
+                "surface": {"continuous": ["bleu"]},
+                "side": {"table": "surface", "continuous": ["side"]},
+            },
+        },
+    }
+    blocks = st.planned_tests(cfg)
+    assert [(b["model"], b["task"], b["family"]) for b in blocks] == [
+        ("big", "generation", "surface")
+    ]
+    cfg["stats"]["comparisons"][0]["measures"] = []
+    blocks = st.planned_tests(cfg)
+    assert [b["a_table"] for b in blocks] == [
+        "results/metrics/surface/big/mt/generation/python.tsv"
+    ] * 2  # the `side` entry reads the surface table
+    assert [(b["family"], b["entry"]) for b in blocks] == [
+        ("surface", "surface"),
+        ("surface", "side"),
+    ]
+    assert blocks[0]["question"] == "rq3"
+
+
+def test_statistics_quirks_in_force_in_the_preset_only(repo):
+    from codepeft import config as study_config
+    from codepeft import quirks
+
+    stats_quirks = [q for q in quirks.QUIRKS if q.key.startswith("stats.")]
+    assert len(stats_quirks) >= 5 and all(q.source and q.what for q in stats_quirks)
+    preset = study_config.load(repo / "config" / "paper.yaml")
+    assert quirks.in_force(preset, stats_quirks) == stats_quirks
+    default = study_config.load(repo / "config.yaml")
+    assert quirks.in_force(default, stats_quirks) == []
+    # '*' fans out over a list (stats.overrides): dropping the BH override drops the quirk
+    preset["stats"]["overrides"] = [o for o in preset["stats"]["overrides"] if "adjust" not in o]
+    assert "stats.overrides.*" not in {q.key for q in quirks.in_force(preset, stats_quirks)}
+
+
+def test_cli_both_constant(tmp_path, capsys):
+    for name, value in (("a", 0), ("b", 1)):
+        (tmp_path / f"{name}.csv").write_text(
+            "id,x\n" + "".join(f"{i},{value}\n" for i in range(5))
+        )
+    args = ["--a", str(tmp_path / "a.csv"), "--b", str(tmp_path / "b.csv"), "--measure", "x"]
+    p = {}
+    for mode in ("test", "na"):
+        assert stats_cli.main(args + ["--both-constant", mode, "--format", "json"]) == 0
+        p[mode] = json.loads(capsys.readouterr().out)[0]["p"]
+    assert p["test"] < 0.05 and p["na"] is None

@@ -425,3 +425,493 @@ def test_paper_pass1_counts_match_per_instance_files(ref):
             )
             assert int(sum(table.values("pass@1"))) == counts[lang], (size, method, lang)
     assert paper.pass1("3B", "mt_qlora", "java") == pytest.approx(59 / 184)
+
+
+# ----------------------------------------------------------------------------- the preset, end to end
+#
+# config/paper.yaml's `stats` section planned and run on the shipped per-instance CSVs: the
+# loader below maps each planned table (results/metrics/<table>/<model>/<method>/<task>/<lang>.tsv)
+# to the package's file and renames the package's columns to the preset's measure names.
+# Families, adjustments (BH for RQ1 code generation), pairing (by position; RQ1 pass@1 by id)
+# and the both-constant rule all come from the preset; every printed number is checked within
+# its printed precision.
+
+PRESET_SIZE = {"qwen2.5-coder-0.5b": "0.5B", "qwen2.5-coder-1.5b": "1.5B", "qwen2.5-coder-3b": "3B"}
+RQ3_METHODS = {  # as ftrain defines them in config/paper.yaml (added here while absent)
+    "mt_qlora_cg_cs": ["generation", "summarization"],
+    "mt_qlora_cg_ct": ["generation", "translation"],
+    "mt_qlora_cs_ct": ["summarization", "translation"],
+}
+PACKAGE_COLUMNS = {  # preset table family -> {package column: preset measure}
+    "surface": {
+        "BLEU": "bleu_sacre",
+        "METEOR": "meteor",
+        "Rouge-L": "rougeL",
+        "chrF": "chrf",
+        "BERTScore": "bertscore_f1",
+        "SIDE": "side",
+    },
+    "judge": {
+        "CA": "content_adequacy_mean",
+        "Conciseness": "conciseness_mean",
+        "Fluency": "fluency_mean",
+    },
+    "execution": {"pass@1": "pass@1"},
+    "codebleu": {"codebleu": "codebleu"},
+    "lizard": {
+        "Lines_of_Code": "nloc",
+        "Token_Count": "tokens",
+        "Detection_Rate": "detected",
+        "Cyclomatic_Complexity": "ccn_sum",
+    },
+    "pylint": {
+        "Error": "error",
+        "Warning": "warning",
+        "Convention": "convention",
+        "Refactor": "refactor",
+    },
+    "pmd": {
+        c: c
+        for c in (
+            "bestpractices",
+            "codestyle",
+            "design",
+            "errorprone",
+            "multithreading",
+            "performance",
+        )
+    },
+    "roslyn": {"Syntax_Errors": "syntax_errors", "Maintainability": "maintainability"},
+    "sonar": {
+        "Security_Hotspots": "security_hotspots",
+        "Reliability": "reliability",
+        "Maintainability": "maintainability",
+        "CyC": "cyclomatic",
+        "CoC": "cognitive",
+    },
+}
+# the labels the R scripts print for each preset measure
+R_LABEL = {m: c for cols in PACKAGE_COLUMNS.values() for c, m in cols.items()}
+R_LABEL["codebleu"] = "CodeBLEU"
+
+
+def package_file(
+    ref, table: str, model: str, method: str, task: str, lang: str, pmd_swap: bool = True
+) -> str | None:
+    """The package's per-instance CSV for one planned table (None: not shipped).
+
+    pmd_swap: the shipped C#->Java PMD statistics (RQ1 and RQ2 RAW/CLEAN, all three sizes) were
+    computed on the code-generation Java PMD tables, although the scripts name
+    pmd/translation/cs_java (rq1_ct_cs_java…R:27-32): every printed number matches the
+    generation files and none the translation files (test_cs_java_pmd_outputs_used_generation_files).
+    """
+    if pmd_swap and table == "pmd" and task == "translation":
+        task, lang = "generation", "java"
+    q = {"0.5B": "0_5", "1.5B": "1_5", "3B": "3"}[PRESET_SIZE[model]]
+    b = {"0.5B": "0[._]5b", "1.5B": "1[._]5b", "3B": "3b"}[PRESET_SIZE[model]]
+    pair = {"mt_qlora_cg_cs": "cg_cs", "mt_qlora_cg_ct": "cg_ct", "mt_qlora_cs_ct": "cs_ct"}
+    base = "mt_qlora" if method in pair else method
+    if method == "mt_qlora_cs_ct" and table == "pmd":
+        extra = "cg_cs"  # rq3_ct_cs_java…R:29 reads the CS+CT PMD file under a cg_cs name
+    else:
+        extra = pair.get(method)
+    us = (f"{extra}_" if extra else "") + base.replace("_", "[-_]")  # cs_qwen3_cg_cs_mt_qlora
+    dashed = (f"_{extra}" if extra else "") + "-" + base.replace("_", "-")  # 3b_cg_ct-mt-qlora
+    short = {"python": "py", "java": "java"}.get(lang)
+    direction = {"java-cs": "java_cs", "cs-java": "cs_java"}.get(lang)
+    pattern = {
+        (
+            "surface",
+            "summarization",
+        ): f"bleu_meteor_rouge_chrf_bertscore_side/summarization/{short}/cs_qwen{q}_{us}.csv",
+        ("judge", "summarization"): f"llm_judge/{short}/qwen{q}_{us}.csv",
+        ("execution", "generation"): f"pass1/{short}/r-pass1_cg_qwen{q}_{us}.csv",
+        ("codebleu", "translation"): f"codebleu/translation/{direction}/ct_qwen{q}_{us}.csv",
+        ("lizard", "generation"): f"lizard/generation/{lang}/r-lizard_cg_{b}{dashed}.csv",
+        ("lizard", "translation"): f"lizard/translation/{direction}/r-lizard_ct_{b}{dashed}.csv",
+        ("pylint", "generation"): f"pylint/generation/r-pylint_cg_{b}{dashed}.csv",
+        ("pmd", "generation"): f"pmd/generation/r-pmd_cg_{b}{dashed}.csv",
+        ("pmd", "translation"): f"pmd/translation/{direction}/r-pmd_ct_{b}{dashed}.csv",
+        ("roslyn", "translation"): f"roslyn/{direction}/r-roslyn_ct_{b}{dashed}.csv",
+        ("sonar", "generation"): f"sonarcloud/generation/{short}/r-sonarcloud_cg_qwen{q}_{us}.csv",
+        (
+            "sonar",
+            "translation",
+        ): f"sonarcloud/translation/{direction}/r-sonarcloud_ct_qwen{q}_{us}.csv",
+    }[(table, task)]
+    found = glob.glob(str(ref / "paper_per_instance" / pattern))
+    assert len(found) <= 1, (pattern, found)
+    return found[0] if found else None
+
+
+def preset_config(repo, overrides=None):
+    from codepeft import config as study_config
+
+    cfg = study_config.load(repo / "config" / "paper.yaml")
+    for name, tasks in RQ3_METHODS.items():
+        cfg["methods"].setdefault(
+            name,
+            {"finetune": "qlora", "scope": "multi", "tasks": tasks, "models": ["qwen2.5-coder-3b"]},
+        )
+    if overrides is not None:
+        cfg["stats"]["overrides"] = overrides
+    return cfg
+
+
+def run_preset(ref, cfg, pmd_swap: bool = True):
+    """Plan the preset's stats and run every block whose two package files exist.
+    Returns (rows, missing blocks)."""
+    from codepeft.stats import TABLE_PATTERN
+
+    keys = re.compile(
+        TABLE_PATTERN.replace("{", "(?P<").replace("}", ">[^/]+)").replace(".tsv", r"\.tsv")
+    )
+    located: dict[str, str | None] = {}
+
+    def locate(path: str) -> str | None:
+        if path not in located:
+            m = keys.fullmatch(path).groupdict()
+            located[path] = package_file(
+                ref, m["family"], m["model"], m["method"], m["task"], m["lang"], pmd_swap
+            )
+        return located[path]
+
+    def load(path: str) -> st.Table:
+        table = st.read_table(locate(path))
+        family = keys.fullmatch(path).group("family")
+        rename = {table.id_column: "id", **PACKAGE_COLUMNS[family]}
+        columns = {rename.get(k, k): v for k, v in table.columns.items()}
+        return st.Table(path, "id", table.ids, columns)
+
+    blocks = st.planned_tests(cfg)
+    ok = [b for b in blocks if locate(b["a_table"]) and locate(b["b_table"])]
+    missing = [b for b in blocks if b not in ok]
+    results = st.run_blocks(ok, cfg["stats"], load=load)
+    return [r for rows in results.values() for r in rows], missing
+
+
+def half_ulp(text: str) -> float:
+    """Half a unit in the last printed place of `text` (fixed or scientific notation)."""
+    mant, _, exp = text.lower().partition("e")
+    decimals = len(mant.split(".")[1]) if "." in mant else 0
+    return 0.5 * 10 ** (int(exp or 0) - decimals)
+
+
+def printed_diff(value: float, text: str, significant: bool = False) -> float:
+    """|value - printed| in units of the print's precision (<= 1 + rounding slack: equal).
+    significant=True: R's single-value print (7 significant digits, trailing zeros dropped)."""
+    if text == "NA":
+        return 0.0 if math.isnan(value) else math.inf
+    x = float(text)
+    tol = half_ulp(text)
+    if significant and x != 0:
+        tol = min(tol, 0.5 * 10 ** (math.floor(math.log10(abs(x))) - 6))
+    return abs(value - x) / (tol * (1 + 1e-9) + 1e-15)
+
+
+def two_task_label(line: str) -> str | None:
+    found = re.search(r"\((CG\+CS|CG\+CT|CS\+CT)\)", line)
+    return found.group(1) if found else None
+
+
+def parse_raw_sections(text: str) -> dict[tuple, dict]:
+    """RAW Wilcoxon output -> {(size, two-task label or None): {labels, cliff, p_adj}}."""
+    sections: dict[tuple, dict] = {}
+    order: list[tuple] = []
+    current = None
+    lines = text.splitlines()
+    for k, line in enumerate(lines):
+        head = re.match(r'\[1\] "\*+ QWEN (\S+): ', line)
+        if head:
+            current = (head.group(1), two_task_label(line))
+            sections[current] = {"labels": [], "cliff": [], "p_adj": None}
+            order.append(current)
+            continue
+        label = re.match(r'\[1\] "(\S+) - .+ \(\S+\)"$', line)
+        if label and current and "Results" not in line:
+            block = "\n".join(lines[k : k + 8])
+            m = re.search(
+                r"delta estimate: (\S+) \((\w+)\)\s*\n95 percent confidence interval:\s*\n"
+                r"\s*lower\s+upper\s*\n\s*(\S+)\s+(\S+)",
+                block,
+            )
+            sections[current]["labels"].append(label.group(1))
+            sections[current]["cliff"].append(m.groups())
+    adjusted = re.findall(
+        r'Results \((?:\w+ )?Adjusted P-values\):"\s*\n\s*Wilcoxon.p\s*\n((?:\s*\d+\s+\S+\s*\n?)+)',
+        text,
+    )
+    assert len(adjusted) == len(order), (len(adjusted), order)
+    for key, block in zip(order, adjusted, strict=True):
+        sections[key]["p_adj"] = re.findall(r"^\s*\d+\s+(\S+)", block, re.M)
+        assert len(sections[key]["p_adj"]) == len(sections[key]["labels"]), key
+    return sections
+
+
+def parse_clean_sections(text: str) -> dict[tuple, list[tuple[str, str, str]]]:
+    """CLEAN Wilcoxon summary -> {(size, two-task label or None): [(p, d, significant)]}."""
+    out: dict[tuple, list] = {}
+    current = None
+    for line in text.splitlines():
+        head = re.match(r"QWEN (\S+): ", line)
+        if head:
+            current = (head.group(1), two_task_label(line))
+            out[current] = []
+            continue
+        m = re.match(r"(\S+)\s+(\S+)\s+(-?\d+\.\d{4})\s+(Yes|No|NA)\s*$", line)
+        if m and current:
+            out[current].append(m.group(2, 3, 4))
+    return out
+
+
+RQ_FILE = {"rq1": "st_vs_mt", "rq2": "mt_qlora_vs_fft", "rq3": "3task_vs_2task"}
+TWO_TASK = {"mt_qlora_cg_cs": "CG+CS", "mt_qlora_cg_ct": "CG+CT", "mt_qlora_cs_ct": "CS+CT"}
+
+
+def wilcoxon_file(row: dict, rq1_adjust: str) -> str:
+    task = {"summarization": "cs", "generation": "cg", "translation": "ct"}[row["task"]]
+    lang = {"java-cs": "java_cs", "cs-java": "cs_java"}.get(row["lang"], row["lang"])
+    judge = "_llm_judge" if row["group"] == "judge" else ""
+    suffix = ""
+    if row["question"] == "rq1" and task == "cg":
+        suffix = "_" + {"bh": "BH", "holm": "holm"}[rq1_adjust]
+    return f"{row['question']}_{task}_{lang}{judge}_{RQ_FILE[row['question']]}_wilcoxon{suffix}"
+
+
+def check_preset_wilcoxon(ref, rows, missing, rq1_adjust):
+    """Compare every continuous row with the RAW and CLEAN outputs; returns the tally."""
+    incomplete = {(b["comparison"], b["model"], b["task"], b["lang"], b["group"]) for b in missing}
+    raw_cache, clean_cache = {}, {}
+    tally = {
+        "rows": 0,
+        "p_adj_rows": 0,
+        "files": set(),
+        "max_abs": {"cliff": 0.0, "p_adj": 0.0, "clean": 0.0},
+    }
+    for row in rows:
+        if row["test"] != "wilcoxon":
+            continue
+        name = wilcoxon_file(row, rq1_adjust)
+        if name not in raw_cache:
+            raw_cache[name] = parse_raw_sections(
+                (ref / "paper_stats" / f"{name}_RAW.txt").read_text()
+            )
+            clean_cache[name] = parse_clean_sections(
+                (ref / "paper_stats" / f"{name}_CLEAN.txt").read_text()
+            )
+        section_key = (PRESET_SIZE[row["model"]], TWO_TASK.get(row["b"].split("/")[1]))
+        section = raw_cache[name][section_key]
+        k = section["labels"].index(R_LABEL[row["measure"]])
+        d, mag, lo, hi = section["cliff"][k]
+        where = (name, section_key, row["measure"])
+        for value, text in ((row["effect"], d), (row["ci_low"], lo), (row["ci_high"], hi)):
+            assert printed_diff(value, text, significant=True) <= 1, (where, value, text)
+            tally["max_abs"]["cliff"] = max(tally["max_abs"]["cliff"], abs(value - float(text)))
+        assert row["magnitude"] == mag, where
+        p_clean, d_clean, sig = clean_cache[name][section_key][k]
+        assert printed_diff(row["effect"], d_clean) <= 1, (where, row["effect"], d_clean)
+        tally["max_abs"]["clean"] = max(
+            tally["max_abs"]["clean"], abs(row["effect"] - float(d_clean))
+        )
+        family = (row["comparison"], row["model"], row["task"], row["lang"], row["group"])
+        if family not in incomplete:  # an adjusted p needs its whole family
+            p_text = section["p_adj"][k]
+            assert printed_diff(row["p_adj"], p_text, significant=False) <= 1, (
+                where,
+                row["p_adj"],
+                p_text,
+            )
+            assert printed_diff(row["p_adj"], p_clean) <= 1, (where, row["p_adj"], p_clean)
+            assert row["significant"] == {"Yes": "yes", "No": "no", "NA": ""}[sig], where
+            assert row["family_size"] == sum(t != "NA" for t in section["p_adj"]), where
+            if p_text != "NA":
+                tally["max_abs"]["p_adj"] = max(
+                    tally["max_abs"]["p_adj"], abs(row["p_adj"] - float(p_text))
+                )
+            tally["p_adj_rows"] += 1
+        tally["rows"] += 1
+        tally["files"].add(name)
+    return tally
+
+
+@pytest.fixture(scope="module")
+def preset_run(ref, repo):
+    cfg = preset_config(repo)
+    rows, missing = run_preset(ref, cfg)
+    return cfg, rows, missing
+
+
+def test_preset_plan_has_the_package_families(preset_run):
+    cfg, rows, missing = preset_run
+    sizes: dict[tuple, set] = {}
+    for r in rows + [dict(b, measure=m, test="wilcoxon") for b in missing for m in b["continuous"]]:
+        if r["test"] == "wilcoxon":
+            sizes.setdefault((r["question"], r["task"], r["lang"], r["group"]), set()).add(
+                r["measure"]
+            )
+    count = {k: len(v) for k, v in sizes.items()}
+    for q in ("rq1", "rq2"):
+        assert count[(q, "summarization", "java", "metrics")] == 6  # SIDE in Java's family
+        assert count[(q, "summarization", "python", "metrics")] == 5
+        assert count[(q, "summarization", "java", "judge")] == 3
+        assert count[(q, "generation", "java", "metrics")] == 15
+        assert count[(q, "generation", "python", "metrics")] == 13
+        assert count[(q, "translation", "cs-java", "metrics")] == 16
+        assert count[(q, "translation", "java-cs", "metrics")] == 7
+    # RQ3: each comparison only on the tasks both models have, no judge
+    rq3 = {(b["comparison"], b["task"]) for b in missing} | {
+        (r["comparison"], r["task"]) for r in rows if r["question"] == "rq3"
+    }
+    assert rq3 == {
+        ("rq3_3task_vs_cg_cs", "generation"),
+        ("rq3_3task_vs_cg_cs", "summarization"),
+        ("rq3_3task_vs_cg_ct", "generation"),
+        ("rq3_3task_vs_cg_ct", "translation"),
+        ("rq3_3task_vs_cs_ct", "summarization"),
+        ("rq3_3task_vs_cs_ct", "translation"),
+    }
+    assert not any(b["group"] == "judge" and b["question"] == "rq3" for b in missing)
+    # adjustments and pairing as the package: BH only for RQ1 code generation
+    for r in rows:
+        rq1_cg = r["question"] == "rq1" and r["task"] == "generation"
+        assert r["adjust"] == ("bh" if rq1_cg else "holm"), r
+        rq1_pass1 = r["question"] == "rq1" and r["test"] == "mcnemar"
+        assert r["pair_by"] == ("id" if rq1_pass1 else "position"), r
+
+
+def test_preset_reproduces_every_wilcoxon_output(ref, preset_run):
+    _, rows, missing = preset_run
+    tally = check_preset_wilcoxon(ref, rows, missing, rq1_adjust="bh")
+    shipped = {
+        p.name[: -len("_RAW.txt")]
+        for p in (ref / "paper_stats").glob("*wilcoxon*RAW.txt")
+        if "_holm_RAW" not in p.name or "_cg_" not in p.name
+    }
+    # every RQ1/RQ2 Wilcoxon output is fully reproduced; RQ3 where its inputs are shipped
+    assert {f for f in shipped if not f.startswith("rq3")} <= tally["files"]
+    # RQ1 and RQ2: 2 x 3 sizes x (6+5 summarization, 3+3 judge, 15+13 generation, 16+7
+    # translation) = 408 rows, every number checked; RQ3: the 24 rows whose two inputs are
+    # shipped (CodeBLEU both directions and Sonar C#->Java vs CG+CT and CS+CT, Sonar Python
+    # generation vs CG+CS and CG+CT), Cliff's delta only (their families are incomplete)
+    assert tally["p_adj_rows"] == 408 and tally["rows"] == 408 + 24, tally
+    print(
+        "preset Wilcoxon:",
+        tally["rows"],
+        "rows,",
+        tally["p_adj_rows"],
+        "with p_adj;",
+        tally["max_abs"],
+    )
+
+
+def test_preset_without_bh_reproduces_the_holm_outputs(ref, repo):
+    """The `_holm_` RQ1 code-generation outputs: the same preset without its BH override."""
+    cfg = preset_config(
+        repo, overrides=[o for o in preset_config(repo)["stats"]["overrides"] if "adjust" not in o]
+    )
+    rows, missing = run_preset(ref, cfg)
+    rows = [r for r in rows if r["question"] == "rq1" and r["task"] == "generation"]
+    tally = check_preset_wilcoxon(ref, rows, missing, rq1_adjust="holm")
+    assert tally["files"] == {
+        "rq1_cg_java_st_vs_mt_wilcoxon_holm",
+        "rq1_cg_python_st_vs_mt_wilcoxon_holm",
+    }
+    assert tally["rows"] == tally["p_adj_rows"] == 3 * (15 + 13)
+
+
+def test_preset_reproduces_pass1_mcnemar(ref, preset_run):
+    _, rows, _ = preset_run
+    for question, fname in (
+        ("rq1", "rq1_pass1_mcnemar_BH_RAW.txt"),
+        ("rq2", "rq2_pass1_mcnemar_RAW.txt"),
+    ):
+        expected = parse_mcnemar((ref / "paper_stats" / fname).read_text())
+        keys = [(lang, size) for lang in ("python", "java") for size in SIZES]
+        got = {
+            (r["lang"], PRESET_SIZE[r["model"]]): r
+            for r in rows
+            if r["question"] == question and r["test"] == "mcnemar"
+        }
+        assert set(got) == set(keys)
+        for key, exp in zip(keys, expected, strict=True):
+            row = got[key]
+            assert (row["both"], row["a_only"], row["b_only"], row["neither"]) == exp["counts"], key
+            assert printed_diff(row["p"], f"{exp['p']:.6f}") <= 1
+            assert printed_diff(row["p_adj"], f"{exp['p_adj']:.6f}") <= 1
+            assert printed_diff(row["effect"], f"{exp['odds']:.4f}") <= 1
+            assert row["family_size"] == 6
+
+
+def test_rq3_pass1_from_the_printed_counts(ref, preset_run):
+    """RQ3's two-task pass@1 files are not in the package: its McNemar tests, odds ratios and
+    Holm over the 4 comparisons are recomputed from the printed tables, and the 3-task side's
+    pass counts checked against the shipped 3B MT-QLoRA file."""
+    _, _, missing = preset_run
+    expected = parse_mcnemar((ref / "paper_stats" / "rq3_pass1_mcnemar_RAW.txt").read_text())
+    assert len(expected) == 4
+    tests = [st.mcnemar_from_counts(*e["counts"]) for e in expected]
+    adj = st.p_adjust([t.p for t in tests], "holm")
+    for t, a, e in zip(tests, adj, expected, strict=True):
+        assert printed_diff(t.p, f"{e['p']:.6f}") <= 1 and printed_diff(a, f"{e['p_adj']:.6f}") <= 1
+        assert printed_diff(t.odds_ratio, f"{e['odds']:.4f}") <= 1
+    # the preset plans exactly these 4 tests (inputs not shipped: not run), and its families
+    # and adjustment put them in one Holm family: the printed adjusted p-values follow
+    cfg, _, _ = preset_run
+    pass1 = {
+        (b["lang"], b["comparison"]): b
+        for b in missing
+        if b["question"] == "rq3" and b["family"] == "execution"
+    }
+    order = [
+        ("python", "rq3_3task_vs_cg_cs"),
+        ("python", "rq3_3task_vs_cg_ct"),
+        ("java", "rq3_3task_vs_cg_cs"),
+        ("java", "rq3_3task_vs_cg_ct"),
+    ]
+    assert sorted(pass1) == sorted(order)
+    rows = [
+        dict(pass1[k], measure="pass@1", test="mcnemar", p=t.p)
+        for k, t in zip(order, tests, strict=True)
+    ]
+    st.adjust_families(rows, cfg["stats"])
+    for row, e in zip(rows, expected, strict=True):
+        assert row["family_size"] == 4 and row["adjust"] == "holm"
+        assert printed_diff(row["p_adj"], f"{e['p_adj']:.6f}") <= 1
+    three_task = {
+        lang: int(
+            sum(
+                st.read_table(one(ref, f"pass1/{folder}/r-pass1_cg_qwen3_mt_qlora.csv")).values(
+                    "pass@1"
+                )
+            )
+        )
+        for lang, folder in (("python", "py"), ("java", "java"))
+    }
+    assert [e["counts"][0] + e["counts"][1] for e in expected] == [three_task["python"]] * 2 + [
+        three_task["java"]
+    ] * 2
+
+
+def test_cs_java_pmd_outputs_used_generation_files(ref, repo):
+    """A finding, not a preset option: the shipped C#->Java PMD statistics are those of the
+    code-generation Java PMD tables. With the translation tables none of the 36 PMD rows
+    (RQ1 + RQ2, 3 sizes x 6 categories) matches; the rest of their families does."""
+    cfg = preset_config(repo)
+    cfg["stats"]["comparisons"] = cfg["stats"]["comparisons"][:2]
+    cfg["stats"]["comparisons"] = [
+        dict(c, tasks=["translation"], langs=["cs-java"]) for c in cfg["stats"]["comparisons"]
+    ]
+    rows, _ = run_preset(ref, cfg, pmd_swap=False)
+    assert len(rows) == 2 * 3 * 16
+    mismatched = set()
+    for row in rows:
+        name = wilcoxon_file(row, "bh")
+        section = parse_raw_sections((ref / "paper_stats" / f"{name}_RAW.txt").read_text())[
+            (PRESET_SIZE[row["model"]], None)
+        ]
+        k = section["labels"].index(R_LABEL[row["measure"]])
+        if printed_diff(row["effect"], section["cliff"][k][0], significant=True) > 1:
+            mismatched.add((row["question"], row["model"], row["measure"]))
+    assert len(mismatched) == 36 and {m for _, _, m in mismatched} == set(
+        PACKAGE_COLUMNS["pmd"].values()
+    )

@@ -94,8 +94,16 @@ def _record(task, lang, i, reference="r"):
     }
 
 
-@pytest.mark.parametrize("strategy", mixing.STRATEGIES)
-def test_write_mixture_matches_in_memory(tmp_path, strategy):
+@pytest.mark.parametrize(
+    "strategy,options",
+    [(s, {}) for s in mixing.STRATEGIES]
+    + [
+        ("concat_shuffle", {"source_order": "package", "shuffler": "hf_datasets"}),
+        ("concat_shuffle", {"shuffle_sources_first": True, "java_label": "Function"}),
+        ("equal", {"source_order": "package", "shuffle_sources_first": True}),
+    ],
+)
+def test_write_mixture_matches_in_memory(tmp_path, strategy, options):
     rng = random.Random(0)
     files = []
     for k, (task, lang, n) in enumerate(
@@ -106,8 +114,9 @@ def test_write_mixture_matches_in_memory(tmp_path, strategy):
         write_jsonl(path, rows)
         files.append(str(path))
     streamed, reference = tmp_path / "streamed.jsonl", tmp_path / "reference.jsonl"
-    n = mixing.write_mixture(files, streamed, strategy, seed=3, temperature=1.5)
-    write_jsonl(reference, mixing.build_mixture(files, strategy, seed=3, temperature=1.5))
+    n = mixing.write_mixture(files, streamed, strategy, seed=3, temperature=1.5, **options)
+    rows = mixing.build_mixture(files, strategy, seed=3, temperature=1.5, **options)
+    write_jsonl(reference, rows)
     assert streamed.read_bytes() == reference.read_bytes()
     assert n == len(read_jsonl(streamed)) > 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(

@@ -258,3 +258,136 @@ def test_reference_predictions_flag_missing_references():
     )
     assert preds[0]["output"] == "def f(): pass" and not preds[0]["no_reference"]
     assert preds[1]["output"] == "" and preds[1]["no_reference"]
+
+
+# --- inference numerics and decoding as the replication package (config/paper.yaml) -------
+
+
+@pytest.fixture(scope="module")
+def paper_config():
+    from codepeft import config as study_config
+
+    return study_config.load(Path(__file__).resolve().parent.parent / "config" / "paper.yaml")
+
+
+@pytest.fixture(scope="module")
+def bf16_adapter(workdir):
+    """An untrained LoRA adapter of the tiny model saved in bf16 (as TRL 1.x leaves QLoRA
+    weights), so loading shows whether peft upcasts it to float32."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    out = workdir / "adapter_bf16"
+    if not out.exists():
+        base = AutoModelForCausalLM.from_pretrained(workdir / "tiny")
+        model = get_peft_model(
+            base, LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj", "down_proj"])
+        )
+        model.to(torch_dtype("bfloat16")).save_pretrained(out)
+    return out
+
+
+def torch_dtype(name):
+    import torch
+
+    return getattr(torch, name)
+
+
+@pytest.mark.parametrize(
+    "task,held",
+    [("summarization", "float16"), ("generation", "bfloat16"), ("translation", "float16")],
+)
+def test_package_qlora_inference_numerics(workdir, bf16_adapter, paper_config, task, held):
+    import bitsandbytes as bnb
+    from peft import PeftModel
+
+    from codepeft import study
+
+    spec = generate.DecodingSpec.from_dict(study.decoding_spec(paper_config, task, "mt_qlora"))
+    backend = generate.make_backend(
+        str(workdir / "tiny"), str(bf16_adapter), None, spec, finetune="qlora"
+    )
+    model = backend.model
+    assert isinstance(model, PeftModel), "the adapter stays unmerged"
+    dtypes = models.parameter_dtypes(model)
+    lora = {n: d for n, d in dtypes.items() if ".lora_" in n}
+    assert lora and set(lora.values()) == {"float32"}, "LoRA weights in float32"
+    q_proj = model.get_base_model().model.layers[0].self_attn.q_proj.base_layer
+    assert isinstance(q_proj, bnb.nn.Linear4bit)
+    assert q_proj.weight.quant_type == "nf4" and q_proj.weight.compress_statistics  # double quant
+    assert q_proj.compute_dtype == torch_dtype("bfloat16")
+    frozen = {
+        n: d for n, d in dtypes.items() if ".lora_" not in n and d != "uint8"
+    }  # embeddings, norms, q/k/v biases (lm_head is tied)
+    assert frozen and set(frozen.values()) == {held}, frozen
+    assert backend.numerics["dtype"] == held
+    assert backend.eos_ids == [backend.tokenizer.eos_token_id]
+    # it answers (4-bit kernels on this machine's device)
+    assert backend.generate(["<|im_start|>user\nhi<|im_end|>\n"], 2)[0][1] >= 1
+
+
+def test_default_inference_merges_adapters(workdir, bf16_adapter):
+    from peft import PeftModel
+
+    spec = generate.DecodingSpec.from_dict({}, "summarization")
+    assert spec.qlora_base == "merged"
+    backend = generate.make_backend(
+        str(workdir / "tiny"), str(bf16_adapter), None, spec, finetune="qlora"
+    )
+    assert not isinstance(backend.model, PeftModel)
+    assert not any(".lora_" in n for n in models.parameter_dtypes(backend.model))
+    # plain LoRA adapters are merged even when the QLoRA base would be kept in 4-bit
+    spec = generate.DecodingSpec.from_dict({"qlora_base": "nf4_unmerged"}, "summarization")
+    lora = generate.make_backend(str(workdir / "tiny"), str(bf16_adapter), None, spec, "lora")
+    assert not isinstance(lora.model, PeftModel) and lora.numerics["finetune"] == "lora"
+
+
+@pytest.fixture(scope="module")
+def penalised_tiny(workdir, tmp_path_factory):
+    """The tiny model with a generation_config.json that sets a huge repetition_penalty."""
+    import shutil
+
+    out = tmp_path_factory.mktemp("penalty") / "tiny"
+    shutil.copytree(workdir / "tiny", out)
+    config = json.loads((out / "generation_config.json").read_text())
+    # Qwen2.5-Coder-Instruct's sampling fields, and a penalty big enough to show
+    config.update(repetition_penalty=1e4, do_sample=True, temperature=0.7, top_p=0.8, top_k=20)
+    (out / "generation_config.json").write_text(json.dumps(config))
+    return out
+
+
+def test_generation_config_in_force_or_not(penalised_tiny):
+    tokens = lambda b: b.tokenizer("def f ( x ) : return x", add_special_tokens=False)["input_ids"]  # noqa: E731
+    model_spec = generate.DecodingSpec.from_dict({"generation_config": "model"}, "generation")
+    kept = generate.make_backend(str(penalised_tiny), None, None, model_spec)
+    assert kept.generation_config.repetition_penalty == 1e4
+    prompt = tokens(kept)
+    out = kept.model.generate(input_ids=torch_tensor([prompt]), do_sample=False, max_new_tokens=12)[
+        0, len(prompt) :
+    ].tolist()
+    # with the penalty in force no prompt or earlier token comes back
+    assert len(set(out)) == len(out) and not set(out) & set(prompt)
+    # the config's do_sample/temperature do not apply: the backend decodes greedily
+    assert kept.generate([prompt], 12) == kept.generate([prompt], 12)
+    greedy = generate.make_backend(
+        str(penalised_tiny), None, None, generate.DecodingSpec.from_dict({}, "generation")
+    )
+    assert greedy.generation_config.repetition_penalty in (None, 1.0)
+    assert greedy.eos_ids == [
+        greedy.tokenizer.convert_tokens_to_ids(t) for t in ("<|im_end|>", "<|endoftext|>")
+    ]
+
+
+def torch_tensor(rows):
+    import torch
+
+    return torch.tensor(rows)
+
+
+def test_stop_ids(workdir):
+    tok = models.load_tokenizer(str(workdir / "tiny"))
+    im_end, eot = tok.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
+    assert generate.stop_ids(tok, "chat") == [im_end, eot]
+    assert generate.stop_ids(tok, "tokenizer") == [im_end] == [tok.eos_token_id]
+    with pytest.raises(ValueError, match="decoding.eos"):
+        generate.stop_ids(tok, "both")

@@ -59,6 +59,48 @@ def test_unservable_jobs_fail_early():
         vllm_backend.check_jobs([_job("mt_qlora", "qlora", None)])
 
 
+def test_package_qlora_numerics_are_refused_before_any_gpu_job():
+    nf4 = {"qlora_base": "nf4_unmerged", "qlora_dtype": "float16"}
+    with pytest.raises(ValueError, match="nf4_unmerged") as err:
+        vllm_backend.check_jobs([_job("mt_qlora", "qlora", "m/mt_qlora/multi", **nf4)])
+    message = str(err.value)
+    assert "vLLM cannot reproduce" in message and "decoding.backend: hf" in message
+    assert "float16" in message and "mt_qlora" in message
+    # what vLLM can serve: merged-style adapters, zero-shot and full models under that option
+    vllm_backend.check_jobs(
+        [
+            _job("mt_qlora", "qlora", "m/mt_qlora/multi", qlora_base="merged"),
+            _job("zero_shot", "none", **nf4),
+            _job("mt_fft", "full", "m/mt_fft/multi", **nf4),
+        ]
+    )
+    # one engine, one dtype
+    with pytest.raises(ValueError, match="one engine has one dtype"):
+        vllm_backend.engine_groups(
+            [_job("zero_shot", "none", dtype="float16"), _job("zero_shot", "none", dtype="auto")]
+        )
+
+
+def test_paper_preset_with_vllm_is_refused_at_plan_time(repo):
+    from codepeft import config as study_config
+    from codepeft import study
+
+    paper = study_config.load(repo / "config" / "paper.yaml")
+    jobs = [
+        _job(
+            "mt_qlora",
+            "qlora",
+            "m/x",
+            task=task,
+            lang="python",
+            **study.decoding_spec(paper, task, "mt_qlora"),
+        )
+        for task in ("summarization", "generation")
+    ]
+    with pytest.raises(ValueError, match="replication package's QLoRA inference numerics"):
+        vllm_backend.check_jobs(jobs)
+
+
 def test_engine_options(tmp_path):
     for name, rank in (("a", 8), ("b", 24)):
         (tmp_path / name).mkdir()
@@ -206,7 +248,20 @@ def test_vllm_greedy_outputs_equal_hf(trained):
     if not VLLM_PYTHON.exists():
         pytest.skip(f"no vLLM venv at {VLLM_PYTHON}: run scripts/setup/vllm.sh")
     d = trained
-    decoding = {"batch_size": 4, "max_input_tokens": 300, "max_new_tokens": 16, "dtype": "float32"}
+    base = {"batch_size": 4, "max_input_tokens": 300, "max_new_tokens": 16, "dtype": "float32"}
+    decoding = {
+        "summarization": base,  # the defaults for new studies
+        # the replication package's translation inference (config/paper.yaml)
+        "translation": dict(
+            base,
+            chat_template="human_assistant",
+            postprocess="last_assistant",
+            keep_fence_language_tag=True,
+            eos="tokenizer",
+            generation_config="model",
+            sort_by_length=False,
+        ),
+    }
     jobs = []
     for method, finetune, model_dir in (
         ("zero_shot", "none", None),
@@ -223,7 +278,7 @@ def test_vllm_greedy_outputs_equal_hf(trained):
                     "trained": str(model_dir) if model_dir else None,
                     "data": str(d / f"{task}.jsonl"),
                     "out": str(d / "vllm" / method / f"{task}.jsonl"),
-                    "decoding": decoding,
+                    "decoding": decoding[task],
                 }
             )
     plan = {
@@ -249,17 +304,16 @@ def test_vllm_greedy_outputs_equal_hf(trained):
         env=env,
     )
     assert done.returncode == 0, done.stderr[-5000:]
-    spec = generate.DecodingSpec.from_dict(decoding)
     for method in ("zero_shot", "mt_lora", "mt_fft"):
-        backend = None
         for job in (j for j in jobs if j["method"] == method):
-            if backend is None:
-                backend = generate.make_backend(
-                    str(d / "tiny"),
-                    job["trained"] if job["finetune"] == "lora" else None,
-                    job["trained"] if job["finetune"] == "full" else None,
-                    spec,
-                )
+            spec = generate.DecodingSpec.from_dict(job["decoding"])
+            backend = generate.make_backend(
+                str(d / "tiny"),
+                job["trained"] if job["finetune"] == "lora" else None,
+                job["trained"] if job["finetune"] == "full" else None,
+                spec,
+                finetune=job["finetune"],
+            )
             hf_rows = generate.generate_records(backend, read_jsonl(job["data"]), spec)
             vllm_rows = read_jsonl(job["out"])
             assert [r["id"] for r in vllm_rows] == [r["id"] for r in hf_rows]

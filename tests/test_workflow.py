@@ -24,9 +24,9 @@ def test_paper_preset_dry_run_counts():
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     counts = job_counts(proc.stdout)
     cfg = study_config.load(REPO / "config" / "paper.yaml")
-    assert counts["train"] == 15  # 6 multi-task + 9 single-task
-    # one mixture per content: mt_qlora and mt_fft share theirs, st_qlora has one per task
-    assert counts["build_mixture"] == 4 == len(study.mixtures(cfg))
+    assert counts["train"] == 18  # 6 multi-task + 9 single-task + 3 RQ3 two-task (3B)
+    # one mixture per content: mt_qlora and mt_fft share theirs
+    assert counts["build_mixture"] == len(study.mixtures(cfg))
     # 3 tasks x 2 languages/directions, train+valid and test apart
     assert counts["prepare_train_data"] == 6 and counts["prepare_test_data"] == 6
     assert "build_tiny_model" not in counts  # hub models only
@@ -34,11 +34,11 @@ def test_paper_preset_dry_run_counts():
         v for k, v in counts.items() if k.startswith("generate_vllm")
     )
     if cfg["decoding"]["backend"] == "hf":
-        # 3 sizes x (zero-shot + 3 methods) x 6 task/language pairs
-        assert counts["generate"] == 72 == len(study.evaluated(cfg))
+        # 3 sizes x (zero-shot + 3 methods) x 6 task/language pairs + 3 RQ3 x 4 pairs
+        assert counts["generate"] == 84 == len(study.evaluated(cfg))
     else:
         assert generations == 3
-    assert counts["codereval_form"] == 3 * 4 * 2
+    assert counts["codereval_form"] == 3 * 4 * 2 + 2 * 2  # RQ3: 2 models with generation
 
 
 @pytest.mark.workflow

@@ -70,12 +70,20 @@ def _run_batch(
     *,
     threads: int,
     options: dict,
+    task: str | None = None,
 ) -> tuple[list, str | None, AnalyzerResult]:
     """Units of `records` (ids unique) written under `tmp`, the tool run ONCE over them.
 
     Returns (units in record order, reason the tool did not run or failed as a whole or None,
     the raw result keyed by record id)."""
-    units = build_units(records, language, tmp / "units")
+    units = build_units(
+        records,
+        language,
+        tmp / "units",
+        task=task,
+        unit_files=options.get("unit_files", "codepeft"),
+        format_translations=bool(options.get("format_translations", False)),
+    )
     todo = [u for u in units if u.status == "ok"]
     reason = mod.unavailable(options)
     result = AnalyzerResult()
@@ -136,7 +144,7 @@ def analyze(
     language = _check_language(name, mod, task, lang)
     with tempfile.TemporaryDirectory(prefix=f"codepeft-{name}-", dir=workdir) as tmp:
         units, reason, result = _run_batch(
-            name, mod, records, language, Path(tmp), threads=threads, options=options
+            name, mod, records, language, Path(tmp), threads=threads, options=options, task=task
         )
     return [_row(name, u, u.id, reason, result) for u in units], result
 
@@ -152,6 +160,7 @@ def write_outputs(
     out_tsv: str | Path,
     rules_tsv: str | Path | None = None,
     summary_json: str | Path | None = None,
+    options: dict | None = None,
 ) -> None:
     """The per-instance table, the long by-rule table and the summary of one predictions file."""
     mod = module(name)
@@ -191,6 +200,12 @@ def write_outputs(
             "totals_over_ok_rows": {c: total(c, True) for c in mod.COLUMNS},
             "totals_all_rows": {c: total(c, False) for c in mod.COLUMNS},
             "by_rule": dict(by_rule.most_common()),
+            # what the tool saw and how empty results were counted (issue 13 presets)
+            "inputs": {
+                "unit_files": (options or {}).get("unit_files", "codepeft"),
+                "format_translations": bool((options or {}).get("format_translations", False)),
+                **({name: (options or {}).get(name)} if (options or {}).get(name) else {}),
+            },
         },
     )
 
@@ -221,6 +236,7 @@ def analyze_file(
         out_tsv,
         rules_tsv,
         summary_json,
+        options,
     )
     return rows
 
@@ -263,7 +279,10 @@ def analyze_records(
     """
     options = dict(options or {})
     mod = module(name)
-    groups: dict[str, list[tuple[int, str, dict]]] = {}
+    by_task = options.get("unit_files", "codepeft") != "codepeft" or bool(
+        options.get("format_translations")
+    )
+    groups: dict[tuple[str, str | None], list[tuple[int, str, dict]]] = {}
     for k, (records, task, lang) in enumerate(inputs):
         language = _check_language(name, mod, task, lang)
         seen = set()
@@ -272,12 +291,15 @@ def analyze_records(
             if uid in seen:
                 raise ValueError(f"duplicate id {uid!r} in predictions set {k} ({task}/{lang})")
             seen.add(uid)
-            groups.setdefault(language, []).append((k, uid, record))
+            # the task decides the unit files under the package layout or translation
+            # formatting: then one run per (language, task), else one run per language
+            group_task = task if by_task else None
+            groups.setdefault((language, group_task), []).append((k, uid, record))
     rows: dict[tuple[int, str], dict] = {}
     rules: list[list] = [[] for _ in inputs]
     versions = [""] * len(inputs)
     with tempfile.TemporaryDirectory(prefix=f"codepeft-{name}-", dir=workdir) as tmp:
-        for language, members in groups.items():
+        for (language, task), members in groups.items():
             n_runs = -(-len(members) // max_units)
             log.info(
                 "%s: %d %s samples from %d file(s) in %d run(s)",
@@ -289,18 +311,26 @@ def analyze_records(
             )
             for r in range(n_runs):
                 chunk = members[r * max_units : (r + 1) * max_units]
-                keyed = [{**rec, "id": f"{k}\t{uid}"} for k, uid, rec in chunk]
+                keyed = [{**rec, "id": f"{k}\t{uid}", "_name_id": uid} for k, uid, rec in chunk]
                 run_options = dict(options)
                 label = options.get("label") or name
                 run_options["label"] = f"{label}_{language}" + (f"_{r + 1}" if n_runs > 1 else "")
+                if task is not None:
+                    run_options["label"] += f"_{task}"
                 units, reason, result = _run_batch(
                     name,
                     mod,
                     keyed,
                     language,
-                    Path(tmp) / f"{language}_{r + 1:03d}",
+                    Path(tmp)
+                    / (
+                        f"{language}_{r + 1:03d}"
+                        if task is None
+                        else f"{language}_{task}_{r + 1:03d}"
+                    ),
                     threads=threads,
                     options=run_options,
+                    task=task,
                 )
                 owner = {}
                 for unit, (k, uid, _) in zip(units, chunk, strict=True):
@@ -349,6 +379,7 @@ def analyze_files(
             job.table,
             job.rules,
             job.summary,
+            options,
         )
         out[str(job.table)] = rows
     log.info(
@@ -391,6 +422,25 @@ def plan(section: dict, combos: list[dict]) -> dict[str, list[Job]]:
         if jobs:
             out[name] = jobs
     return out
+
+
+#: config sections read by one analyzer only (passed to that analyzer's rule alone)
+TOOL_SECTIONS = ("lizard", "pmd", "sonar")
+
+
+def rule_options(section: dict, name: str) -> dict:
+    """The options one analyzer rule reads from the validated `analyzers` section, in a
+    canonical form (sorted keys; another tool's settings left out, so changing them does not
+    rerun this one)."""
+    options = {
+        "timeout_s": section["timeout_s"],
+        "label": "study",
+        "unit_files": section.get("unit_files", "codepeft"),
+        "format_translations": bool(section.get("format_translations", False)),
+    }
+    if name in TOOL_SECTIONS:
+        options[name] = dict(sorted((section.get(name) or {}).items()))
+    return dict(sorted(options.items()))
 
 
 def plan_targets(jobs: list[Job], kind: str) -> list[str]:

@@ -28,6 +28,7 @@ from codepeft.analyzers.base import (
     run_tool,
     tool_version,
 )
+from codepeft.analyzers.units import unit_finder
 from codepeft.tools import find_tool
 
 FAMILY = "checkstyle"
@@ -103,12 +104,12 @@ def group_of(source: str) -> tuple[str, str]:
 
 
 def parse_report(xml_text: str, units) -> AnalyzerResult:
-    by_stem = {u.path.stem: u for u in units}
+    unit_of = unit_finder(units)
     root = ET.fromstring(xml_text)
     counts = {u.id: Counter() for u in units}
     failed = set()
     for file_el in root.iter("file"):
-        unit = by_stem.get(Path(file_el.get("name", "")).stem)
+        unit = unit_of(file_el.get("name", ""))
         if unit is None:
             continue
         for err in file_el.iter("error"):

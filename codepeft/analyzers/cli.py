@@ -34,6 +34,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary", help="summary JSON to write")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per tool call")
+    parser.add_argument(
+        "--unit-files",
+        choices=["codepeft", "package"],
+        default="codepeft",
+        help="file layout the tools read (package: the replication package's; see units.py)",
+    )
+    parser.add_argument(
+        "--format-translations",
+        action="store_true",
+        help="reformat translation outputs with the package's format_code first",
+    )
+    parser.add_argument(
+        "--paper-zeros",
+        action="store_true",
+        help="Lizard: 0 in every column without a function; PMD: 0 for unparsable files",
+    )
     parser.add_argument("--log", help="log file (default: stderr)")
     parser.add_argument("--list", action="store_true", help="list analyzers and exit")
     args = parser.parse_args(argv)
@@ -55,7 +71,16 @@ def main(argv: list[str] | None = None) -> int:
         rules_tsv=args.rules,
         summary_json=args.summary,
         threads=args.threads,
-        options={"timeout_s": args.timeout},
+        options={
+            "timeout_s": args.timeout,
+            "unit_files": args.unit_files,
+            "format_translations": args.format_translations,
+            **(
+                {"lizard": {"no_functions": "zero"}, "pmd": {"parse_error": "zero"}}
+                if args.paper_zeros
+                else {}
+            ),
+        },
     )
     print(f"{args.out}: {len(rows)} rows", file=sys.stderr)
     return 0

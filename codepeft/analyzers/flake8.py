@@ -20,6 +20,7 @@ from codepeft.analyzers.base import (
     run_tool,
     tool_version,
 )
+from codepeft.analyzers.units import unit_finder
 from codepeft.tools import tools_dir
 
 FAMILY = "flake8"
@@ -57,7 +58,7 @@ def command(files: list[str], threads: int = 1) -> list[str]:
 def run(units, workdir: Path, threads: int = 1, options: dict | None = None) -> AnalyzerResult:
     options = options or {}
     by_path = {str(u.path): u for u in units}
-    by_stem = {u.path.stem: u for u in units}
+    unit_of = unit_finder(units)
     proc = run_tool(
         command([str(u.path) for u in units], threads),
         cwd=workdir,
@@ -68,7 +69,7 @@ def run(units, workdir: Path, threads: int = 1, options: dict | None = None) -> 
         parts = line.split("\t")
         if len(parts) != 4:
             continue
-        unit = by_path.get(parts[0]) or by_stem.get(Path(parts[0]).stem)
+        unit = by_path.get(parts[0]) or unit_of(parts[0])
         if unit is not None:
             codes[unit.id][parts[3]] += 1
     result = AnalyzerResult(tool_version="flake8 " + tool_version([executable(), "--version"]))

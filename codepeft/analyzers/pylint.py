@@ -30,6 +30,7 @@ from codepeft.analyzers.base import (
     run_tool,
     tool_version,
 )
+from codepeft.analyzers.units import unit_finder
 from codepeft.tools import tools_dir
 
 FAMILY = "pylint"
@@ -69,7 +70,8 @@ def run(units, workdir: Path, threads: int = 1, options: dict | None = None) -> 
     options = options or {}
     rcfile = Path(workdir) / "empty.pylintrc"
     rcfile.write_text("")
-    by_module = {u.path.stem: u for u in units}
+    by_path = {str(u.path): u for u in units}
+    unit_of = unit_finder(units)
     proc = run_tool(
         command([str(u.path) for u in units], str(rcfile), threads),
         cwd=workdir,
@@ -83,7 +85,11 @@ def run(units, workdir: Path, threads: int = 1, options: dict | None = None) -> 
     symbols = {u.id: Counter() for u in units}
     parse_errors = set()
     for msg in messages:
-        unit = by_module.get(msg.get("module")) or by_module.get(Path(msg.get("path", "")).stem)
+        unit = (
+            by_path.get(msg.get("absolutePath"))
+            or by_path.get(msg.get("path"))
+            or unit_of(msg.get("absolutePath") or msg.get("path"))
+        )
         if unit is None:
             continue
         counts[unit.id][msg["type"]] += 1

@@ -35,6 +35,7 @@ from codepeft.analyzers.base import (
     run_tool,
     tool_version,
 )
+from codepeft.analyzers.units import unit_finder
 from codepeft.tools import find_tool, tools_dir
 
 FAMILY = "roslyn"
@@ -84,7 +85,7 @@ def is_syntax_error(diagnostic_id: str) -> bool:
 
 
 def parse_output(stdout: str, units) -> AnalyzerResult:
-    by_stem = {u.path.stem: u for u in units}
+    unit_of = unit_finder(units)
     ids = {u.id: Counter() for u in units}
     errors = Counter()
     seen = set()
@@ -93,7 +94,7 @@ def parse_output(stdout: str, units) -> AnalyzerResult:
         if not line.startswith("{"):
             continue
         record = json.loads(line)
-        unit = by_stem.get(Path(record["file"]).stem)
+        unit = unit_of(record["file"])
         if unit is None:
             continue
         seen.add(unit.id)

@@ -25,6 +25,7 @@ from codepeft.analyzers.base import (
     run_tool,
     tool_version,
 )
+from codepeft.analyzers.units import unit_finder
 from codepeft.tools import find_tool
 
 FAMILY = "semgrep"
@@ -62,15 +63,15 @@ def command(files: list[str], rules: str, threads: int = 1) -> list[str]:
 
 
 def parse_report(data: dict, units) -> AnalyzerResult:
-    by_stem = {u.path.stem: u for u in units}
+    unit_of = unit_finder(units)
     per_rule = {u.id: Counter() for u in units}
     failed = set()
     for err in data.get("errors", []):
-        unit = by_stem.get(Path(err.get("path") or "").stem)
+        unit = unit_of(err.get("path"))
         if unit is not None and "syntax" in str(err.get("type", "")).lower():
             failed.add(unit.id)
     for res in data.get("results", []):
-        unit = by_stem.get(Path(res["path"]).stem)
+        unit = unit_of(res["path"])
         if unit is None:
             continue
         rule = res["check_id"].rsplit(".", 1)[-1]

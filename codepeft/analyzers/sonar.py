@@ -30,6 +30,7 @@ from collections import Counter
 from pathlib import Path
 
 from codepeft.analyzers.base import OK, AnalyzerResult, ToolError, log, run_tool, tool_version
+from codepeft.analyzers.units import unit_finder
 from codepeft.tools import find_tool
 
 FAMILY = "sonar"
@@ -79,10 +80,10 @@ def _get_all(client, url: str, params: dict, key: str) -> list[dict]:
 
 def fetch_results(client, key: str, units) -> AnalyzerResult:
     """Per-file measures, issues and hotspots of project `key` via the Web API."""
-    by_stem = {u.path.stem: u for u in units}
+    find = unit_finder(units)
 
     def unit_of(component: str):
-        return by_stem.get(Path(component.split(":", 1)[-1]).stem)
+        return find(component.split(":", 1)[-1])
 
     rows = {u.id: {} for u in units}
     comps = _get_all(

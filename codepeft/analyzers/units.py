@@ -22,11 +22,28 @@ The wrapper adds constant, per-file artefacts to style counts (e.g. an unused ``
 import, a class without Javadoc); they are the same for every model, so comparisons between
 models are unaffected, and the `wrapped` column of every table says which units got one.
 An output that is ``null`` or only whitespace is not written; its status is ``empty_prediction``.
+
+``unit_files: package`` (the paper preset) writes the files as the replication package did
+(``generation/codereval/extract_code_from_jsonl.py:25,31``, ``add_java_wrappers_cg.py:11-17,33``,
+``translation/wrap_java_methods.py:11-17,32``, ``translation/infer_translation_qlora.py:204-213``):
+
+- generation, Python: ``<id>.py`` holding the output raw (no newline added: Pylint's
+  ``missing-final-newline`` and ``invalid-name`` for the module name fire as they did);
+- generation, Java: ``<id>.java`` = ``import java.util.*;\n\npublic class Generated_<id> {\n
+  <code>\n}`` (only the code's first line indented, always wrapped, nothing hoisted);
+- translation, Java: ``translation_<id>.java`` with class ``Translation<id>``, same template;
+- translation, C#: ``translation_<id>.cs``, not wrapped.
+
+``<id>`` is the record id with characters other than letters, digits and ``_`` replaced by
+``_``. An empty output is written (empty) and analyzed, as the package did; only a null
+output is ``empty_prediction``. ``format_translations: true`` passes translation outputs through
+`format_code` (the package's ``format_code``) before they are written.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +57,8 @@ CODE_LANGUAGES = {
 EXTENSIONS = {"python": ".py", "java": ".java", "csharp": ".cs"}
 
 JAVA_WRAPPER_HEAD = "import java.util.*;\n"
+#: File layouts: ``codepeft`` (the default) or ``package`` (the replication package's).
+UNIT_FILES = ("codepeft", "package")
 
 _TYPE_KEYWORDS = re.compile(
     r"(?<![\w.@])(class|interface|enum|record|@interface|struct|namespace)\s+[A-Za-z_]"
@@ -133,6 +152,61 @@ def wrap_csharp(code: str, class_name: str) -> tuple[str, bool]:
     return f"{head}public class {class_name} {{\n{body}\n}}\n", True
 
 
+def format_code(code: str) -> str:
+    """The replication package's reformatting of translation outputs before static analysis
+    (``translation/infer_translation_qlora.py:21-45``), written from its description: collapse
+    every run of whitespace to one space; put a newline after every ``;``, ``{`` and ``}`` (also
+    inside string literals and ``for (...;...;...)`` headers); drop blank lines and strip each
+    line; re-indent with 4 spaces per brace level, where a line starting with ``}`` is first
+    dedented (never below 0) and a line ending with ``{`` indents the lines after it."""
+    text = " ".join(code.split())
+    for mark in ";{}":
+        text = text.replace(mark, mark + "\n")
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    out, level = [], 0
+    for line in lines:
+        if line.startswith("}"):
+            level = max(0, level - 1)
+        out.append("    " * level + line)
+        if line.endswith("{"):
+            level += 1
+    return "\n".join(out)
+
+
+def format_or_keep(code: str) -> str:
+    """`format_code`, or the unformatted text when it fails (as the package fell back)."""
+    try:
+        return format_code(code)
+    except Exception:  # noqa: BLE001 - the package kept the unformatted text on any error
+        return code
+
+
+def package_wrap_java(code: str, class_name: str) -> str:
+    """The package's Java wrapper: only the first line of `code` is indented; no final newline."""
+    return f"import java.util.*;\n\npublic class {class_name} {{\n    {code}\n}}"
+
+
+def safe_name(uid: str) -> str:
+    """A record id as a file-name / class-name part (non-word characters -> ``_``)."""
+    return re.sub(r"\W", "_", uid, flags=re.ASCII) or "_"
+
+
+def package_unit(code: str, language: str, task: str, uid: str) -> tuple[str, str, bool]:
+    """(file name, text, wrapped) of one output as the package wrote it (module doc)."""
+    name = safe_name(uid)
+    if task == "translation":
+        if language == "java":
+            return f"translation_{name}.java", package_wrap_java(code, f"Translation{name}"), True
+        if language == "csharp":
+            return f"translation_{name}.cs", code, False
+    elif task == "generation":
+        if language == "python":
+            return f"{name}.py", code, False
+        if language == "java":
+            return f"{name}.java", package_wrap_java(code, f"Generated_{name}"), True
+    raise ValueError(f"the package wrote no {language} files for {task}")
+
+
 def unit_file_name(language: str, index: int) -> str:
     if language == "python":
         return f"unit_{index:05d}.py"
@@ -150,11 +224,25 @@ def unit_source(code: str, language: str, index: int) -> tuple[str, bool]:
     raise ValueError(f"unknown language {language!r}")
 
 
-def build_units(records: list[dict], language: str, root: str | Path) -> list[Unit]:
+def build_units(
+    records: list[dict],
+    language: str,
+    root: str | Path,
+    *,
+    task: str | None = None,
+    unit_files: str = "codepeft",
+    format_translations: bool = False,
+) -> list[Unit]:
     """Write one unit file per record under `root`; return units in record order.
 
-    Raises ValueError on a duplicate id (the table contract needs each id exactly once).
+    `unit_files` and `format_translations`: see the module doc (`task` is needed for both).
+    A record's ``_name_id`` (set by batched runs) names its package-style file instead of its
+    ``id``. Raises ValueError on a duplicate id (the table contract needs each id exactly once).
     """
+    if unit_files not in UNIT_FILES:
+        raise ValueError(f"unit_files must be one of {UNIT_FILES}, not {unit_files!r}")
+    if (unit_files == "package" or format_translations) and task is None:
+        raise ValueError("package unit files and translation formatting need the task")
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     units, seen = [], set()
@@ -164,13 +252,42 @@ def build_units(records: list[dict], language: str, root: str | Path) -> list[Un
             raise ValueError(f"duplicate id {uid!r} in predictions")
         seen.add(uid)
         output = record.get("output")
-        if output is None or not str(output).strip():
+        empty = output is None or (unit_files != "package" and not str(output).strip())
+        if empty:
             units.append(Unit(uid, index, language, None, None, False, "empty_prediction"))
             continue
-        text, wrapped = unit_source(str(output), language, index)
+        code = str(output)
+        if format_translations and task == "translation":
+            code = format_or_keep(code)
+        if unit_files == "package":
+            file_name, text, wrapped = package_unit(
+                code, language, task, str(record.get("_name_id", uid))
+            )
+        else:
+            text, wrapped = unit_source(code, language, index)
+            file_name = unit_file_name(language, index)
         folder = root / f"{index:05d}"
         folder.mkdir(exist_ok=True)
-        path = folder / unit_file_name(language, index)
+        path = folder / file_name
         path.write_text(text, encoding="utf-8")
         units.append(Unit(uid, index, language, text, path, wrapped, "ok"))
     return units
+
+
+def unit_finder(units: list[Unit]):
+    """path reported by a tool -> its unit: the exact path, else the unit's own folder
+    (``<nnnnn>``, unique in a batch even when package-style file names repeat across
+    predictions files), else the file stem; a folder or stem shared by two units matches none."""
+    placed = [u for u in units if u.path is not None]
+    by_path = {str(u.path): u for u in placed}
+    folders = Counter(u.path.parent.name for u in placed)
+    stems = Counter(u.path.stem for u in placed)
+    by_folder = {u.path.parent.name: u for u in placed if folders[u.path.parent.name] == 1}
+    by_stem = {u.path.stem: u for u in placed if stems[u.path.stem] == 1}
+
+    def find(path) -> Unit | None:
+        text = str(path or "")
+        p = Path(text)
+        return by_path.get(text) or by_folder.get(p.parent.name) or by_stem.get(p.stem)
+
+    return find

@@ -15,7 +15,9 @@ server needs none).
 
 Decoding: ``temperature``, ``top_p`` and ``max_tokens`` (sent as ``max_output_tokens`` /
 ``max_completion_tokens``); a value of null is not sent at all (GPT-5-mini rejects a
-temperature). ``extra_body`` is merged into the request body last (e.g. ``{"reasoning":
+temperature). ``verbosity`` (Responses only) is sent as ``text: {"verbosity": ...}``; the
+paper's call was ``responses.create(model, input=prompt, text={"verbosity": "low"},
+max_output_tokens=1024)`` with nothing else (``evaluate_summarization_llm_judge.py:69-74``). ``extra_body`` is merged into the request body last (e.g. ``{"reasoning":
 {"effort": "low"}}``); a null there removes a default field (``store``).
 """
 
@@ -108,6 +110,7 @@ class OpenAICompatibleBackend(Backend):
         max_tokens: int | None = None,
         extra_body: dict | None = None,
         timeout_s: float = 60.0,
+        verbosity: str | None = None,
         max_connections: int = 8,
     ):
         if endpoint not in ENDPOINTS:
@@ -123,6 +126,9 @@ class OpenAICompatibleBackend(Backend):
         self.temperature = temperature
         self.top_p = top_p
         self.max_tokens = max_tokens
+        if verbosity is not None and endpoint != "responses":
+            raise ValueError("verbosity is a Responses API setting (endpoint: responses)")
+        self.verbosity = verbosity
         self.extra_body = dict(extra_body or {})
         self.timeout_s = timeout_s
         key = os.environ.get(api_key_env) if api_key_env else None
@@ -153,6 +159,7 @@ class OpenAICompatibleBackend(Backend):
             "top_p": self.top_p,
             "max_tokens": self.max_tokens,
             "extra_body": self.extra_body,
+            **({"verbosity": self.verbosity} if self.verbosity is not None else {}),
         }
 
     def describe(self) -> dict:
@@ -178,6 +185,7 @@ class OpenAICompatibleBackend(Backend):
                 "temperature": self.temperature,
                 "top_p": self.top_p,
                 "max_output_tokens": self.max_tokens,
+                "text": {"verbosity": self.verbosity} if self.verbosity is not None else None,
             }
         else:
             body = {

@@ -47,6 +47,10 @@ DEFAULTS: dict = {
     "temperature": None,
     "top_p": None,
     "max_tokens": None,
+    "verbosity": None,
+    "parse_rule": "strict",
+    "empty_retries": 0,
+    "min_summary_chars": 0,
     "extra_body": {},
     "device": "auto",
     "cache_dir": DEFAULT_CACHE_DIR,
@@ -76,6 +80,7 @@ def build_backend(cfg: dict) -> Backend:
             temperature=cfg["temperature"],
             top_p=cfg["top_p"],
             max_tokens=cfg["max_tokens"],
+            verbosity=cfg["verbosity"],
             extra_body=cfg["extra_body"],
             timeout_s=cfg["timeout_s"],
             max_connections=max(1, int(cfg["concurrency"])),
@@ -105,6 +110,9 @@ def settings_from(cfg: dict) -> Settings:
         backoff_base_s=float(cfg["backoff_base_s"]),
         backoff_max_s=float(cfg["backoff_max_s"]),
         criteria=tuple(cfg["criteria"]),
+        parse_rule=str(cfg["parse_rule"]),
+        empty_retries=int(cfg["empty_retries"]),
+        min_summary_chars=int(cfg["min_summary_chars"]),
     )
 
 
@@ -171,6 +179,7 @@ def run(
     cols = columns(settings.criteria)
     write_tsv(out_tsv, rows, cols)
     ok_rows = [r for r in rows if r["status"] == "ok"]
+    skipped = sum(1 for r in rows if r["status"].startswith("skipped:"))
     summary = {
         "backend": backend.describe(),
         "decoding": backend.decoding(),
@@ -178,6 +187,9 @@ def run(
         "criteria": list(settings.criteria),
         "runs": settings.runs,
         "parse_retries": settings.parse_retries,
+        "parse_rule": settings.parse_rule,
+        "empty_retries": settings.empty_retries,
+        "min_summary_chars": settings.min_summary_chars,
         "min_valid_runs": settings.min_valid_runs,
         "concurrency": settings.concurrency,
         "cache_dir": str(cfg["cache_dir"]),
@@ -185,7 +197,8 @@ def run(
         "instances": {
             "total": len(rows),
             "ok": len(ok_rows),
-            "not_computed": len(rows) - len(ok_rows),
+            "skipped_short_summary": skipped,
+            "not_computed": len(rows) - len(ok_rows) - skipped,
         },
         "mean_over_ok_instances": {
             criterion_key(c): (
@@ -195,11 +208,22 @@ def run(
             )
             for c in settings.criteria
         },
+        # what the package reported: per criterion, the mean over every row with a value
+        "mean_over_rows_with_a_value": {
+            criterion_key(c): _mean_of(r[f"{criterion_key(c)}_mean"] for r in rows)
+            for c in settings.criteria
+        },
         "elapsed_s": round(time.monotonic() - started, 3),
     }
     if summary_json:
         write_json(summary_json, summary)
     req = summary["requests"]
+    if skipped:
+        log.info(
+            "%d item(s) skipped: summary shorter than %d characters",
+            skipped,
+            settings.min_summary_chars,
+        )
     log.info(
         "judge done: %d/%d instances ok; requests made %d, cached %d, failed %d%s",
         len(ok_rows),
@@ -210,6 +234,11 @@ def run(
         " (request cap reached)" if req["cap_reached"] else "",
     )
     return summary
+
+
+def _mean_of(values) -> float | None:
+    numbers = [v for v in values if isinstance(v, (int, float))]
+    return round(sum(numbers) / len(numbers), 6) if numbers else None
 
 
 def judge_predictions(

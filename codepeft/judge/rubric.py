@@ -3,10 +3,16 @@
 The rubric is the paper's (PAPER.md): *Content adequacy*, *Conciseness* and *Fluency*, each
 scored 1-5 (very poor .. very good), answered as three ``Name: score`` lines given the function
 and its comment. The prompt is a plain-text template file with the placeholders ``{code}``,
-``{summary}`` and (optionally) ``{language}``; the default ships in
-``codepeft/resources/judge/summary_rubric.txt`` and the config can point to another file.
-Placeholders are replaced literally (no ``str.format``), so braces in the template or in the
-code need no escaping.
+``{summary}`` and optionally ``{language}`` (as given) and ``{lang}`` (``language.capitalize()``,
+as the replication package filled it); the default ships in
+``codepeft/resources/judge/summary_rubric.txt``, the replication package's own prompt in
+``codepeft/resources/judge/package_prompt.txt`` (config ``template: package``; its source is
+named in ``package_prompt.source.md``), and the config can point to another file.
+Placeholders are replaced in one pass (no ``str.format``), so braces in the template or in the
+code need no escaping and a summary containing ``{code}`` stays as written.
+
+Two answer parsers (config ``parse_rule``): `parse_answer` (``strict``, the default) and
+`parse_answer_package` (``package``, the replication package's line rule).
 """
 
 from __future__ import annotations
@@ -23,8 +29,18 @@ SCORE_MIN, SCORE_MAX = 1, 5
 PLACEHOLDERS = ("{code}", "{summary}")
 
 
+#: template names that select a packaged file (config `judge.template`)
+PACKAGED_TEMPLATES = {"package": "package_prompt.txt"}
+PARSE_RULES = ("strict", "package")
+_PLACEHOLDER = re.compile(r"\{(lang|language|code|summary)\}")
+
+
 def default_template_path() -> Path:
     return Path(str(resources.files("codepeft") / "resources" / "judge" / "summary_rubric.txt"))
+
+
+def packaged_template_path(name: str) -> Path:
+    return Path(str(resources.files("codepeft") / "resources" / "judge" / PACKAGED_TEMPLATES[name]))
 
 
 def criterion_key(name: str) -> str:
@@ -42,15 +58,20 @@ class Template:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def render(self, code: str, summary: str, language: str = "") -> str:
-        return (
-            self.text.replace("{language}", language or "")
-            .replace("{summary}", summary)
-            .replace("{code}", code)
-        )
+        values = {
+            "lang": (language or "").capitalize(),
+            "language": language or "",
+            "code": code,
+            "summary": summary,
+        }
+        return _PLACEHOLDER.sub(lambda m: values[m.group(1)], self.text)
 
 
 def load_template(path: str | Path | None = None) -> Template:
-    """Read a template file (default: the packaged rubric); it must contain {code} and {summary}."""
+    """Read a template file (default: the packaged rubric; ``package``: the replication
+    package's prompt); it must contain {code} and {summary}."""
+    if path in PACKAGED_TEMPLATES:
+        path = packaged_template_path(str(path))
     path = Path(path) if path else default_template_path()
     text = path.read_text(encoding="utf-8")
     missing = [p for p in PLACEHOLDERS if p not in text]
@@ -105,6 +126,54 @@ def parse_answer(text: str | None, criteria: tuple[str, ...] = DEFAULT_CRITERIA)
     if problems:
         return Parsed(None, "unparsable answer: " + "; ".join(problems))
     return Parsed(scores, "ok")
+
+
+def _first_score(line: str) -> int | None:
+    """The first character of `line` that is a digit from 1 to 5 (the package's rule)."""
+    for char in line:
+        if char.isdigit():
+            try:
+                value = int(char)
+            except ValueError:  # a digit int() does not read (e.g. a superscript)
+                continue
+            if SCORE_MIN <= value <= SCORE_MAX:
+                return value
+    return None
+
+
+def parse_answer_package(text: str | None, criteria: tuple[str, ...] = DEFAULT_CRITERIA) -> Parsed:
+    """The replication package's parser (``evaluate_summarization_llm_judge.py:105-138``).
+
+    Per line of the answer, case-insensitively, the criteria are checked in order with an
+    elif: the first criterion name the line contains claims the line, and its score is the
+    first character of the line that is a digit 1-5 (a line without one leaves the score as it
+    was); a later line overwrites an earlier score. ``scores`` holds every criterion that got a
+    score (a partial dict when some did not: the package kept those); the answer is usable
+    (reason ``ok``) only when all of them did.
+    """
+    if text is None or not text.strip():
+        return Parsed(None, "empty answer")
+    scores: dict[str, int] = {}
+    names = [(name, name.lower()) for name in criteria]
+    for line in text.split("\n"):
+        lower = line.lower()
+        for name, needle in names:
+            if needle in lower:
+                value = _first_score(line)
+                if value is not None:
+                    scores[name] = value
+                break
+    missing = [name for name in criteria if name not in scores]
+    if missing:
+        return Parsed(scores or None, "unparsable answer: no score for " + ", ".join(missing))
+    return Parsed(scores, "ok")
+
+
+def parser(rule: str):
+    """The answer parser of config `parse_rule`."""
+    if rule not in PARSE_RULES:
+        raise ValueError(f"parse_rule must be one of {PARSE_RULES}, not {rule!r}")
+    return parse_answer_package if rule == "package" else parse_answer
 
 
 def mode(values: list[int]) -> int | None:

@@ -13,9 +13,20 @@ Per instance and run index r (0..runs-1) a *run* asks the backend for one answer
    up to `parse_retries` times (each attempt has its own cache entry), then the run is missing
    with the reason.
 
-Per instance and criterion the table gives the mean and the mode of the valid runs; the row's
-`status` is ``ok`` when at least `min_valid_runs` runs are valid, else
-``not computed: <reasons>`` with empty values. `missing` lists each missing run's reason.
+Per instance and criterion the table gives the mean and the mode over the runs that scored
+that criterion (NaN skipped, as the package's ``aggregate_llm_judge_scores.py:63`` averaged
+them); the row's `status` is ``ok`` when every criterion has at least `min_valid_runs` scores,
+else ``not computed: <reasons>`` and the criteria short of runs are empty. With the strict
+parser a run scores all criteria or none; with ``parse_rule: package`` a run whose last
+attempt still lacked a criterion keeps the scores it got (the package kept them).
+`missing` lists each incomplete run's reason.
+
+Package options (the paper preset): ``empty_retries`` re-asks an empty answer within one
+attempt (the package's ``call_gpt5`` tried 3 times, ``:65-103``) before the attempt counts as
+unparsable; ``parse_retries: 4`` gives the package's 5 calls until all three scores parse
+(``:140-157``); ``min_summary_chars: 3`` skips items whose summary is shorter than 3
+characters after stripping (``:175-177``): no request, values empty, status
+``skipped: summary shorter than 3 characters``, counted in the summary.
 Work runs on a thread pool of `concurrency` workers (a local model serialises its own calls).
 """
 
@@ -31,7 +42,7 @@ from dataclasses import dataclass, field
 
 from .base import Backend, BackendError
 from .cache import DiskCache, cache_key
-from .rubric import DEFAULT_CRITERIA, Template, criterion_key, mean, mode, parse_answer
+from .rubric import DEFAULT_CRITERIA, Template, criterion_key, mean, mode, parser
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +60,9 @@ class Settings:
     backoff_base_s: float = 1.0
     backoff_max_s: float = 60.0
     criteria: tuple[str, ...] = DEFAULT_CRITERIA
+    parse_rule: str = "strict"  # "package": the replication package's line rule
+    empty_retries: int = 0  # re-asks of an empty answer within one attempt (package: 2)
+    min_summary_chars: int = 0  # shorter summaries (after strip) are skipped (package: 3)
 
 
 @dataclass
@@ -81,8 +95,8 @@ class Counters:
 
 @dataclass
 class RunResult:
-    scores: dict[str, int] | None
-    reason: str  # "ok" or why the run is missing
+    scores: dict[str, int] | None  # may be partial (package parser) when reason != "ok"
+    reason: str  # "ok" or why the run is missing or incomplete
 
 
 class _Budget:
@@ -124,6 +138,7 @@ class Judge:
         self._stop = threading.Event()
         self._identity = backend.identity()
         self._decoding = backend.decoding()
+        self.skipped = 0  # items skipped by min_summary_chars in the last `judge` call
 
     # --- one request, with transport retries -------------------------------------------
     def _redact(self, text: str) -> str:
@@ -164,48 +179,73 @@ class Judge:
         raise AssertionError("unreachable")
 
     # --- one run of one instance ---------------------------------------------------------
+    def _answer(self, prompt: str, run: int, attempt: int) -> tuple[str | None, str | None]:
+        """One attempt's answer (cached or requested): (text, None) or (None, failure)."""
+        key = cache_key(self._identity, self.backend.model, prompt, run, attempt, self._decoding)
+        entry = self.cache.get(key)
+        if entry is not None:
+            self.counters.add("cached")
+            return entry.get("text"), None
+        text, failure = self._request(prompt, seed=int(key[:8], 16))
+        if failure is not None:
+            return None, failure
+        self.cache.put(
+            key,
+            {
+                "backend": self._identity,
+                "model": self.backend.model,
+                "run": run,
+                "attempt": attempt,
+                "decoding": self._decoding,
+                "prompt_sha256": key_of_text(prompt),
+                "text": text,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            },
+        )
+        return text, None
+
     def judge_run(self, prompt: str, run: int) -> RunResult:
         s = self.settings
+        parse = parser(s.parse_rule)
         reason = ""
+        last = None
         # greedy decoding repeats itself: re-asking an unparsable answer would waste a request
-        attempts = 1 if getattr(self.backend, "deterministic", False) else s.parse_retries + 1
+        deterministic = getattr(self.backend, "deterministic", False)
+        attempts = 1 if deterministic else s.parse_retries + 1
+        tries = 1 if deterministic else s.empty_retries + 1  # per attempt, for empty answers
         for attempt in range(attempts):
-            key = cache_key(
-                self._identity, self.backend.model, prompt, run, attempt, self._decoding
-            )
-            entry = self.cache.get(key)
-            if entry is not None:
-                self.counters.add("cached")
-                text = entry.get("text")
-            else:
-                text, failure = self._request(prompt, seed=int(key[:8], 16))
-                if failure is not None:
+            for empty_try in range(tries):
+                # cache slot: attempt * tries + empty_try (= attempt without empty retries)
+                text, failure = self._answer(prompt, run, attempt * tries + empty_try)
+                if failure is not None:  # as the package: the last call's scores count
                     return RunResult(None, failure)
-                self.cache.put(
-                    key,
-                    {
-                        "backend": self._identity,
-                        "model": self.backend.model,
-                        "run": run,
-                        "attempt": attempt,
-                        "decoding": self._decoding,
-                        "prompt_sha256": key_of_text(prompt),
-                        "text": text,
-                        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    },
-                )
-            parsed = parse_answer(text, s.criteria)
-            if parsed.scores is not None:
+                if text is not None and text.strip():
+                    break
+            parsed = parse(text, s.criteria)
+            if parsed.reason == "ok":
                 return RunResult(parsed.scores, "ok")
             self.counters.add("unparsable")
             reason = parsed.reason
-        return RunResult(None, f"{reason} ({attempts} attempt{'s' if attempts > 1 else ''})")
+            last = parsed.scores  # the package kept the last call's partial scores
+        return RunResult(last, f"{reason} ({attempts} attempt{'s' if attempts > 1 else ''})")
 
     # --- many instances ------------------------------------------------------------------
     def judge(self, pairs: list[dict]) -> list[dict]:
         """One row per pair (same order): see module docstring for the columns."""
         s = self.settings
-        jobs = [(i, run) for i in range(len(pairs)) for run in range(s.runs)]
+        skipped = {
+            i
+            for i, p in enumerate(pairs)
+            if len((p.get("summary") or "").strip()) < s.min_summary_chars
+        }
+        self.skipped = len(skipped)
+        if skipped:
+            log.info(
+                "skipping %d item(s) whose summary is shorter than %d characters",
+                len(skipped),
+                s.min_summary_chars,
+            )
+        jobs = [(i, run) for i in range(len(pairs)) if i not in skipped for run in range(s.runs)]
         prompts = [
             self.template.render(p.get("code") or "", p.get("summary") or "", p.get("language", ""))
             for p in pairs
@@ -242,29 +282,47 @@ class Judge:
                         c.failed,
                     )
         return [
-            self._row(pair, [results[(i, r)] for r in range(s.runs)])
+            self._skipped_row(pair)
+            if i in skipped
+            else self._row(pair, [results[(i, r)] for r in range(s.runs)])
             for i, pair in enumerate(pairs)
         ]
 
-    def _row(self, pair: dict, runs: list[RunResult]) -> dict:
+    def _skipped_row(self, pair: dict) -> dict:
         s = self.settings
-        valid = [r.scores for r in runs if r.scores is not None]
-        missing = [f"run {k}: {r.reason}" for k, r in enumerate(runs) if r.scores is None]
-        row = {"id": pair["id"], "n_runs": s.runs, "n_valid": len(valid)}
-        ok = len(valid) >= max(1, s.min_valid_runs)
+        row = {"id": pair["id"], "n_runs": 0, "n_valid": 0, "missing": ""}
         for name in s.criteria:
             key = criterion_key(name)
-            values = [v[name] for v in valid]
-            row[f"{key}_mean"] = round(mean(values), 6) if ok else None
-            row[f"{key}_mode"] = mode(values) if ok else None
-        if ok:
+            row[f"{key}_mean"] = row[f"{key}_mode"] = None
+        row["status"] = f"skipped: summary shorter than {s.min_summary_chars} characters"
+        return row
+
+    def _row(self, pair: dict, runs: list[RunResult]) -> dict:
+        s = self.settings
+        need = max(1, s.min_valid_runs)
+        valid = [r.scores for r in runs if r.reason == "ok"]
+        missing = [f"run {k}: {r.reason}" for k, r in enumerate(runs) if r.reason != "ok"]
+        row = {"id": pair["id"], "n_runs": s.runs, "n_valid": len(valid)}
+        short = []
+        for name in s.criteria:
+            key = criterion_key(name)
+            # every run that scored this criterion (NaN skipped), complete or not
+            values = [r.scores[name] for r in runs if r.scores and r.scores.get(name) is not None]
+            enough = len(values) >= need
+            if not enough:
+                short.append(f"{name} {len(values)}/{s.runs}")
+            row[f"{key}_mean"] = round(mean(values), 6) if enough else None
+            row[f"{key}_mode"] = mode(values) if enough else None
+        if not short:
             row["status"] = "ok"
         else:
-            counts = Counter(r.reason for r in runs if r.scores is None)
+            counts = Counter(r.reason for r in runs if r.reason != "ok")
             why = "; ".join(f"{reason} x{n}" for reason, n in counts.most_common())
+            partial = (
+                f", too few scores for {', '.join(short)}" if len(short) < len(s.criteria) else ""
+            )
             row["status"] = _clean(
-                f"not computed: {len(valid)}/{s.runs} valid runs "
-                f"(need {max(1, s.min_valid_runs)}): {why}"
+                f"not computed: {len(valid)}/{s.runs} valid runs (need {need}){partial}: {why}"
             )
         row["missing"] = _clean("; ".join(missing))
         return row

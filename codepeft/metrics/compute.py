@@ -7,7 +7,11 @@ position. Statuses (column ``status`` for the reference-based text measures, and
 
 * ``ok``
 * ``empty_prediction`` / ``missing_prediction``: the output is empty (or the id has no
-  prediction); every measure is 0, the paper's value, and ``empty_prediction`` is 1;
+  prediction); every measure is 0, the paper's value, and ``empty_prediction`` is 1; except
+  under ``bertscore.empty_prediction: exclude`` (BERTScore left empty, status
+  ``excluded: ...``, so the mean is over the non-empty pairs, as the replication package
+  computed it: ``evaluate_summarization_metrics.py:201``) and ``side.empty_prediction: score``
+  (SIDE computed for the empty summary too, as the package did: ``:61``);
 * ``not computed: no reference`` (reference is null, e.g. CoderEval prompts without solutions),
   ``not computed: id not in references``, ``not computed: <why the measure does not apply>``:
   the value is empty.
@@ -19,6 +23,10 @@ equality), CodeBLEU for code outputs in Java/C#/Python (``codebleu`` under the c
 data-flow policy, ``codebleu_library`` as the library/paper combines it, and the four
 components), ``bertscore_p/r/f1`` (+ ``bertscore_model``, ``bertscore_num_layers``) and
 ``side`` (Java summarization, reference-free, needs a checkpoint).
+
+With ``strip: true`` (default and paper preset; the package, ``:108-109``) predictions and
+references are ``.strip()``-ped before the ``surface`` measures (text measures, BERTScore,
+SIDE); CodeBLEU always sees the outputs as they are.
 
 Two metric families (architecture.md), computed by the same code: ``surface`` (everything but
 CodeBLEU; results/metrics/surface/...) and ``codebleu`` (CodeBLEU and its four components, for
@@ -32,7 +40,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 
 from codepeft.metrics import bleu as bleu_mod
@@ -70,6 +78,7 @@ NUMERIC = TEXT_MEASURES + CODEBLEU_MEASURES + BERTSCORE_MEASURES + ("side",)
 
 OK, EMPTY, MISSING = "ok", "empty_prediction", "missing_prediction"
 NO_REFERENCE = "not computed: no reference"
+EXCLUDED_EMPTY = "excluded: empty prediction (left out of the mean)"
 NOT_IN_REFERENCES = "not computed: id not in references"
 
 _CODE_LANG = {"cs": "c_sharp", "c#": "c_sharp", "csharp": "c_sharp", "py": "python"}
@@ -90,6 +99,9 @@ class SurfaceOptions:
     side_checkpoint: str | None = None
     side_languages: tuple = ("java",)
     side_batch_size: int = 16
+    strip: bool = True  # .strip() predictions and references for the surface measures
+    bertscore_empty_prediction: str = "zero"  # or "exclude" (the package)
+    side_empty_prediction: str = "zero"  # or "score" (the package)
 
     @classmethod
     def from_config(cls, section: dict | None) -> SurfaceOptions:
@@ -108,6 +120,11 @@ class SurfaceOptions:
             side_checkpoint=side.get("checkpoint", default.side_checkpoint),
             side_languages=tuple(side.get("languages", default.side_languages)),
             side_batch_size=int(side.get("batch_size", default.side_batch_size)),
+            strip=bool(section.get("strip", default.strip)),
+            bertscore_empty_prediction=bs.get(
+                "empty_prediction", default.bertscore_empty_prediction
+            ),
+            side_empty_prediction=side.get("empty_prediction", default.side_empty_prediction),
         )
 
 
@@ -267,12 +284,13 @@ def compute_surface(
     corpus: dict = {}
     timings: dict = {}
     if "surface" in families:
-        summary |= _text_measures(instances, rows, scored, with_ref, corpus, timings)
+        texts = stripped(instances) if options.strip else instances
+        summary |= _text_measures(texts, rows, scored, with_ref, corpus, timings)
         t0 = time.perf_counter()
-        summary["bertscore"] = _bertscore(instances, rows, scored, task, options)
+        summary["bertscore"] = _bertscore(texts, rows, scored, task, options)
         timings["bertscore"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        summary["side"] = _side(instances, rows, task, lang, options)
+        summary["side"] = _side(texts, rows, task, lang, options)
         timings["side"] = time.perf_counter() - t0
     if "codebleu" in families:
         t0 = time.perf_counter()
@@ -298,7 +316,11 @@ def compute_surface(
             "codebleu": "see codebleu.dataflow_policy; codebleu_library = the library's "
             "(paper's) combination, data-flow 0 counted as 1",
             "empty_prediction": "empty or missing predictions score 0 (the paper's value) "
-            "and are flagged",
+            "and are flagged; BERTScore under empty_prediction exclude leaves them empty "
+            "(status excluded: ...); SIDE under empty_prediction score scores them",
+            "strip": "predictions and references .strip()-ped for the surface measures"
+            if options.strip
+            else "surface measures see predictions and references as written",
             "mean": "mean over rows with a value (rows without a reference excluded)",
         },
         "options": asdict(options),
@@ -307,6 +329,18 @@ def compute_surface(
         | {"total": round(time.perf_counter() - started, 3)},
     }
     return SurfaceResult(rows=rows, summary=summary, columns=columns)
+
+
+def stripped(instances: Sequence[Instance]) -> list[Instance]:
+    """The instances with prediction and reference ``.strip()``-ped (the package's step)."""
+    return [
+        replace(
+            inst,
+            prediction=None if inst.prediction is None else inst.prediction.strip(),
+            reference=None if inst.reference is None else inst.reference.strip(),
+        )
+        for inst in instances
+    ]
 
 
 def _text_measures(instances, rows, scored, with_ref, corpus, timings) -> dict:
@@ -416,6 +450,10 @@ def _bertscore(instances, rows, scored, task, options) -> dict:
         return mark("not computed: BERTScore disabled in config (surface.bertscore.enabled)")
     if task not in options.bertscore_tasks:
         return mark(f"not computed: BERTScore not configured for task {task}")
+    exclude = options.bertscore_empty_prediction == "exclude"
+    # only pairs whose prediction AND reference are non-empty (the package's rule; bert_score
+    # also fails on an empty text with current tokenizers)
+    scored = [i for i in scored if instances[i].reference.strip()]
     try:
         setup = bs.resolve(options.bertscore_model, options.bertscore_num_layers)
         p, r, f = bs.bertscore(
@@ -427,16 +465,36 @@ def _bertscore(instances, rows, scored, task, options) -> dict:
     except Exception as err:  # noqa: BLE001 - a model that cannot load is a status, not a crash
         log.warning("BERTScore failed: %s", err)
         return mark(_error_status("BERTScore model", err))
-    for row in rows:
+    scored_set = set(scored)
+    excluded = 0
+    for i, row in enumerate(rows):
         row["bertscore_status"] = row["status"]
         row["bertscore_model"] = setup.model
         row["bertscore_num_layers"] = setup.num_layers
         if row["status"] in (EMPTY, MISSING):
-            row.update({m: 0.0 for m in BERTSCORE_MEASURES})
+            if exclude:
+                row["bertscore_status"] = EXCLUDED_EMPTY
+                excluded += 1
+            else:
+                row.update({m: 0.0 for m in BERTSCORE_MEASURES})
+        elif row["status"] == OK and i not in scored_set:
+            row["bertscore_status"] = (
+                "excluded: empty reference (left out of the mean)"
+                if exclude
+                else "not computed: empty reference"
+            )
+            excluded += 1
     for i, pi, ri, fi in zip(scored, p, r, f, strict=True):
         rows[i].update({"bertscore_p": pi, "bertscore_r": ri, "bertscore_f1": fi})
     log.info("BERTScore (%s, %d layers) done", setup.model, setup.num_layers)
-    return {"status": OK, **asdict(setup), "idf": False, "rescale_with_baseline": False}
+    return {
+        "status": OK,
+        **asdict(setup),
+        "idf": False,
+        "rescale_with_baseline": False,
+        "empty_prediction": options.bertscore_empty_prediction,
+        "n_excluded": excluded,
+    }
 
 
 def _side(instances, rows, task, lang, options) -> dict:
@@ -454,8 +512,9 @@ def _side(instances, rows, task, lang, options) -> dict:
     if not options.side_checkpoint:
         return mark(side.NO_CHECKPOINT)
     todo = []
+    score_empty = options.side_empty_prediction == "score"
     for i, (inst, row) in enumerate(zip(instances, rows, strict=True)):
-        if inst.prediction_status != OK:
+        if inst.prediction_status != OK and not (score_empty and inst.code):
             row["side"], row["side_status"] = 0.0, inst.prediction_status
         elif not inst.code:
             row["side_status"] = "not computed: no source code for this id"
@@ -464,7 +523,7 @@ def _side(instances, rows, task, lang, options) -> dict:
     try:
         scores = side.side_scores(
             [instances[i].code for i in todo],
-            [instances[i].prediction for i in todo],
+            [instances[i].prediction or "" for i in todo],
             options.side_checkpoint,
             options.side_batch_size,
         )
@@ -472,9 +531,14 @@ def _side(instances, rows, task, lang, options) -> dict:
         log.warning("SIDE failed: %s", err)
         return mark(_error_status("SIDE checkpoint", err))
     for i, score in zip(todo, scores, strict=True):
-        rows[i]["side"], rows[i]["side_status"] = score, OK
+        # an empty summary scored (side.empty_prediction: score) keeps its status as a flag
+        rows[i]["side"], rows[i]["side_status"] = score, instances[i].prediction_status
     log.info("SIDE done for %d instances", len(todo))
-    return {"status": OK, "checkpoint": options.side_checkpoint}
+    return {
+        "status": OK,
+        "checkpoint": options.side_checkpoint,
+        "empty_prediction": options.side_empty_prediction,
+    }
 
 
 def read_records(path, kind: str) -> list[dict]:

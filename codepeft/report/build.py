@@ -36,8 +36,9 @@ from codepeft.io import write_json, write_tsv
 from codepeft.provenance import provenance
 from codepeft.stats import read_table
 
+from . import cost as cost_mod
 from . import html as html_mod
-from . import plots
+from . import plots, quirks_section
 from . import tables as T
 
 log = logging.getLogger("codepeft.report")
@@ -205,6 +206,8 @@ def build_report(
     stats_tables: list[str] | None = None,
     model_dirs: list[str] | None = None,
     root: str | os.PathLike = ".",
+    cost_files: list[str] | None = None,
+    benchmarks: list[str] | None = None,
 ) -> dict:
     """Write the report; returns {"index": path, "tables": [...], "plots": [...]}."""
     t0 = time.time()
@@ -275,6 +278,11 @@ def build_report(
         )
         emit(f"rq_{name}", T.RQ_COLUMNS, rows, f"{name}: {desc}" if desc else name)
         rq_names.append(name)
+
+    # the replication package's behaviours in force (section shown when non-empty)
+    quirks = quirks_section.quirk_rows(config)
+    if quirks:
+        emit("quirks", quirks_section.QUIRK_COLUMNS, quirks, quirks_section.TITLE)
 
     # training
     training = training_records(model_dirs, root)
@@ -349,6 +357,22 @@ def build_report(
     if p:
         plot_paths["training_loss"] = p
 
+    # cost (codepeft.report.cost): tables/cost.tsv, plots/quality_vs_cost.png, its section
+    cost_html, cost_plots = cost_mod.build_section(
+        config,
+        out_dir,
+        model_dirs,
+        cost_files,
+        benchmarks,
+        root,
+        pass1,
+        means,
+        models,
+        emit,
+        section["embed_images"],
+    )
+    plot_paths.update(cost_plots)
+
     # provenance
     inputs = []
     for path in list(metric_tables) + list(stats_tables) + [r["path"] for r in training]:
@@ -378,6 +402,8 @@ def build_report(
         embed=section["embed_images"],
         provenance=prov,
         training=training,
+        quirks_html=quirks_section.quirks_section_html(quirks),
+        extra_sections=[("cost", "Cost", cost_html)],
     )
     tmp = index.with_name("index.html.tmp")
     tmp.write_text(page, encoding="utf-8")

@@ -294,7 +294,11 @@ def index_page(
     embed: bool,
     provenance: dict,
     training: list[dict],
+    quirks_html: str = "",
+    extra_sections: list[tuple[str, str, str]] = (),
 ) -> str:
+    """`extra_sections`: (anchor id, nav label, HTML) of sections built elsewhere (e.g. cost),
+    placed before the provenance."""
     study = config.get("study", {})
     title = f"codepeft report: {study.get('name', 'study')}"
     parts = [
@@ -317,11 +321,15 @@ def index_page(
     parts.append(
         "<nav><a href='#rq'>Research questions</a><a href='#pass1'>pass@1</a><a href='#surface'>Summarization / "
         "translation metrics</a><a href='#nonfunctional'>Non-functional</a><a href='#notcomputed'>Not computed</a>"
-        "<a href='#training'>Training</a><a href='#provenance'>Provenance</a></nav>"
+        "<a href='#training'>Training</a>"
+        + "".join(f"<a href='#{esc(a)}'>{esc(label)}</a>" for a, label, _ in extra_sections)
+        + "<a href='#provenance'>Provenance</a></nav>"
     )
 
     def plot(name, alt):
         return image_tag(plot_paths[name], out_dir, embed, alt) if name in plot_paths else ""
+
+    parts.append(quirks_html)  # replication-package behaviours in force ('' when none)
 
     # research questions
     parts.append("<h2 id='rq'>Research questions (paired tests)</h2>")
@@ -486,6 +494,8 @@ def index_page(
         )
     else:
         parts.append("<p>No trained model in this study.</p>")
+
+    parts.extend(body for _, _, body in extra_sections)
 
     # provenance
     parts.append("<h2 id='provenance'>Provenance</h2>")

@@ -22,6 +22,10 @@ for split in ("train", "valid"):
         mixing["strategy"],
         seed=spec["seed"],
         temperature=mixing.get("temperature", 2.0),
+        source_order=mixing.get("source_order", "config"),
+        shuffler=mixing.get("shuffler", "python"),
+        shuffle_sources_first=split == "valid" and mixing.get("shuffle_valid_sources", False),
+        java_label=spec.get("java_generation_label", "Method"),
     )
     manifest["files"][split] = files
     manifest["rows"][split] = n

@@ -20,6 +20,8 @@ result = build_report(
     metric_tables=list(snakemake.input.tables),
     stats_tables=list(snakemake.input.stats),
     model_dirs=list(snakemake.input.models),
+    cost_files=list(snakemake.input.costs),
+    benchmarks=list(snakemake.input.benchmarks),
 )
 log.info("tables: %s", ", ".join(result["tables"]))
 log.info("plots: %s", ", ".join(result["plots"]))

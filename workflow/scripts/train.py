@@ -4,6 +4,7 @@ from codepeft.logs import setup_rule_logging
 from codepeft.train import FourBitUnavailable, TrainingSpec, train
 
 setup_rule_logging(snakemake.log[0])
+threads = getattr(snakemake, "threads", None)  # tokenization/packing processes (issue 12)
 multi_gpu = snakemake.params.get("multi_gpu") or {}
 if int(multi_gpu.get("gpus", 1)) > 1:
     # training.multi_gpu: check the visible GPUs, then one process per GPU (codepeft.launch)
@@ -24,6 +25,7 @@ if int(multi_gpu.get("gpus", 1)) > 1:
             training=dict(snakemake.params.training),
             seed=snakemake.params.seed,
             revision=snakemake.params.revision,
+            threads=threads,
         ),
         main_process_port=launch.free_port(),
     )
@@ -39,6 +41,7 @@ try:
         spec=TrainingSpec.from_dict(snakemake.params.training),
         seed=snakemake.params.seed,
         revision=snakemake.params.revision,
+        threads=threads,
     )
 except FourBitUnavailable as err:
     print(f"ERROR: {err}", file=sys.stderr)
