@@ -139,12 +139,12 @@ CPU_RESOURCES = {
     "reference_predictions": dict(mem_mb=1000, runtime=15),
     "codereval_form": dict(mem_mb=1000, runtime=15),
     "stats": dict(mem_mb=4000, runtime=60),
-    # `report` is a localrule (runs beside Snakemake on the submit host): no request
+    # `report` runs beside Snakemake on the submit host (a localrule), so it asks for nothing
 }
 
 
 def cpu_resources(rule):
-    """resources of CPU rule `rule` (CPU_RESOURCES): mem_mb (+50 % per retry) and runtime."""
+    """mem_mb (+50 % per retry) and runtime of a CPU rule, from CPU_RESOURCES."""
     spec = CPU_RESOURCES[rule]
     return dict(
         mem_mb=lambda wildcards, attempt: int(
