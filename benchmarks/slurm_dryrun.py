@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import os
 import re
 import shutil
 import subprocess
@@ -41,7 +42,10 @@ def copy_tree(dest: Path) -> None:
     for name in filter(None, files):
         if name.startswith(("results/", "logs/", ".snakemake/")):
             continue
-        if (REPO / name).is_file():
+        if (REPO / name).is_symlink():  # e.g. codepeft/schemas -> ../workflow/schemas
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            (dest / name).symlink_to(os.readlink(REPO / name))
+        elif (REPO / name).is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, dest / name)
 

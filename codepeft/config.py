@@ -109,11 +109,28 @@ def load(path: str | Path) -> dict:
 DEFAULT_CONFIG = "config.yaml"
 
 
+#: sections whose entries a later config file may remove by setting them to null
+REMOVABLE_SECTIONS = ("models", "methods")
+
+
+def drop_removed(config: dict) -> dict:
+    """Remove `models`/`methods` entries set to null, in place: Snakemake merges several
+    --configfile files key by key and cannot delete one, so an overlay (config/rehearsal.yaml)
+    writes `models: {qwen2.5-coder-3b: null}` to drop a model of the file before it."""
+    for section in REMOVABLE_SECTIONS:
+        entries = config.get(section)
+        if isinstance(entries, dict):
+            for name in [k for k, v in entries.items() if v is None]:
+                del entries[name]
+    return config
+
+
 def apply_default(config: dict, basedir: str | Path) -> dict:
     """Fill `config` in place from the default config.yaml unless a study was given
-    (--configfile); --config overrides already in `config` win over the default's values."""
+    (--configfile); --config overrides already in `config` win over the default's values.
+    `models`/`methods` entries set to null are removed (drop_removed)."""
     if "models" in config:
-        return config
+        return drop_removed(config)
     from codepeft.study import deep_merge
 
     with open(Path(basedir) / DEFAULT_CONFIG) as handle:
@@ -121,4 +138,4 @@ def apply_default(config: dict, basedir: str | Path) -> dict:
     merged = deep_merge(default, config)
     config.clear()
     config.update(merged)
-    return config
+    return drop_removed(config)

@@ -12,8 +12,12 @@ rule prepare_train_data:
         valid="results/data/{task}/{lang}/valid.jsonl",
     log:
         "logs/data/{task}/{lang}.train.log",
+    benchmark:
+        "results/benchmarks/prepare_train_data/{task}/{lang}.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("prepare_train_data"),
     params:
         settings=data_settings(["train", "valid"]),
         seed=config["seed"],
@@ -26,8 +30,12 @@ rule prepare_test_data:
         test="results/data/{task}/{lang}/test.jsonl",
     log:
         "logs/data/{task}/{lang}.test.log",
+    benchmark:
+        "results/benchmarks/prepare_test_data/{task}/{lang}.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("prepare_test_data"),
     params:
         settings=data_settings(["test"]),
         seed=config["seed"],

@@ -74,8 +74,12 @@ rule codereval_form:
         "results/predictions/{model}/{method}/generation/{lang}.codereval.jsonl",
     log:
         "logs/generate/{model}/{method}/generation/{lang}.codereval.log",
+    benchmark:
+        "results/benchmarks/codereval_form/{model}/{method}/{lang}.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("codereval_form"),
     script:
         "../workflow/scripts/codereval_form.py"
 
@@ -87,8 +91,12 @@ rule reference_predictions:
         "results/predictions/reference/reference/{task}/{lang}.jsonl",
     log:
         "logs/generate/reference/{task}/{lang}.log",
+    benchmark:
+        "results/benchmarks/reference_predictions/{task}/{lang}.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("reference_predictions"),
     script:
         "../workflow/scripts/reference_predictions.py"
 

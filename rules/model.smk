@@ -10,8 +10,12 @@ rule build_tiny_model:
         directory("results/base/{model}"),
     log:
         "logs/model/build_tiny_model/{model}.log",
+    benchmark:
+        "results/benchmarks/build_tiny_model/{model}.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("build_tiny_model"),
     params:
         seed=config["seed"],
     script:

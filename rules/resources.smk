@@ -26,7 +26,7 @@ _TRAIN_RUNTIME_MIN = {
     "full": (600, 960),
     "lora": (360, 480),
     "dora": (420, 560),
-    "qlora": (360, 480),
+    "qlora": (480, 1200),  # 12 % MFU (4-bit dequantization), 5 epochs: benchmarks/paper_scale.md
 }
 # CPUs per GPU: tokenization, packing and data loading keep a GPU busy.
 CPUS_PER_GPU = 8
@@ -118,3 +118,37 @@ def model_threads(wildcards):
     side by side on a 2-core machine; more threads do not speed up a 2-layer model), else 2
     (data loading and tokenization beside the GPU)."""
     return 1 if config["models"][wildcards.model].get("build") == "tiny" else 2
+
+
+# --- CPU rules -------------------------------------------------------------------------
+# Host memory (MB) and wall time (minutes) of the CPU rules at paper scale, each at least 1.5x
+# the peak RSS and wall time measured on the scale rehearsal (config/rehearsal.yaml: the
+# paper's row counts; benchmarks/paper_scale.md, benchmarks/paper_scale_measurements.json,
+# checked by tests/test_slurm_resources.py). Without an entry a rule gets the profile's
+# default-resources (2000 MB, 15 min). Memory grows by 50 % per retry, like the GPU rules'.
+CPU_RESOURCES = {
+    # streamed (codepeft.data): only ids are held; the hub path (paper preset) memory-maps the
+    # Arrow table (~1.1 GB for Python code-to-text train) and converts it once on download
+    "prepare_train_data": dict(mem_mb=4000, runtime=60),
+    # the test splits: <= 15k rows (code-to-text test only with summarization_test: codexglue_test)
+    "prepare_test_data": dict(mem_mb=2000, runtime=30),
+    # streamed (codepeft.mixing.write_mixture): offsets + order of ~840k examples (tens of MB)
+    "build_mixture": dict(mem_mb=2000, runtime=60),
+    # the tiny demo model only (embedded default, rehearsal): a BPE tokenizer on the train text
+    "build_tiny_model": dict(mem_mb=12000, runtime=120),
+    "reference_predictions": dict(mem_mb=1000, runtime=15),
+    "codereval_form": dict(mem_mb=1000, runtime=15),
+    "stats": dict(mem_mb=4000, runtime=60),
+    # `report` runs beside Snakemake on the submit host (a localrule), so it asks for nothing
+}
+
+
+def cpu_resources(rule):
+    """mem_mb (+50 % per retry) and runtime of a CPU rule, from CPU_RESOURCES."""
+    spec = CPU_RESOURCES[rule]
+    return dict(
+        mem_mb=lambda wildcards, attempt: int(
+            spec["mem_mb"] * (1 + 0.5 * (attempt - 1))
+        ),
+        runtime=spec["runtime"],
+    )

@@ -23,6 +23,8 @@ rule stats:
         "results/benchmarks/stats/stats.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("stats"),
     params:
         blocks=canonical(stats_blocks_in_order(stats_plan()[0])),
         skipped=sorted(

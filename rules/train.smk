@@ -17,8 +17,12 @@ rule build_mixture:
         manifest="results/mixtures/{mixture}/manifest.json",
     log:
         "logs/mixtures/{mixture}.log",
+    benchmark:
+        "results/benchmarks/build_mixture/{mixture}.tsv"
     conda:
         "../envs/core.yaml"
+    resources:
+        **cpu_resources("build_mixture"),
     params:
         spec=lambda wc: MIXTURES[wc.mixture],
     script:

@@ -36,7 +36,9 @@ def shared() -> Path:
 
 # --- running Snakemake on a copy of the checkout ----------------------------------------
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+# data/: user data and the scale-rehearsal set (scripts/make_rehearsal_data.py, ~1.3 GB)
 SKIP = {".venv", ".tools", "results", "logs", ".snakemake", ".git", ".pytest_cache", ".ruff_cache"}
+SKIP |= {"data"}
 
 
 def job_counts(output: str) -> Counter:

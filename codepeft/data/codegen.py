@@ -24,6 +24,7 @@ import io
 import re
 import tokenize
 from collections import Counter
+from collections.abc import Iterable, Iterator
 
 from codepeft.data.records import make_record
 
@@ -210,9 +211,16 @@ def split_java_method(code: str) -> tuple[str, str]:
 
 def derive_generation(rows: list[dict], lang: str, split: str) -> tuple[list[dict], dict[str, int]]:
     """Generation records from raw code-to-text rows; returns (records, skipped counts by reason)."""
-    splitter = split_python_function if lang == "python" else split_java_method
-    records = []
     skipped: Counter[str] = Counter()
+    records = list(iter_generation(rows, lang, split, skipped))
+    return records, dict(sorted(skipped.items()))
+
+
+def iter_generation(
+    rows: Iterable[dict], lang: str, split: str, skipped: Counter
+) -> Iterator[dict]:
+    """derive_generation one record at a time; skipped rows are counted into `skipped`."""
+    splitter = split_python_function if lang == "python" else split_java_method
     for row in rows:
         try:
             summary = first_sentence(row.get("docstring") or "")
@@ -224,20 +232,17 @@ def derive_generation(rows: list[dict], lang: str, split: str) -> tuple[list[dic
         except SkipRow as skip:
             skipped[skip.args[0]] += 1
             continue
-        records.append(
-            make_record(
-                row["id"],
-                "generation",
-                lang,
-                split,
-                {"summary": summary, "signature": signature},
-                reference,
-                {
-                    "source": "derived-from-codexglue-code-to-text",
-                    "url": row.get("url"),
-                    "repo": row.get("repo"),
-                    "func_name": row.get("func_name"),
-                },
-            )
+        yield make_record(
+            row["id"],
+            "generation",
+            lang,
+            split,
+            {"summary": summary, "signature": signature},
+            reference,
+            {
+                "source": "derived-from-codexglue-code-to-text",
+                "url": row.get("url"),
+                "repo": row.get("repo"),
+                "func_name": row.get("func_name"),
+            },
         )
-    return records, dict(sorted(skipped.items()))

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from codepeft.data.hub import load_hub_split
+from codepeft.data.hub import iter_hub_split, load_hub_split
 from codepeft.data.records import SPLITS, DataError, make_record
 
 CODE_TO_TEXT_HUB = "google/code_x_glue_ct_code_to_text"
@@ -55,21 +56,33 @@ def read_code_to_text_rows(
     lang: str, split: str, local_dir: str | Path | None = None, hub: str = CODE_TO_TEXT_HUB
 ) -> list[dict]:
     """Raw CodeXGLUE code-to-text rows (dicts with the original fields plus `id`)."""
+    return list(iter_code_to_text_rows(lang, split, local_dir, hub))
+
+
+def iter_code_to_text_rows(
+    lang: str, split: str, local_dir: str | Path | None = None, hub: str = CODE_TO_TEXT_HUB
+) -> Iterator[dict]:
+    """read_code_to_text_rows one row at a time (a paper-scale train split is ~1 GB of JSON,
+    several GB as dicts). The source is checked when the iterator is created."""
     _check_split(split)
     if local_dir is None:
-        rows = load_hub_split(hub, lang, split, hint="data.code_to_text.local_dir")
-        for index, row in enumerate(rows):
-            row["id"] = f"{split}-{row.get('id', index)}"
-        return rows
+        return _hub_code_to_text_rows(hub, lang, split)
     base = Path(local_dir) / lang
     for candidate in (base / f"{split}.jsonl", base / f"{split}.jsonl.gz"):
         if candidate.exists():
-            path = candidate
-            break
-    else:
-        raise DataError(f"code-to-text: neither {base}/{split}.jsonl nor .jsonl.gz exists")
+            return _file_code_to_text_rows(candidate, split)
+    raise DataError(f"code-to-text: neither {base}/{split}.jsonl nor .jsonl.gz exists")
+
+
+def _hub_code_to_text_rows(hub: str, lang: str, split: str) -> Iterator[dict]:
+    rows = iter_hub_split(hub, lang, split, hint="data.code_to_text.local_dir")
+    for index, row in enumerate(rows):
+        row["id"] = f"{split}-{row.get('id', index)}"
+        yield row
+
+
+def _file_code_to_text_rows(path: Path, split: str) -> Iterator[dict]:
     opener = gzip.open if path.suffix == ".gz" else open
-    rows = []
     with opener(path, "rt", encoding="utf-8") as handle:
         for index, line in enumerate(handle):
             if not line.strip():
@@ -82,8 +95,7 @@ def read_code_to_text_rows(
             if missing:
                 raise DataError(f"{path}:{index + 1}: missing fields {missing}")
             row["id"] = f"{split}-{index}"
-            rows.append(row)
-    return rows
+            yield row
 
 
 def code_input(row: dict, mode: str = "tokens") -> str:
@@ -96,11 +108,18 @@ def code_input(row: dict, mode: str = "tokens") -> str:
 
 
 def summarization_records(
-    rows: list[dict], lang: str, split: str, mode: str = "tokens"
+    rows: Iterable[dict], lang: str, split: str, mode: str = "tokens"
 ) -> list[dict]:
     """Summarization records: inputs.code per `mode`, reference = ' '.join(docstring_tokens)."""
-    return [
-        make_record(
+    return list(iter_summarization_records(rows, lang, split, mode))
+
+
+def iter_summarization_records(
+    rows: Iterable[dict], lang: str, split: str, mode: str = "tokens"
+) -> Iterator[dict]:
+    """summarization_records one record at a time."""
+    for row in rows:
+        yield make_record(
             row["id"],
             "summarization",
             lang,
@@ -115,8 +134,6 @@ def summarization_records(
                 "code_input": mode,
             },
         )
-        for row in rows
-    ]
 
 
 def load_code_to_text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 from codepeft.data.records import DataError
 
@@ -18,7 +19,13 @@ def _offline() -> bool:
 
 
 def load_hub_split(name: str, config: str | None, split: str, hint: str) -> list[dict]:
-    """Rows of hub dataset `name` (`config`) for our `split`, as plain dicts.
+    """Rows of hub dataset `name` (`config`) for our `split`, as plain dicts (all in memory)."""
+    return list(iter_hub_split(name, config, split, hint))
+
+
+def iter_hub_split(name: str, config: str | None, split: str, hint: str) -> Iterator[dict]:
+    """Rows of hub dataset `name` (`config`) for our `split`, as plain dicts, one at a time
+    (the Arrow table is memory-mapped; rows are not all held as dicts).
 
     Uses the local `datasets` cache when offline; if the dataset is not cached there, raises a
     DataError naming the dataset and `hint` (the config key to point at a local copy instead).
@@ -37,4 +44,5 @@ def load_hub_split(name: str, config: str | None, split: str, hint: str) -> list
             f"({mode}): {type(err).__name__}: {err}. Point {hint} at a local copy in the "
             "original format instead, or run where the hub is reachable."
         ) from err
-    return [dict(row) for row in dataset]
+    for row in dataset:
+        yield dict(row)

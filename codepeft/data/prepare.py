@@ -13,16 +13,19 @@ the workflow runs `write_splits` with `job_settings(...)`: exactly the settings 
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import random
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
 import yaml
 
 from codepeft.data import codegen, codereval, codexglue
-from codepeft.data.records import SPLITS, DataError, check_records
-from codepeft.io import write_jsonl
+from codepeft.data.records import SPLITS, DataError, iter_checked
 
 #: package data (importlib.resources): found from an installed package as from a checkout
 EMBEDDED_DIR = Path(str(resources.files("codepeft").joinpath("resources").joinpath("embedded")))
@@ -136,6 +139,14 @@ def job_settings(task: str, lang: str, splits, data_cfg: dict | None) -> dict:
 def build_split(task: str, lang: str, split: str, settings: dict) -> tuple[list[dict], dict]:
     """Uncapped records of one task/lang/split and the skipped counts (by reason), reading
     only `settings` (from `split_settings`)."""
+    records, skipped = iter_split(task, lang, split, settings)
+    records = list(records)
+    return records, dict(sorted(skipped.items()))
+
+
+def iter_split(task: str, lang: str, split: str, settings: dict) -> tuple[Iterator[dict], Counter]:
+    """build_split streamed: (records one at a time, skipped counts filled while iterating)."""
+    skipped: Counter = Counter()
     if lang not in TASK_LANGUAGES.get(task, ()):
         raise DataError(f"task {task!r} has no language {lang!r}")
 
@@ -144,22 +155,59 @@ def build_split(task: str, lang: str, split: str, settings: dict) -> tuple[list[
 
     if task == "translation":
         hub = settings["translation"].get("hub")
-        return codexglue.load_translation(lang, split, source_dir("translation"), hub), {}
+        records = codexglue.load_translation(lang, split, source_dir("translation"), hub)
+        return iter(records), skipped
     if task == "summarization":
         if split == "test" and settings["summarization_test"] == "codereval_eval":
-            return codereval.load_summarization_eval(lang, source_dir("summarization_eval")), {}
-        rows = codexglue.read_code_to_text_rows(
+            records = codereval.load_summarization_eval(lang, source_dir("summarization_eval"))
+            return iter(records), skipped
+        rows = codexglue.iter_code_to_text_rows(
             lang, split, source_dir("code_to_text"), settings["code_to_text"].get("hub")
         )
-        return codexglue.summarization_records(rows, lang, split, settings["code_input"]), {}
+        mode = settings["code_input"]
+        return codexglue.iter_summarization_records(rows, lang, split, mode), skipped
     if split == "test":  # generation test = CoderEval
-        return codereval.load_codereval(
+        records = codereval.load_codereval(
             lang, source_dir("codereval"), settings["codereval"]["discard_unreliable"]
-        ), {}
-    rows = codexglue.read_code_to_text_rows(
+        )
+        return iter(records), skipped
+    rows = codexglue.iter_code_to_text_rows(
         lang, split, source_dir("code_to_text"), settings["code_to_text"].get("hub")
     )
-    return codegen.derive_generation(rows, lang, split)
+    return codegen.iter_generation(rows, lang, split, skipped), skipped
+
+
+def write_capped(
+    path: str | os.PathLike, records: Iterable[dict], max_rows: int | None, seed: int
+) -> tuple[int, int]:
+    """Write `records` as JSONL, at most `max_rows` of them chosen as cap_rows() chooses, without
+    holding them in memory; returns (rows written, rows before the cap). Byte-identical to
+    write_jsonl(path, cap_rows(list(records), max_rows, seed)). Nothing is written when there
+    are no records (the caller raises)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spool = path.with_name(path.name + ".all.tmp")
+    try:
+        n_source = 0
+        with open(spool, "w", encoding="utf-8") as handle:
+            for record in records:  # the lines write_jsonl writes
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                n_source += 1
+        if not n_source:
+            return 0, 0
+        if max_rows is None or n_source <= max_rows:
+            os.replace(spool, path)
+            return n_source, n_source
+        keep = set(random.Random(seed).sample(range(n_source), max_rows))
+        tmp = path.with_name(path.name + ".tmp")
+        with open(spool, "rb") as source, open(tmp, "wb") as out:
+            for index, line in enumerate(source):
+                if index in keep:
+                    out.write(line)
+        os.replace(tmp, path)
+        return max_rows, n_source
+    finally:
+        spool.unlink(missing_ok=True)
 
 
 def write_task_splits(
@@ -197,16 +245,19 @@ def write_splits(
         if split not in outputs:
             continue
         LOG.info("%s/%s/%s: reading the source", task, lang, split)
-        records, skipped = build_split(task, lang, split, settings[split])
+        records, skipped_counter = iter_split(task, lang, split, settings[split])
+        # streamed: source rows -> records -> checks -> file; only ids are held
+        written, n_source = write_capped(
+            outputs[split], iter_checked(records, task), settings[split]["max_rows"], seed
+        )
+        skipped = dict(sorted(skipped_counter.items()))
         if skipped:
             LOG.info("%s/%s/%s: skipped source rows by reason: %s", task, lang, split, skipped)
-        records = check_records(records, task)
-        counts["source_rows"][split] = len(records)
+        counts["source_rows"][split] = n_source
         counts["skipped"][split] = skipped
-        records = cap_rows(records, settings[split]["max_rows"], seed)
-        if not records:
+        if not written:
             raise DataError(f"{task}/{lang}/{split}: no records (check the source)")
-        counts["rows"][split] = write_jsonl(outputs[split], records)
+        counts["rows"][split] = written
         LOG.info(
             "%s/%s/%s: wrote %d of %d records to %s",
             task, lang, split, counts["rows"][split], counts["source_rows"][split], outputs[split],

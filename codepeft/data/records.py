@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 TASKS = ("summarization", "generation", "translation")
 SPLITS = ("train", "valid", "test")
@@ -48,7 +48,11 @@ def make_record(
 
 def check_records(records: Iterable[dict], task: str | None = None) -> list[dict]:
     """Validate records against the schema and id uniqueness; return them as a list."""
-    records = list(records)
+    return list(iter_checked(records, task))
+
+
+def iter_checked(records: Iterable[dict], task: str | None = None) -> Iterator[dict]:
+    """check_records one record at a time (only the ids seen are kept in memory)."""
     seen: set[str] = set()
     for rec in records:
         missing = {"id", "task", "language", "split", "inputs", "reference", "meta"} - set(rec)
@@ -66,4 +70,4 @@ def check_records(records: Iterable[dict], task: str | None = None) -> list[dict
         if rec["id"] in seen:
             raise DataError(f"duplicate id {rec['id']!r}")
         seen.add(rec["id"])
-    return records
+        yield rec

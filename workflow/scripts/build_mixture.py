@@ -5,9 +5,8 @@ what it holds. Shared by every training job whose mixture spec is the same."""
 import json
 import logging
 
-from codepeft.io import write_jsonl
 from codepeft.logs import setup_rule_logging
-from codepeft.mixing import build_mixture
+from codepeft.mixing import write_mixture
 
 setup_rule_logging(snakemake.log[0])
 log = logging.getLogger("codepeft.mixing")
@@ -16,8 +15,10 @@ mixing = spec["mixing"]
 manifest = {"mixture": snakemake.wildcards.mixture, **spec, "files": {}, "rows": {}}
 for split in ("train", "valid"):
     files = list(snakemake.input[split])  # in the spec's source order
-    rows = build_mixture(
+    # streamed (rows are not held in memory): paper-scale mixtures have ~840k examples
+    n = write_mixture(
         files,
+        snakemake.output[split],
         mixing["strategy"],
         seed=spec["seed"],
         temperature=mixing.get("temperature", 2.0),
@@ -27,8 +28,8 @@ for split in ("train", "valid"):
         java_label=spec.get("java_generation_label", "Method"),
     )
     manifest["files"][split] = files
-    manifest["rows"][split] = write_jsonl(snakemake.output[split], rows)
-    log.info("%s: %d examples from %s (%s)", split, len(rows), ", ".join(files), mixing)
+    manifest["rows"][split] = n
+    log.info("%s: %d examples from %s (%s)", split, n, ", ".join(files), mixing)
 with open(snakemake.output.manifest, "w") as handle:
     json.dump(manifest, handle, indent=2, sort_keys=True)
     handle.write("\n")
