@@ -27,8 +27,10 @@ $(VENV)/.installed: pyproject.toml
 tools: $(VENV)/.installed
 	@set -e; for script in scripts/setup/*.sh; do bash $$script; done
 
+# a quiet console: one line per finished job (done/total, rule, wildcards, elapsed) and errors;
+# Snakemake's full log stays in .snakemake/log/ (scripts/console.py)
 run: setup
-	$(BIN)/snakemake --cores $(CORES)
+	@bash -o pipefail -c '$(BIN)/snakemake --cores $(CORES) 2>&1 | $(BIN)/python scripts/console.py'
 	@echo "report: results/report/index.html"
 
 test: setup

@@ -317,7 +317,9 @@ def test_build_report_end_to_end(tmp_path):
     _training_json(tmp_path / "results/models/mine/mt_qlora/multi", "lora", True)
     out = tmp_path / "results/report"
     res = build_report(cfg, out, root=tmp_path)
-    assert set(res["tables"]) == {"pass1", "means", "not_computed", "rq_rq1_st_vs_mt", "cost"}
+    assert set(res["tables"]) == {
+        *("pass1", "means", "not_computed", "rq_rq1_st_vs_mt", "cost", "quirks", "headline")
+    }
     assert {
         "pass1_by_scale",
         "dist_summarization_python",

@@ -37,6 +37,7 @@ from codepeft.provenance import provenance
 from codepeft.stats import read_table
 
 from . import cost as cost_mod
+from . import headline as headline_mod
 from . import html as html_mod
 from . import plots, quirks_section
 from . import tables as T
@@ -263,11 +264,13 @@ def build_report(
 
     # research-question tables from the stats stage
     rq_names = []
+    stats_by_name: dict[str, list[dict]] = {}
     for path in stats_tables:
         from codepeft.io import read_tsv
 
         name = Path(path).stem
-        rows = T.rq_rows(read_tsv(os.path.join(root, path)), config)
+        stats_by_name[name] = read_tsv(os.path.join(root, path))
+        rows = T.rq_rows(stats_by_name[name], config)
         desc = next(
             (
                 c.get("description")
@@ -286,6 +289,15 @@ def build_report(
 
     # training
     training = training_records(model_dirs, root)
+
+    # headline: each fine-tuned method vs the untrained baseline (codepeft.report.headline)
+    headline_rows = headline_mod.headline_rows(config, stats_by_name)
+    emit(
+        "headline",
+        headline_mod.HEADLINE_COLUMNS,
+        headline_rows,
+        "Headline: each fine-tuned method vs the untrained baseline",
+    )
 
     # plots
     plot_paths: dict[str, str] = {}
@@ -404,6 +416,7 @@ def build_report(
         training=training,
         quirks_html=quirks_section.quirks_section_html(quirks),
         extra_sections=[("cost", "Cost", cost_html)],
+        headline=headline_mod.headline_html(headline_rows, pass1, training),
     )
     tmp = index.with_name("index.html.tmp")
     tmp.write_text(page, encoding="utf-8")

@@ -296,6 +296,7 @@ def index_page(
     training: list[dict],
     quirks_html: str = "",
     extra_sections: list[tuple[str, str, str]] = (),
+    headline: str | None = None,
 ) -> str:
     """`extra_sections`: (anchor id, nav label, HTML) of sections built elsewhere (e.g. cost),
     placed before the provenance."""
@@ -310,6 +311,8 @@ def index_page(
         parts.append(
             f"<div class='banner' id='demo-banner'><strong>Demo numbers.</strong> {esc(demo_note)}</div>"
         )
+    if headline:
+        parts.append(headline)
     parts.append(
         f"<p class='note'>Generated {esc(provenance.get('generated_utc'))}; git {esc(provenance.get('git_revision'))}; "
         f"config hash {esc(provenance.get('config_hash'))}; seed {esc(provenance.get('seed'))}. "
