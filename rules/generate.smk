@@ -62,7 +62,9 @@ else:
         params:
             source=lambda wc: base_model_source(wc.model),
             finetune=lambda wc: finetune_kind(wc.method),
-            decoding=lambda wc: canonical(study.decoding_spec(config, wc.task, wc.method)),
+            decoding=lambda wc: canonical(
+                study.decoding_spec(config, wc.task, wc.method)
+            ),
         script:
             "../workflow/scripts/generate.py"
 

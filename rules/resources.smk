@@ -26,7 +26,8 @@ _TRAIN_RUNTIME_MIN = {
     "full": (600, 960),
     "lora": (360, 480),
     "dora": (420, 560),
-    "qlora": (480, 1200),  # 12 % MFU (4-bit dequantization), 5 epochs: benchmarks/paper_scale.md
+    # qlora: 12 % MFU (4-bit dequantization), 5 epochs: benchmarks/paper_scale.md
+    "qlora": (480, 1200),
 }
 # CPUs per GPU: tokenization, packing and data loading keep a GPU busy.
 CPUS_PER_GPU = 8
