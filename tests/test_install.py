@@ -15,13 +15,18 @@ import pytest
 import yaml
 from conftest import REPO, SKIP, job_counts
 
-SKIP_COPY = SKIP | {"build", "codepeft.egg-info", "__pycache__"}
+TOP_LEVEL_SKIP = SKIP | {"build"}  # only in the checkout's root (codepeft/data is package code)
 
 
 def _copy_checkout(dest: Path, without_package: bool = False) -> Path:
     def ignore(directory, names):
-        skip = [n for n in names if n in SKIP_COPY or n.endswith(".egg-info")]
-        if without_package and Path(directory) == REPO:
+        top = Path(directory) == REPO
+        skip = [
+            n
+            for n in names
+            if (top and n in TOP_LEVEL_SKIP) or n == "__pycache__" or n.endswith(".egg-info")
+        ]
+        if without_package and top:
             skip.append("codepeft")
         return skip
 
