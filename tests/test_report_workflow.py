@@ -30,6 +30,7 @@ configfile: "config.yaml"
 study_config.validate(config)
 
 include: "{REPO}/rules/common.smk"
+include: "{REPO}/rules/resources.smk"
 
 # stands in for the metric stages: the tables they would register (here: already on disk)
 register_final_targets(
@@ -150,6 +151,20 @@ def _write_inputs(root: Path, cfg: dict) -> None:
                     "log_history": history,
                 }
             )
+        )
+    # the cost stage's inputs (codepeft.cost): generation records and Snakemake benchmark files
+    from codepeft import cost
+
+    inputs = cost.workflow_inputs(cfg)
+    for path in inputs["costs"]:
+        cost.write_generation_cost(
+            root / path, [{"n_new_tokens": 40, "n_prompt_tokens": 9}], seconds=2.0
+        )
+    for path in inputs["benchmarks"]:
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(
+            "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+            "12.5\t0:00:12\t400\t1\t1\t1\t0\t0\t90\t11.0\n"
         )
 
 
