@@ -3,6 +3,12 @@
 # One job for every comparison: an adjustment family may span comparisons (config families).
 # Included after the metric stages: it reads only the metric tables they register as targets,
 # so families, analyzers or tasks disabled in config are left out (and logged by the rule).
+
+
+# cpu_resources (rules/resources.smk); a second include of the same file is ignored.
+include: "resources.smk"
+
+
 from codepeft import stats as codepeft_stats
 
 STATS_PRODUCED_TABLES = {
