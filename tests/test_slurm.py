@@ -105,7 +105,10 @@ def _copy_repo(dest: Path, training: dict, max_test_rows: int = 3) -> Path:
         if name.startswith(("results/", "logs/", ".snakemake/")):
             continue
         src = REPO / name
-        if src.is_file():
+        if src.is_symlink():  # e.g. codepeft/schemas -> ../workflow/schemas: kept a link
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            (dest / name).symlink_to(os.readlink(src))
+        elif src.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
     config = yaml.safe_load((dest / "config.yaml").read_text())
