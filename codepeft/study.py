@@ -86,6 +86,8 @@ def training_spec(config: dict, method: str, scope: str) -> dict:
     if scope != MULTI:
         spec = deep_merge(spec, config["methods"][method].get("task_training", {}).get(scope, {}))
     spec.pop("multi_gpu", None)
+    if spec.get("train_max_rows") is None:  # the default (all rows) stays out of the params
+        spec.pop("train_max_rows", None)
     return spec
 
 

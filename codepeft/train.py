@@ -74,6 +74,7 @@ class TrainingSpec:
     eval_batch_size: int | None = None  # None: per_device_batch_size
     eval_steps: int = 5000
     save_steps: int = 5000
+    train_max_rows: int | None = None
     eval_max_rows: int | None = 625
     early_stopping_patience: int | None = 3
     early_stopping_threshold: float = 0.001
@@ -334,6 +335,9 @@ def _datasets(train_file, valid_file, spec: TrainingSpec, tokenizer, seed: int, 
 
     columns = ["prompt", "completion"]
     train_ds = load_dataset("json", data_files=train_file, split="train")
+    if spec.train_max_rows and spec.train_max_rows < len(train_ds):
+        log.info("training.train_max_rows: %d of %d rows", spec.train_max_rows, len(train_ds))
+        train_ds = train_ds.select(range(spec.train_max_rows))
     eval_ds = None
     if valid_file and os.path.getsize(valid_file) > 0:
         eval_ds = load_dataset("json", data_files=valid_file, split="train")

@@ -205,3 +205,13 @@ def test_write_splits_reads_only_its_settings(tmp_path):
     assert counts["rows"]["test"] == len(read_jsonl(out["test"]))
     with pytest.raises(prepare.DataError, match="no settings"):
         prepare.write_splits("generation", "python", settings, {"train": str(tmp_path / "t")})
+
+
+def test_train_max_rows_stays_out_of_params_while_null(paper):
+    spec = study.training_spec(paper, "mt_qlora", "multi")
+    assert "train_max_rows" not in spec  # the schema default (all rows) reruns nothing
+    capped = copy.deepcopy(paper)
+    capped["training"]["train_max_rows"] = 100
+    assert study.training_spec(capped, "mt_qlora", "multi")["train_max_rows"] == 100
+    # the mixture is the same: only what the training reads of it changes
+    assert study.mixtures(capped) == study.mixtures(paper)

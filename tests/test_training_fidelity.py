@@ -454,3 +454,18 @@ def test_constant_length_packing_refuses_completion_only_loss(tmp_path):
     spec = train.TrainingSpec(packing="constant_length", loss_on="completion")
     with pytest.raises(ValueError, match="whole sequence"):
         train._datasets(str(tmp_path / "t.jsonl"), None, spec, None, 42, None)
+
+
+def test_train_max_rows_takes_the_first_rows(tmp_path):
+    import json
+
+    from codepeft import train
+
+    rows = [{"prompt": f"p{i}", "completion": f"c{i}", "task": "translation"} for i in range(10)]
+    path = tmp_path / "train.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    spec = train.TrainingSpec(train_max_rows=3)
+    ds, _, n_rows, tasks = train._datasets(str(path), None, spec, None, 0, None)
+    assert ds["prompt"] == ["p0", "p1", "p2"] and n_rows == 3 and tasks == ["translation"]
+    ds, _, n_rows, _ = train._datasets(str(path), None, train.TrainingSpec(), None, 0, None)
+    assert n_rows == 10
