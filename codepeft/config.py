@@ -10,6 +10,7 @@ copy), so validation works from `pip install .` without the repository.
 from __future__ import annotations
 
 import copy
+import functools
 from importlib import resources
 from pathlib import Path
 
@@ -78,6 +79,29 @@ def validate(config: dict, schema: dict | None = None) -> dict:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
     _check_references(config)
     return config
+
+
+@functools.lru_cache(maxsize=1)
+def _package_schema() -> dict:
+    return load_schema()
+
+
+def schema_defaults(*path: str) -> dict:
+    """The defaults the schema declares for the mapping at `path` (e.g. `schema_defaults("judge")`,
+    `schema_defaults("metrics", "surface")`), nested mappings filled: the one source of defaults
+    that option classes and code read (a fresh copy on each call)."""
+    schema = _package_schema()
+    node = schema
+    for key in path:
+        try:
+            node = node["properties"][key]
+        except KeyError:
+            raise KeyError(f"the schema declares no mapping {'.'.join(path)!r}") from None
+    instance: dict = {}
+    validator = _DefaultFillingValidator({**node, "$defs": schema.get("$defs", {})})
+    for _ in validator.iter_errors(instance):  # fills defaults; `required` errors do not matter
+        pass
+    return instance
 
 
 def _check_references(config: dict) -> None:

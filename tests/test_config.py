@@ -215,3 +215,13 @@ def test_train_max_rows_stays_out_of_params_while_null(paper):
     assert study.training_spec(capped, "mt_qlora", "multi")["train_max_rows"] == 100
     # the mixture is the same: only what the training reads of it changes
     assert study.mixtures(capped) == study.mixtures(paper)
+
+
+def test_schema_defaults_fill_nested_mappings():
+    training = study_config.schema_defaults("training")
+    assert training["lora"]["r"] == 8 and training["mixing"]["strategy"] == "concat_shuffle"
+    assert training["train_max_rows"] is None
+    training["lora"]["r"] = 64  # a fresh copy each call
+    assert study_config.schema_defaults("training")["lora"]["r"] == 8
+    with pytest.raises(KeyError, match="training.nope"):
+        study_config.schema_defaults("training", "nope")
