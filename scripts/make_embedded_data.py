@@ -11,8 +11,10 @@ read the embedded and the real data:
   solutions.jsonl, tests.jsonl                            CoderEval-style generation tasks
 - summarization-eval/cs_codereval_eval_dataset_{java,py}_v2.jsonl
 
-Functions 0-30 feed the training split, 31-36 valid, 37-42 test; the generation tasks and the
-summarization eval set use the 12 held-out functions (31-42), so nothing tested was trained on.
+Functions 0-30 feed the training split, 31-33 valid, 34-42 test; the summarization eval set and
+most generation tasks use the 12 held-out functions (31-42), never trained on. Eight generation
+tasks are training functions verbatim (`RECALL`, the shortest ones): a tiny model cannot write unseen
+functions, so these are what shows that training, adapter loading and generation work.
 Rows differ by function name, parameter names and docstring style (variants).
 
 Before writing, the script checks every function variant against its tests in Python, in Java
@@ -1579,8 +1581,18 @@ public static string @fn@(string @p0@, int @p1@) {
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "codepeft" / "resources" / "embedded"
-SPLIT_FUNCTIONS = {"train": slice(0, 31), "valid": slice(31, 37), "test": slice(37, 43)}
-ROWS = {"train": 48, "valid": 12, "test": 12}
+SPLIT_FUNCTIONS = {"train": slice(0, 31), "valid": slice(31, 34), "test": slice(34, 43)}
+#: train: every training function under 3 name/parameter/docstring variants (+3 more); test: 4
+#: variants of each of the 9 test functions (>= 30 items: enough for a paired test)
+ROWS = {"train": 96, "valid": 12, "test": 36}
+HELD_OUT = slice(31, 43)  # never trained on: the generation tasks and the summarization eval set
+#: generation tasks that are training functions, verbatim (a recall check: a model that learned
+#: nothing, or whose adapter was not applied, fails them); the held-out ones test generalization
+RECALL = (  # the 8 training functions with the shortest Python code
+    "count_words", "mean", "is_power_of_two", "count_occurrences",
+    "gcd", "dot_product", "reverse_words", "is_palindrome",
+)  # fmt: skip
+SUMEVAL_VARIANTS = 3  # held-out functions x 3 name/parameter variants = 36 summarization items
 PY_REPO, JAVA_REPO = "codepeft-embedded/pyutils", "codepeft-embedded/jutils"
 #: generation tasks whose tests the study would call "unreliable" (exercises the discard list)
 DISCARDED = {"python": ["hamming_distance"], "java": ["hamming_distance", "repeat_characters"]}
@@ -1869,7 +1881,8 @@ def build(out: Path) -> dict[str, int]:
         counts[f"code-to-code-trans/{split}"] = len(pairs)
 
     # CoderEval-style generation tasks, from the functions never used for training
-    held_out = CATALOGUE[31:43]
+    held_out = CATALOGUE[HELD_OUT]
+    recall = [fn for fn in CATALOGUE[SPLIT_FUNCTIONS["train"]] if fn.names[0] in RECALL]
     ce = out / "codereval"
     prompts: dict[str, list[dict]] = {"python": [], "java": []}
     solutions, tests = [], []
@@ -1878,7 +1891,7 @@ def build(out: Path) -> dict[str, int]:
         "CoderEval Python Ids with Unreliable Tests": [],
         "CoderEval Java Ids with Unreliable Tests": [],
     }
-    for fn in held_out:
+    for fn in held_out + recall:
         for lang in ("python", "java"):
             qid = hexid("codereval", lang, fn.names[0])
             if lang == "python":
@@ -1913,15 +1926,18 @@ def build(out: Path) -> dict[str, int]:
     ev = out / "summarization-eval"
     for lang, suffix in (("java", "java"), ("python", "py")):
         rows = []
-        for fn in held_out:
-            code = java_code(fn, 2) if lang == "java" else python_code(fn, 2, with_docstring=False)
-            rows.append(
-                {
-                    "id": hexid("sumeval", lang, fn.names[0]),
-                    "code": code,
-                    "reference_summary": fn.doc,
-                }
-            )
+        for v in (2, 1, 0)[:SUMEVAL_VARIANTS]:  # variant 2 first: the names training never used
+            for fn in held_out:
+                code = (
+                    java_code(fn, v) if lang == "java" else python_code(fn, v, with_docstring=False)
+                )
+                rows.append(
+                    {
+                        "id": hexid("sumeval", lang, fn.names[0], *(() if v == 2 else (str(v),))),
+                        "code": code,
+                        "reference_summary": fn.doc,
+                    }
+                )
         write_jsonl(ev / f"cs_codereval_eval_dataset_{suffix}_v2.jsonl", rows)
     return counts
 

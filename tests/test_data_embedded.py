@@ -22,12 +22,12 @@ EMB = prepare.EMBEDDED_DIR
 CE = EMB / "codereval"
 CODEXGLUE_FIELDS = set(codexglue.CODE_TO_TEXT_FIELDS)
 EXPECTED = {
-    ("summarization", "python"): {"train": 48, "valid": 12, "test": 12},
-    ("summarization", "java"): {"train": 48, "valid": 12, "test": 12},
-    ("generation", "python"): {"train": 48, "valid": 12, "test": 11},
-    ("generation", "java"): {"train": 48, "valid": 12, "test": 10},
-    ("translation", "java-cs"): {"train": 48, "valid": 12, "test": 12},
-    ("translation", "cs-java"): {"train": 48, "valid": 12, "test": 12},
+    ("summarization", "python"): {"train": 96, "valid": 12, "test": 36},
+    ("summarization", "java"): {"train": 96, "valid": 12, "test": 36},
+    ("generation", "python"): {"train": 96, "valid": 12, "test": 19},
+    ("generation", "java"): {"train": 96, "valid": 12, "test": 18},
+    ("translation", "java-cs"): {"train": 96, "valid": 12, "test": 36},
+    ("translation", "cs-java"): {"train": 96, "valid": 12, "test": 36},
 }
 
 
@@ -57,7 +57,7 @@ def test_embedded_code_to_text_fields_and_ids():
 def test_embedded_generation_derivation_matches_catalogue():
     rows = codexglue.read_code_to_text_rows("python", "train", EMB / "code-to-text")
     recs, skipped = codegen.derive_generation(rows, "python", "train")
-    assert skipped == {} and len(recs) == 48
+    assert skipped == {} and len(recs) == 96
     for row, rec in zip(rows, recs, strict=True):
         assert rec["inputs"]["summary"] == row["docstring"].splitlines()[0]  # the one sentence
         assert '"""' not in rec["reference"]
@@ -68,25 +68,25 @@ def test_embedded_codereval_discard_and_solutions():
     prompts = {
         lang: read_jsonl(CE / codereval.HUMANLABEL_FILES[lang]) for lang in ("python", "java")
     }
-    assert {k: len(v) for k, v in prompts.items()} == {"python": 12, "java": 12}
+    assert {k: len(v) for k, v in prompts.items()} == {"python": 20, "java": 20}
     discard = json.loads((CE / "ids_to_discard.json").read_text())
     assert [len(v) for v in discard.values()] == [1, 2]
-    for lang, n in (("python", 11), ("java", 10)):
+    for lang, n in (("python", 19), ("java", 18)):
         recs = codereval.load_codereval(lang, CE)
         assert len(recs) == n
         assert all(r["reference"] and r["inputs"]["level"] == "self_contained" for r in recs)
         assert not {r["id"] for r in recs} & codereval.discarded_ids(CE, lang)
     tests = read_jsonl(CE / "tests.jsonl")
     all_ids = {p["question_id"] for v in prompts.values() for p in v}
-    assert {t["id"] for t in tests} == all_ids and len(tests) == 24
+    assert {t["id"] for t in tests} == all_ids and len(tests) == 40
 
 
 def test_embedded_summarization_eval_and_size():
     for lang in ("python", "java"):
         recs = codereval.load_summarization_eval(lang, EMB / "summarization-eval")
-        assert len(recs) == 12 and len({r["id"] for r in recs}) == 12
+        assert len(recs) == 36 and len({r["id"] for r in recs}) == 36
     size = sum(p.stat().st_size for p in EMB.rglob("*") if p.is_file())
-    assert size < 500_000, size
+    assert size < 750_000, size  # 96 training rows per source, 36 test items per task
 
 
 def test_generator_reproduces_committed_files(tmp_path, repo):
@@ -226,3 +226,26 @@ def test_java_solutions_pass_and_wrong_ones_fail(tmp_path):
         value = JAVA_DEFAULTS.get(ret, f"new {ret[:-2]}[0]")
         wrong[i] = f"{signature}\n    return {value};\n}}\n"
     assert run_java(wrong, tests, tmp_path / "wrong") == {i: False for i in solutions}
+
+
+def test_embedded_generation_tasks_held_out_or_recall(tmp_path):
+    """8 generation tasks per language are training functions verbatim (recall: what a tiny
+    model can pass); the others and the summarization eval set were never trained on."""
+    train_code = " ".join(
+        r["code"]
+        for lang in ("python", "java")
+        for r in read_jsonl(EMB / "code-to-text" / lang / "train.jsonl")
+    )
+    for lang in ("python", "java"):
+        outputs = {"train": tmp_path / f"{lang}.train.jsonl"}
+        prepare.write_task_splits("generation", lang, {}, outputs)
+        trained = {r["reference"].strip() for r in read_jsonl(outputs["train"])}
+        recs = codereval.load_codereval(lang, CE)
+        recall = [r for r in recs if r["reference"].strip() in trained]
+        assert len(recall) == 8, lang
+        for r in recs:
+            if r not in recall:
+                name = re.search(r"(\w+)\s*\(", r["inputs"]["signature"]).group(1)
+                assert name not in train_code, (lang, name)
+        for r in codereval.load_summarization_eval(lang, EMB / "summarization-eval"):
+            assert r["inputs"]["code"].strip() not in train_code

@@ -1,5 +1,6 @@
-"""The embedded demo's headline (each fine-tuned method against zero-shot, at the top of the
-report) and its quiet console (scripts/console.py)."""
+"""The embedded demo shows a real result: the fine-tuned tiny models beat zero-shot on their own
+test sets, and some method passes some generation tasks. A regression in training (labels, loss
+mask), adapter loading or generation makes these fail. Plus the report's headline builder."""
 
 from __future__ import annotations
 
@@ -10,6 +11,17 @@ import pytest
 import yaml
 
 from codepeft.report import headline
+
+#: (comparison in config.yaml, task, measure): fine-tuned (B) must beat zero-shot (A)
+MUST_WIN = [
+    (comp, task, measure)
+    for comp in ("zs_vs_mt_qlora", "zs_vs_mt_fft")
+    for task, measure in (
+        ("summarization", "chrf"),
+        ("summarization", "bleu_sacre"),
+        ("translation", "codebleu"),
+    )
+]
 
 
 def _tsv(path):
@@ -97,6 +109,43 @@ def test_headline_rows_and_verdicts():
     missing = dict(_row("zs", "translation", "java-cs", "codebleu", "", "", ""), note="no pairs")
     assert headline.verdict(missing, 0.05) == "not computed: no pairs"
     assert math.isnan(headline.loss_span([])[0])
+
+
+@pytest.mark.workflow
+def test_demo_fine_tuning_beats_zero_shot(embedded_run):
+    work, _ = embedded_run
+    failures = []
+    for comp, task, measure in MUST_WIN:
+        rows = [
+            r
+            for r in _tsv(work / "results" / "stats" / f"{comp}.tsv")
+            if r["task"] == task and r["measure"] == measure
+        ]
+        assert len(rows) == 2, f"{comp} {task} {measure}: expected both languages, got {rows}"
+        for r in rows:
+            n, a, b = int(r["n_paired"]), float(r["mean_a"]), float(r["mean_b"])
+            p = float(r["p_adj"] or "nan")  # the paired Wilcoxon test after the stats' adjustment
+            if not (r["test"] == "wilcoxon" and n >= 30 and b > a and p < 0.05):
+                failures.append(f"{comp} {task}/{r['lang']} {measure}: n={n} A={a} B={b} p_adj={p}")
+    assert not failures, "fine-tuned does not beat zero-shot:\n" + "\n".join(failures)
+
+
+@pytest.mark.workflow
+@pytest.mark.xfail(
+    reason="issue 14 open: with the demo's CPU budget no method has yet been seen to pass a "
+    "generation task (mt_fft writes the format, not yet the recall tasks' code)",
+    strict=False,
+)
+def test_demo_some_method_passes_generation_tasks(embedded_run):
+    work, _ = embedded_run
+    passes = {}
+    for path in sorted(
+        (work / "results" / "metrics" / "execution" / "tiny").glob("*/generation/*.tsv")
+    ):
+        values = [float(r["pass@1"]) for r in _tsv(path) if r.get("pass@1") not in ("", None)]
+        passes[f"{path.parent.parent.name}/{path.stem}"] = sum(values)
+    assert passes, "no execution tables for the tiny model"
+    assert any(v > 0 for k, v in passes.items() if not k.startswith("zero_shot")), passes
 
 
 @pytest.mark.workflow
