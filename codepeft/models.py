@@ -1,12 +1,13 @@
 """Model loading (hub id or local path, same `from_pretrained` code path) and the tiny demo model.
 
-The tiny model is a Qwen2-architecture causal LM (hidden 192, 3 layers, 6 heads, 2 KV heads,
-about 2.1M parameters with a 4096-token vocabulary) with a byte-level BPE tokenizer trained
-locally on the study's own training text, the Qwen special tokens and the Qwen2.5 chat template.
-It is pre-trained for a few CPU seconds as a plain language model on the training splits' texts
-(code and docstrings, no task prompts: `pretrain`), so zero-shot it continues code and text but
-does not know the tasks' formats; fine-tuning teaches it those (the embedded demo's headline). Demo output, useful to
-exercise every stage offline on a CPU, never to draw conclusions about real models.
+The tiny model is a Qwen2-architecture causal LM (hidden 192, 3 layers, 6 heads, 2 KV heads;
+1.6M parameters with the embedded data's 1,699-token vocabulary) with a byte-level BPE
+tokenizer trained locally on the study's own training text, the Qwen special tokens and the
+Qwen2.5 chat template. It is pre-trained (`pretrain`, 6 epochs, ~2 CPU minutes) as a plain
+language model on the training splits' texts (code and docstrings, no task prompts), so
+zero-shot it continues code and text but does not know the tasks' formats; fine-tuning teaches
+it those (the embedded demo's headline). Demo output, useful to exercise every stage offline on
+a CPU, never to draw conclusions about real models.
 
     codepeft build-tiny-model --corpus results/data/*/*/train.jsonl --out results/base/tiny
 """
