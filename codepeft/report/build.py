@@ -40,6 +40,7 @@ from . import cost as cost_mod
 from . import figures, quirks_section
 from . import headline as headline_mod
 from . import html as html_mod
+from . import page as page_mod
 from . import tables as T
 
 log = logging.getLogger("codepeft.report")
@@ -360,7 +361,7 @@ def build_report(
     )  # fmt: skip
     plot_paths.update(cost_plots)
     prov = write_provenance(run, inputs, training)
-    page = html_mod.index_page(
+    page = page_mod.index_page(
         config=config,
         demo_note=DEMO_NOTE if config.get("study", {}).get("demo") else None,
         written_tables=run.written_tables,
