@@ -200,78 +200,68 @@ def rq_pivot(rows: list[dict]) -> str:
     model (scale): means A / B, adjusted p, effect (magnitude); the paper's adjusted p and effect
     beside, where they map. Bold: significant after adjustment."""
     has_paper = any(r.get("paper_p_adj") not in (None, "") for r in rows)
-    out = []
+    per = ["mean A / B", "n", "p adj", "effect"] + (
+        ["paper: p adj", "paper: effect"] if has_paper else []
+    )
     blocks = list(dict.fromkeys((r.get("task"), r.get("lang")) for r in rows))
+    out = []
     for task, lang in blocks:
         sub = [r for r in rows if (r.get("task"), r.get("lang")) == (task, lang)]
-        models = list(dict.fromkeys(r.get("model") for r in sub))
-        measures = list(dict.fromkeys((r.get("family"), r.get("measure")) for r in sub))
-        head1 = "<th class='t' rowspan='2'>measure</th><th class='t' rowspan='2'>test</th>"
-        head2 = ""
-        per = ["mean A / B", "n", "p adj", "effect"] + (
-            ["paper: p adj", "paper: effect"] if has_paper else []
-        )
-        for m in models:
-            scale = next(
-                (r.get("scale") for r in sub if r.get("model") == m and r.get("scale")), None
-            )
-            label = f"{m} ({scale})" if scale else m
-            head1 += f"<th colspan='{len(per)}'>{esc(label)}</th>"
-            head2 += "".join(
-                f"<th class='{'paper' if h.startswith('paper') else ''}'>{esc(h)}</th>" for h in per
-            )
-        body = []
-        for family, measure in measures:
-            test = next(
-                (
-                    r.get("test")
-                    for r in sub
-                    if (r.get("family"), r.get("measure")) == (family, measure)
-                ),
-                "",
-            )
-            cells = (
-                f"<td class='t'>{esc(family)}: {esc(measure)}</td><td class='t'>{esc(test)}</td>"
-            )
-            for m in models:
-                r = next(
-                    (
-                        x
-                        for x in sub
-                        if x.get("model") == m
-                        and (x.get("family"), x.get("measure")) == (family, measure)
-                    ),
-                    None,
-                )
-                if r is None:
-                    cells += "<td></td>" * len(per)
-                    continue
-                sig = " class='sig'" if r.get("significant") == "yes" else ""
-                extra = [
-                    f"{label} {int(T.value(r, k))}"
-                    for k, label in (
-                        ("n_a_only", "A only"),
-                        ("n_b_only", "B only"),
-                        ("n_missing_a", "A n.c."),
-                        ("n_missing_b", "B n.c."),
-                    )
-                    if not math.isnan(T.value(r, k)) and T.value(r, k) > 0
-                ]
-                n_text = esc(fmt(r.get("n_paired")))
-                if extra:
-                    n_text += f" <span class='nc'>({esc(', '.join(extra))})</span>"
-                cells += (
-                    f"<td>{esc(fmt(r.get('mean_a')))} / {esc(fmt(r.get('mean_b')))}</td><td>{n_text}</td>"
-                    f"<td{sig}>{esc(fmt(r.get('p_adj'), 3))}</td><td{sig}>{esc(_effect_cell(r))}</td>"
-                )
-                if has_paper:
-                    cells += (
-                        f"<td class='paper'>{esc(fmt(r.get('paper_p_adj'), 3))}</td>"
-                        f"<td class='paper'>{esc(_effect_cell(r, paper=True))}</td>"
-                    )
-            body.append(f"<tr>{cells}</tr>")
-        out.append(
-            f"<h4>{esc(task)} / {esc(lang)}</h4><div class='scroll'><table class='rq'><thead><tr>{head1}</tr>"
-            f"<tr>{head2}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-        )
+        out.append(_rq_block(task, lang, sub, per, has_paper))
     return "\n".join(out)
+
+
+def _rq_block(task, lang, sub: list[dict], per: list[str], has_paper: bool) -> str:
+    """One task and language: the header (a column group per model) and a row per measure."""
+    models = list(dict.fromkeys(r.get("model") for r in sub))
+    measures = list(dict.fromkeys((r.get("family"), r.get("measure")) for r in sub))
+    head1 = "<th class='t' rowspan='2'>measure</th><th class='t' rowspan='2'>test</th>"
+    head2 = ""
+    for m in models:
+        scale = next((r.get("scale") for r in sub if r.get("model") == m and r.get("scale")), None)
+        label = f"{m} ({scale})" if scale else m
+        head1 += f"<th colspan='{len(per)}'>{esc(label)}</th>"
+        head2 += "".join(
+            f"<th class='{'paper' if h.startswith('paper') else ''}'>{esc(h)}</th>" for h in per
+        )
+    body = []
+    for family, measure in measures:
+        of_measure = [r for r in sub if (r.get("family"), r.get("measure")) == (family, measure)]
+        test = next((r.get("test") for r in of_measure), "")
+        cells = f"<td class='t'>{esc(family)}: {esc(measure)}</td><td class='t'>{esc(test)}</td>"
+        for m in models:
+            r = next((x for x in of_measure if x.get("model") == m), None)
+            cells += "<td></td>" * len(per) if r is None else _rq_cells(r, has_paper)
+        body.append(f"<tr>{cells}</tr>")
+    return (
+        f"<h4>{esc(task)} / {esc(lang)}</h4><div class='scroll'><table class='rq'><thead><tr>{head1}</tr>"
+        f"<tr>{head2}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def _rq_cells(r: dict, has_paper: bool) -> str:
+    """One model's cells of one measure: means, n (with the pairing counts), p adj, effect."""
+    sig = " class='sig'" if r.get("significant") == "yes" else ""
+    extra = [
+        f"{label} {int(T.value(r, k))}"
+        for k, label in (
+            ("n_a_only", "A only"),
+            ("n_b_only", "B only"),
+            ("n_missing_a", "A n.c."),
+            ("n_missing_b", "B n.c."),
+        )
+        if not math.isnan(T.value(r, k)) and T.value(r, k) > 0
+    ]
+    n_text = esc(fmt(r.get("n_paired")))
+    if extra:
+        n_text += f" <span class='nc'>({esc(', '.join(extra))})</span>"
+    cells = (
+        f"<td>{esc(fmt(r.get('mean_a')))} / {esc(fmt(r.get('mean_b')))}</td><td>{n_text}</td>"
+        f"<td{sig}>{esc(fmt(r.get('p_adj'), 3))}</td><td{sig}>{esc(_effect_cell(r))}</td>"
+    )
+    if has_paper:
+        cells += (
+            f"<td class='paper'>{esc(fmt(r.get('paper_p_adj'), 3))}</td>"
+            f"<td class='paper'>{esc(_effect_cell(r, paper=True))}</td>"
+        )
+    return cells
