@@ -47,8 +47,8 @@ log = logging.getLogger("codepeft.report")
 
 REFERENCE = T.REFERENCE
 DEMO_NOTE = (
-    "Demo run: numbers from a tiny demo model (about 2M parameters, pre-trained for CPU seconds "
-    "and fine-tuned for CPU minutes on small embedded data sets). They show that the workflow runs end to end; they say nothing "
+    "Demo run: numbers from a tiny demo model (1.6M parameters, pre-trained and fine-tuned for "
+    "CPU minutes on small embedded data sets). They show that the workflow runs end to end; they say nothing "
     "about real models or about the paper's findings."
 )
 
