@@ -23,13 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
 from codepeft import cost, postprocess
 from codepeft.io import read_jsonl, write_jsonl
+from codepeft.logs import setup_logging
 from codepeft.prompts import build_messages, payload_key, render_chat
 
 log = logging.getLogger("codepeft.generate")
@@ -395,11 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         help="decoding options (config `decoding`); per-task objects resolve to the data's task",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    setup_logging()
     records = read_jsonl(args.data)
     tasks = sorted({r["task"] for r in records})
     if len(tasks) > 1:

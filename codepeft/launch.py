@@ -33,6 +33,8 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 
+from codepeft.logs import setup_logging
+
 log = logging.getLogger("codepeft.launch")
 
 STRATEGIES = ("ddp", "fsdp")
@@ -241,9 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         "train_args", nargs=argparse.REMAINDER, help="after --: codepeft train arguments"
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging()
     train_args = args.train_args[1:] if args.train_args[:1] == ["--"] else args.train_args
     if not args.print_only:
         try:

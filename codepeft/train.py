@@ -31,12 +31,12 @@ import logging
 import os
 import shutil
 import signal
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from codepeft.cost import CostRecorder
+from codepeft.logs import setup_logging
 from codepeft.provenance import provenance
 
 log = logging.getLogger("codepeft.train")
@@ -616,11 +616,7 @@ def main(argv: list[str] | None = None) -> int:
         "--threads", type=int, default=None, help="processes for tokenization and packing"
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    setup_logging()
     spec = TrainingSpec.from_dict(json.loads(args.training_json))
     try:
         train(

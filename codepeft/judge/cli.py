@@ -34,6 +34,8 @@ import logging
 import sys
 from pathlib import Path
 
+from codepeft.logs import setup_logging
+
 from .pipeline import DEFAULTS, judge_pairs_file, judge_predictions
 
 
@@ -108,16 +110,7 @@ OVERRIDES = [
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    handler = None
-    if args.log:
-        Path(args.log).parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(args.log, encoding="utf-8")
-        handler.setFormatter(logging.Formatter(fmt))
-        logging.getLogger().addHandler(handler)
-        logging.getLogger().setLevel(logging.INFO)
-    else:
-        logging.basicConfig(level=logging.INFO, format=fmt)
+    handler = setup_logging(args.log)
     try:
         return _run(parser, args)
     finally:
