@@ -34,12 +34,14 @@ import logging
 import sys
 from pathlib import Path
 
+from codepeft.config import schema_defaults
 from codepeft.logs import setup_logging
 
-from .pipeline import DEFAULTS, judge_pairs_file, judge_predictions
+from .pipeline import judge_pairs_file, judge_predictions
 
 
 def build_parser() -> argparse.ArgumentParser:
+    defaults = schema_defaults("judge")
     p = argparse.ArgumentParser(
         prog="codepeft judge",
         description=__doc__.split("\n\n")[0],
@@ -60,11 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--api-key-env",
         help="NAME of the environment variable holding the API key ('' for none); "
-        f"default {DEFAULTS['api_key_env']}",
+        f"default {defaults['api_key_env']}",
     )
     p.add_argument("--template", help="prompt template file with {code} and {summary}")
     p.add_argument("--language", default="", help="language for {language} (pairs without one)")
-    p.add_argument("--runs", type=int, help=f"runs per instance (default {DEFAULTS['runs']})")
+    p.add_argument("--runs", type=int, help=f"runs per instance (default {defaults['runs']})")
     p.add_argument("--parse-retries", type=int)
     p.add_argument("--min-valid-runs", type=int)
     p.add_argument("--concurrency", type=int)
@@ -78,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-tokens", type=int)
     p.add_argument("--extra-body", help="JSON object merged into each request body")
     p.add_argument("--device", help="local backend: cpu, cuda, auto")
-    p.add_argument("--cache-dir", help=f"default {DEFAULTS['cache_dir']}")
+    p.add_argument("--cache-dir", help=f"default {defaults['cache_dir']}")
     p.add_argument("--log", help="log file (default: stderr)")
     return p
 
