@@ -25,7 +25,6 @@ Examples (`codepeft launch ...` once the CLI lists it):
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import shlex
@@ -179,45 +178,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def train_argv(
-    *,
-    model_source: str,
-    finetune: str,
-    train_file: str,
-    valid_file: str | None,
-    out_dir: str,
-    checkpoint_dir: str,
-    training: dict,
-    seed: int,
-    revision: str | None,
-    threads: int | None = None,
-) -> list[str]:
-    """The `codepeft.train` command-line arguments equivalent to a `train(...)` call."""
-    argv = [
-        "--model",
-        model_source,
-        "--finetune",
-        finetune,
-        "--train",
-        train_file,
-        "--out",
-        out_dir,
-        "--checkpoints",
-        checkpoint_dir,
-        "--training-json",
-        json.dumps(training, sort_keys=True),
-        "--seed",
-        str(seed),
-    ]
-    if valid_file:
-        argv += ["--valid", valid_file]
-    if revision:
-        argv += ["--revision", revision]
-    if threads:
-        argv += ["--threads", str(threads)]
-    return argv
 
 
 def run_launch(cmd: Sequence[str]) -> int:
