@@ -69,7 +69,11 @@ def _from_dict(cls, values: dict):
     given = dict(values)
     for key in FILLED_MAPPINGS:
         if isinstance(given.get(key), dict):
-            given[key] = {**cls.__dataclass_fields__[key].default_factory(), **given[key]}
+            defaults = cls.__dataclass_fields__[key].default_factory()
+            given[key] = {
+                **given[key],
+                **{k: v for k, v in defaults.items() if k not in given[key]},
+            }
     return cls(**given)
 
 
