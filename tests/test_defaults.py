@@ -154,3 +154,13 @@ def test_one_training_entry_point():
     assert "model_source=" not in script and "checkpoint_dir=" not in script
     launch_src = (REPO / "codepeft" / "launch.py").read_text()
     assert "def train_argv" not in launch_src and "checkpoint_dir" not in launch_src
+
+
+def test_every_cli_sets_up_logging_through_codepeft_logs():
+    import importlib.util
+
+    from codepeft.cli import SUBCOMMANDS
+
+    for name, (module, _) in SUBCOMMANDS.items():
+        source = Path(importlib.util.find_spec(module).origin).read_text()
+        assert "setup_logging(" in source, f"codepeft {name} ({module})"
