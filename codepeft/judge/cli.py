@@ -4,7 +4,8 @@ Judge any JSONL file of pairs (one object per line with ``id``, ``code``, ``summ
 optionally ``language``) and write a per-instance TSV (mean and mode per criterion, n_valid,
 status, missing) plus ``<out>.summary.json`` (backend, template hash, request counts)::
 
-    # any OpenAI-compatible server; the key is read from $OPENAI_API_KEY (never from a flag)
+    # any OpenAI-compatible server; the key is read from $OPENAI_API_KEY (never from a flag);
+    # unset, the command stops before any request (exit 2), as the workflow's judge rule does
     codepeft judge --pairs pairs.jsonl --out table.tsv \\
         --backend openai --base-url https://api.openai.com/v1 --model gpt-5-mini --runs 5
 
