@@ -36,8 +36,9 @@ run: setup
 test: setup
 	$(BIN)/pytest -q -ra
 
+# the unit tests only (tests/unit, without those marked slow): a few minutes on 2 cores
 test-fast: $(VENV)/.installed
-	$(BIN)/pytest -q -ra -m "not slow and not workflow and not slurm"
+	$(BIN)/pytest -q -ra tests/unit -m "not slow and not workflow and not slurm"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check codepeft tests workflow benchmarks scripts

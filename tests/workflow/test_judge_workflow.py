@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from judge_servers import ScoringServer
 
 from codepeft.io import read_tsv, write_jsonl
+from tests.judge_servers import ScoringServer
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 KEY = "sk-wf-CODEPEFT-w0rkfl0w-5e6f7a8b9c"
 KEY_ENV = "CODEPEFT_WF_JUDGE_KEY"

@@ -16,7 +16,7 @@ import yaml
 from codepeft import config as study_config
 from codepeft import stats as st
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 SNAKEFILE = f"""

@@ -15,7 +15,7 @@ import yaml
 from codepeft import config as study_config
 from codepeft import study
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ import yaml
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CLUSTER = REPO / "scripts" / "slurm" / "cluster.sh"
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 PROFILES = ["--profile", "profiles/slurm", "--profile", "profiles/slurm-test"]

@@ -267,7 +267,7 @@ def test_reference_predictions_flag_missing_references():
 def paper_config():
     from codepeft import config as study_config
 
-    return study_config.load(Path(__file__).resolve().parent.parent / "config" / "paper.yaml")
+    return study_config.load(Path(__file__).resolve().parents[2] / "config" / "paper.yaml")
 
 
 @pytest.fixture(scope="module")

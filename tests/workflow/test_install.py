@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, SKIP, job_counts
+
+from tests.conftest import REPO, SKIP, job_counts
 
 TOP_LEVEL_SKIP = SKIP | {"build"}  # only in the checkout's root (codepeft/data is package code)
 

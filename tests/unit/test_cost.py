@@ -325,7 +325,7 @@ def _study_cost_script():
     import importlib.util
     import sys
 
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "study_cost.py"
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "study_cost.py"
     spec = importlib.util.spec_from_file_location("study_cost", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["study_cost"] = module

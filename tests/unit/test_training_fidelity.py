@@ -13,7 +13,7 @@ from codepeft import config as study_config
 from codepeft import mixing, packing, quirks, selection, study, train
 from codepeft.io import write_jsonl
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 # --- packing -------------------------------------------------------------------------------
