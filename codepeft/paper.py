@@ -3,7 +3,7 @@
 Sources (read-only, outside the repo): ``shared/PAPER.md`` (pass@1 counts) and
 ``shared/reference/paper_stats`` (the R output of the paper's replication package). The
 embedded tables below were extracted from those files with `build_wilcoxon_table` /
-`build_mcnemar_table`; ``tests/test_stats_paper.py`` re-extracts them from the shared files and
+`build_mcnemar_table`; ``tests/unit/test_stats_paper.py`` re-extracts them from the shared files and
 checks they are equal, so every number here is traceable to the paper's own output.
 
 Paper sizes map to the hub ids ``Qwen/Qwen2.5-Coder-{0.5B,1.5B,3B}-Instruct``; paper methods
@@ -184,7 +184,7 @@ def mcnemar_rows() -> list[dict]:
     return _table(MCNEMAR_TSV)
 
 
-# Extracted by build_mcnemar_table(shared/reference/paper_stats); checked by tests/test_stats_paper.py
+# Extracted by build_mcnemar_table(shared/reference/paper_stats); checked by tests/unit/test_stats_paper.py
 MCNEMAR_TSV = """comparison	lang	size	both	a_only	b_only	neither	p	p_adj	odds_ratio	adjust
 rq1_st_vs_mt	python	0.5B	22	8	8	149	1.000000	1.000000	1.0000	holm
 rq1_st_vs_mt	python	1.5B	27	5	9	149	0.422678	1.000000	0.5789	holm
@@ -200,7 +200,7 @@ rq2_mt_qlora_vs_fft	java	1.5B	20	15	17	132	0.859684	1.000000	0.8857	holm
 rq2_mt_qlora_vs_fft	java	3B	41	18	8	117	0.077556	0.387781	2.1765	holm
 """
 
-# Extracted by build_wilcoxon_table(shared/reference/paper_stats); checked by tests/test_stats_paper.py
+# Extracted by build_wilcoxon_table(shared/reference/paper_stats); checked by tests/unit/test_stats_paper.py
 WILCOXON_TSV = """comparison	task	lang	source	size	metric	p_adj	cliffs_delta	adjust
 rq1_st_vs_mt	generation	java	metrics	0.5B	Lizard_LoC	0.2144	-0.0963	holm
 rq1_st_vs_mt	generation	java	metrics	0.5B	Lizard_ToK	1.0000	-0.0026	holm

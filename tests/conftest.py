@@ -48,6 +48,18 @@ def shared() -> Path:
     return SHARED
 
 
+def shared_data_cfg(data: Path, **extra) -> dict:
+    """The `data` config section reading every dataset from `data` (../shared/data), plus
+    `extra` keys."""
+    return {
+        "code_to_text": {"local_dir": str(data / "codexglue" / "code-to-text")},
+        "translation": {"local_dir": str(data / "codexglue" / "code-to-code-trans")},
+        "codereval": {"local_dir": str(data / "codereval")},
+        "summarization_eval": {"local_dir": str(data / "codereval")},
+        **extra,
+    }
+
+
 # --- a copy of the checkout --------------------------------------------------------------
 # not copied from the checkout's root: the environments (linked back instead), what runs write,
 # caches, build output, and data/ (user data and the scale-rehearsal set, ~1.3 GB)

@@ -12,6 +12,7 @@ import pytest
 
 from codepeft import generate, mixing, models, train
 from codepeft.io import write_jsonl
+from tests.conftest import tiny_records
 
 FAST = {
     "max_steps": 4,
@@ -27,33 +28,7 @@ FAST = {
 
 
 def records(n=24):
-    out = []
-    for i in range(n):
-        code = f"public int add{i}(int a, int b) {{ return a + b + {i}; }}"
-        out.append(
-            {
-                "id": f"r{i}",
-                "task": "translation",
-                "language": "java-cs",
-                "split": "train",
-                "inputs": {"code": code},
-                "reference": code.replace("public int", "public static int"),
-                "meta": {},
-            }
-        )
-    for i in range(n):
-        out.append(
-            {
-                "id": f"s{i}",
-                "task": "summarization",
-                "language": "python",
-                "split": "train",
-                "inputs": {"code": f"def f{i} ( x ) : return x * {i}"},
-                "reference": f"Multiply x by {i} .",
-                "meta": {},
-            }
-        )
-    return out
+    return tiny_records("translation", n, prefix="r") + tiny_records("summarization", n)
 
 
 @pytest.fixture(scope="module")
