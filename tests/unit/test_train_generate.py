@@ -168,6 +168,7 @@ def _wait_for_checkpoint(ckpt: Path, proc, minimum=2, timeout=120):
     raise AssertionError("no checkpoint appeared")
 
 
+@pytest.mark.slow  # two trainings in subprocesses each
 @pytest.mark.parametrize("how", ["sigkill", "sigterm"])
 def test_interrupted_training_resumes(workdir, tmp_path, how):
     out, ckpt, steps = tmp_path / "model", tmp_path / "ckpt", 30
