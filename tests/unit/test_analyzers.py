@@ -144,6 +144,7 @@ def test_flake8_batch():
     assert rows[1]["status"] == "parse_error"
 
 
+@pytest.mark.slow  # PMD on the JVM
 def test_pmd_batch_metrics_and_parse_errors():
     need(pmd)
     rows, result = analyzers.analyze(
@@ -494,7 +495,7 @@ BATCH_TOOLS = [
     "pylint",
     "flake8",
     pytest.param("pmd", marks=pytest.mark.slow),
-    "checkstyle",
+    pytest.param("checkstyle", marks=pytest.mark.slow),
     "lizard",
     pytest.param("semgrep", marks=pytest.mark.slow),
     "treesitter",

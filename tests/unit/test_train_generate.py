@@ -87,6 +87,7 @@ def test_qlora_training_saves_adapter_and_record(workdir, qlora):
     assert not (workdir / "ck_qlora").exists(), "checkpoints are removed once the model is final"
 
 
+@pytest.mark.slow  # a LoRA training (the fallback) on the tiny model
 def test_missing_4bit_fails_clearly_or_falls_back(workdir, monkeypatch):
     monkeypatch.setattr(train, "probe_4bit", lambda: "RuntimeError: no 4-bit kernels")
     with pytest.raises(train.FourBitUnavailable, match="allow_lora_fallback"):
@@ -197,6 +198,7 @@ def test_interrupted_training_resumes(workdir, tmp_path, how):
     assert record["global_step"] == steps and record["resumed_from"].endswith(f"checkpoint-{saved}")
 
 
+@pytest.mark.slow  # generation from the trained adapter
 def test_generation_keeps_ids_and_order(workdir, qlora):
     data = [dict(r, split="test") for r in records(10)]
     data[3]["inputs"]["code"] = "int x = 1; " * 400  # far longer than the prompt budget
