@@ -76,6 +76,7 @@ def qlora(workdir):
     return out, info
 
 
+@pytest.mark.slow  # a QLoRA training on the tiny model (the qlora fixture)
 def test_qlora_training_saves_adapter_and_record(workdir, qlora):
     out, info = qlora
     assert (out / "adapter_model.safetensors").is_file()
