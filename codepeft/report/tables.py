@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from codepeft import paper
+from codepeft.config import schema_defaults
 from codepeft.stats import Table, _to_number
 
 METRIC_PATH = re.compile(
@@ -32,18 +33,12 @@ METRIC_PATH = re.compile(
     r"(?P<task>[^/]+)/(?P<lang>[^/]+)\.tsv$"
 )
 OK_STATUSES = {"ok", ""}
-# numeric columns that are bookkeeping, not measures (flags, settings, counts of runs/samples)
-DEFAULT_EXCLUDE = (
-    "wrapped",
-    "empty_prediction",
-    "bertscore_num_layers",
-    "bertscore_model",
-    "n_valid",
-    "n_runs",
-    "n",
-    "c",
-    "level",
-)
+REFERENCE = "reference"  # the model and method name of the references' own metric tables
+SURFACE_FAMILIES = ("surface", "codebleu", "judge")  # summarization/translation metrics
+FUNCTIONAL_FAMILIES = ("execution",)
+# numeric columns that are bookkeeping, not measures (flags, settings, counts of runs/samples):
+# the schema's default of report.exclude_columns
+DEFAULT_EXCLUDE = tuple(schema_defaults("report")["exclude_columns"])
 EXCLUDE_SUFFIXES = ("_mode", "_status")
 
 # (family, our column) -> the paper's metric name in its Wilcoxon tables (codepeft.paper)

@@ -483,3 +483,61 @@ def test_side_entry_keeps_the_surface_family_for_the_paper_column():
     cfg = study_config.load(Path(__file__).resolve().parents[2] / "config" / "paper.yaml")
     blocks = [b for b in st.planned_tests(cfg) if b["entry"] == "side"]
     assert blocks and {b["family"] for b in blocks} == {"surface"}
+
+
+def test_report_defaults_come_from_the_schema():
+    from codepeft.config import schema_defaults
+    from codepeft.report import build
+
+    assert not hasattr(build, "DEFAULT_SECTION")  # the schema is the one source of defaults
+    assert build.section_of({}) == schema_defaults("report")
+    assert T.DEFAULT_EXCLUDE == tuple(schema_defaults("report")["exclude_columns"])
+    section = build.section_of({"report": {"max_panels": 3}})
+    assert section["max_panels"] == 3 and section["embed_images"] is True
+    assert section["distributions"]["codebleu"] == ["codebleu"]
+
+
+def test_index_page_is_its_sections_in_order(tmp_path):
+    """Each section builder alone (its empty state), and index_page = the sections in order."""
+    from codepeft.report import page
+
+    cfg = {"study": {"name": "s<1>"}, "methods": {"st_qlora": {}}, "tasks": {}}
+    prov = {"generated_utc": "t", "git_revision": "g", "seed": 7, "packages": {"numpy": "2"}}
+    plot = page.plotter({}, tmp_path, True)
+    assert plot("pass1_by_scale", "caption") == ""  # not drawn: no figure
+    assert page.demo_banner(None) == [] and "id='demo-banner'" in page.demo_banner("x")[0]
+    assert "No comparison was run" in page.rq_section({}, [])[-1]
+    assert "No execution table" in page.pass1_section(cfg, ([], [], ""), plot)[-1]
+    assert "No static-analysis table" in page.nonfunctional_section(cfg, [], plot)[-1]
+    assert "No trained model" in page.training_section([], plot)[-1]
+    nc = [
+        {"table": "a.tsv", "count": 2, "status": "not computed: x"},
+        {"table": "a.tsv", "count": 0, "status": "ok"},
+        {"table": "b.tsv", "count": 0, "status": "ok"},
+    ]
+    summary = page.not_computed_section(nc)[1]
+    assert "1 of 2 metric tables" in summary and "(2 ids in all)" in summary
+    assert '<td class="t">numpy</td>' in page.provenance_section(prov)[2]
+    html = page.index_page(
+        config=cfg,
+        demo_note="demo",
+        written_tables={"pass1": ([], [], "")},
+        rq_names=[],
+        means=[],
+        not_computed=nc,
+        plot_paths={},
+        out_dir=tmp_path,
+        embed=True,
+        provenance=prov,
+        training=[],
+        quirks_html="<h2 id='quirks'>q</h2>",
+        extra_sections=[("cost", "Cost", "<h2 id='cost'>Cost</h2>")],
+        headline="<div id='headline'></div>",
+    )
+    assert html.startswith("<!DOCTYPE html>") and html.endswith("</body></html>\n")
+    assert "<title>codepeft report: s&lt;1&gt;</title>" in html
+    ids = ["demo-banner", "headline", "quirks", "rq", "pass1", "surface", "nonfunctional"]
+    ids += ["notcomputed", "training", "cost", "provenance"]
+    positions = [html.index(f"id='{i}'") for i in ids]
+    assert positions == sorted(positions)
+    assert "\n\n" not in html  # empty parts are left out
