@@ -16,7 +16,7 @@ import pytest
 from codepeft import generate, mixing, models, train, vllm_backend
 from codepeft.io import read_jsonl, write_jsonl
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 VLLM_PYTHON = Path(
     os.environ.get("CODEPEFT_VLLM_PYTHON")
     or Path(os.environ.get("CODEPEFT_VLLM_VENV") or REPO / ".venv-vllm") / "bin" / "python"

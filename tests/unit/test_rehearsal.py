@@ -15,7 +15,7 @@ from codepeft import config as study_config
 from codepeft import study
 from codepeft.data import prepare
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _synth():

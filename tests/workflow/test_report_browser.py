@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_report_workflow import built_report_workflow
+
+from tests.workflow.test_report_workflow import built_report_workflow
 
 BANNER_RGB = (0xFF, 0xF3, 0xCD)  # .banner background in codepeft/report/html.py
 

@@ -12,8 +12,9 @@ import pytest
 from codepeft import config as study_config
 from codepeft import mixing, packing, quirks, selection, study, train
 from codepeft.io import write_jsonl
+from tests.conftest import tiny_records
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 # --- packing -------------------------------------------------------------------------------
@@ -93,31 +94,14 @@ def tiny(tmp_path_factory):
     from codepeft import models
 
     d = tmp_path_factory.mktemp("fidelity")
-    rows = []
-    for i in range(12):
-        code = f"public int add{i}(int a, int b) {{ return a + b + {i}; }}"
-        rows.append(
-            {
-                "id": f"t{i}",
-                "task": "translation",
-                "language": "java-cs",
-                "split": "train",
-                "inputs": {"code": code},
-                "reference": code.replace("int", "long"),
-                "meta": {},
-            }
-        )
-        rows.append(
-            {
-                "id": f"s{i}",
-                "task": "summarization",
-                "language": "python",
-                "split": "train",
-                "inputs": {"code": f"def f{i} ( x ) : return x * {i}"},
-                "reference": f"Multiply x by {i} .",
-                "meta": {},
-            }
-        )
+    translation = tiny_records(
+        "translation", 12, reference=lambda code: code.replace("int", "long")
+    )
+    rows = [
+        row
+        for pair in zip(translation, tiny_records("summarization", 12), strict=True)
+        for row in pair
+    ]
     write_jsonl(d / "data.jsonl", rows)
     write_jsonl(d / "mix.jsonl", mixing.build_mixture([str(d / "data.jsonl")]))
     models.build_tiny_model(d / "tiny", [d / "data.jsonl"])

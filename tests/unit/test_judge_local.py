@@ -19,7 +19,7 @@ from codepeft.io import read_tsv, write_jsonl
 from codepeft.judge import cli, pipeline
 from codepeft.judge.local import LocalBackend
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow  # builds and runs a tiny model: ~20 s
 
 PAIRS = [

@@ -10,6 +10,7 @@ import pytest
 from codepeft.config import ConfigError
 from codepeft.data import cli, codegen, codereval, codexglue, prepare
 from codepeft.data.records import DataError, check_records
+from tests.conftest import shared_data_cfg
 
 
 @pytest.fixture(scope="module")
@@ -276,18 +277,8 @@ def test_summarization_eval(data):
 # ------------------------------------------------------------------ prepare / config / CLI
 
 
-def _shared_cfg(data, **extra):
-    return {
-        "code_to_text": {"local_dir": str(data / "codexglue" / "code-to-text")},
-        "translation": {"local_dir": str(data / "codexglue" / "code-to-code-trans")},
-        "codereval": {"local_dir": str(data / "codereval")},
-        "summarization_eval": {"local_dir": str(data / "codereval")},
-        **extra,
-    }
-
-
 def test_write_task_splits_generation_on_shared(data, tmp_path):
-    cfg = _shared_cfg(data)
+    cfg = shared_data_cfg(data)
     # ../shared holds no python code-to-text train split: write valid (derived) and test
     outputs = {"valid": tmp_path / "valid.jsonl", "test": tmp_path / "test.jsonl"}
     counts = prepare.write_task_splits("generation", "python", cfg, outputs)
@@ -299,9 +290,9 @@ def test_write_task_splits_generation_on_shared(data, tmp_path):
 
 def test_summarization_test_source_option(data, tmp_path):
     out = {"test": tmp_path / "t.jsonl"}
-    counts = prepare.write_task_splits("summarization", "python", _shared_cfg(data), out)
+    counts = prepare.write_task_splits("summarization", "python", shared_data_cfg(data), out)
     assert counts["rows"]["test"] == 100
-    cfg = _shared_cfg(data, summarization_test="codexglue_test", code_input="raw")
+    cfg = shared_data_cfg(data, summarization_test="codexglue_test", code_input="raw")
     counts = prepare.write_task_splits("summarization", "python", cfg, out)
     assert counts["rows"]["test"] == 130
     first = json.loads((tmp_path / "t.jsonl").read_text().splitlines()[0])
@@ -311,7 +302,7 @@ def test_summarization_test_source_option(data, tmp_path):
 
 
 def test_max_rows_cap_is_deterministic(data, tmp_path):
-    cfg = _shared_cfg(data, max_rows={"train": 100, "valid": 7, "test": 25})
+    cfg = shared_data_cfg(data, max_rows={"train": 100, "valid": 7, "test": 25})
     outs = [{s: tmp_path / f"{k}-{s}.jsonl" for s in ("valid", "test")} for k in range(3)]
     c0 = prepare.write_task_splits("translation", "java-cs", cfg, outs[0], seed=42)
     prepare.write_task_splits("translation", "cs-java", cfg, outs[1], seed=42)

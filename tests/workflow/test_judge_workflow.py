@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from judge_servers import ScoringServer
 
 from codepeft.io import read_tsv, write_jsonl
+from tests.conftest import snakemake
+from tests.judge_servers import ScoringServer
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 KEY = "sk-wf-CODEPEFT-w0rkfl0w-5e6f7a8b9c"
 KEY_ENV = "CODEPEFT_WF_JUDGE_KEY"
@@ -43,14 +44,7 @@ rule all:
 
 
 def run_snakemake(work: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(SNAKEMAKE), "--cores", "1", "--snakefile", "Snakefile", *args],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return snakemake(["--cores", "1", "--snakefile", "Snakefile", *args], work, 120, env=env)
 
 
 def test_judge_rule_end_to_end_without_leaking_the_key(tmp_path):

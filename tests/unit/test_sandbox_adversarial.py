@@ -67,7 +67,7 @@ def host_files(tmp_path):
 
 
 def _python_cases(files, port):
-    repo_file = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    repo_file = Path(__file__).resolve().parents[2] / "pyproject.toml"
     written = files["dir"] / "written_by_sample.txt"
     home_written = Path(os.path.expanduser("~")) / f".codepeft_written_{os.getpid()}"
     cases = {

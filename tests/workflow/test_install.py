@@ -13,25 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, SKIP, job_counts
 
-TOP_LEVEL_SKIP = SKIP | {"build"}  # only in the checkout's root (codepeft/data is package code)
-
-
-def _copy_checkout(dest: Path, without_package: bool = False) -> Path:
-    def ignore(directory, names):
-        top = Path(directory) == REPO
-        skip = [
-            n
-            for n in names
-            if (top and n in TOP_LEVEL_SKIP) or n == "__pycache__" or n.endswith(".egg-info")
-        ]
-        if without_package and top:
-            skip.append("codepeft")
-        return skip
-
-    shutil.copytree(REPO, dest, symlinks=True, ignore=ignore)
-    return dest
+from tests.conftest import copy_checkout, job_counts
 
 
 def _run(cmd, cwd, timeout=600):
@@ -50,7 +33,7 @@ def installed(tmp_path_factory):
     path entry (before the base interpreter's site-packages), so nothing is downloaded; the project venv's editable codepeft finder is not loaded (a
     path entry does not process that folder's own .pth files)."""
     root = tmp_path_factory.mktemp("install")
-    src = _copy_checkout(root / "src")
+    src = copy_checkout(root / "src", link_tools=False)
     venv = root / "venv"
     # --without-pip: pip and setuptools (the build backend) come from the project venv too
     made = _run(
@@ -104,7 +87,7 @@ def test_installed_package_runs_the_workflow_dry(installed):
     """The workflow files (Snakefile, rules, scripts, config.yaml) without the repository's
     codepeft/ folder: every import, the schema validation included, is the installed package."""
     root, venv, site, _ = installed
-    workflow = _copy_checkout(root / "workflow", without_package=True)
+    workflow = copy_checkout(root / "workflow", skip={"codepeft"}, link_tools=False)
     python = venv / "bin" / "python"
     where = _run([python, "-c", "import codepeft; print(codepeft.__file__)"], workflow)
     assert Path(where.stdout.strip()).is_relative_to(site), where.stdout + where.stderr

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from codepeft import io
+from tests.conftest import snakemake
 
 pytestmark = [
     pytest.mark.slow,
@@ -20,12 +20,8 @@ pytestmark = [
 
 
 def _snakemake(repo: Path, workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    exe = Path(sys.executable).parent / "snakemake"
-    return subprocess.run(
-        [str(exe), *args, "-s", str(repo / "Snakefile"), "--cores", "2",
-         "--configfile", "config.yaml", "exec.yaml"],
-        cwd=workdir, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    config = ["--configfile", "config.yaml", "exec.yaml"]
+    return snakemake([*args, "-s", repo / "Snakefile", "--cores", "2", *config], workdir, 600)
 
 
 @pytest.mark.parametrize("opt_in", [True, False])

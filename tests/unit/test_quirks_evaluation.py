@@ -8,7 +8,7 @@ from pathlib import Path
 from codepeft import config as config_mod
 from codepeft.quirks import QUIRKS, in_force
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EVALUATION_KEYS = {
     "analyzers.unit_files",
     "analyzers.format_translations",

@@ -480,7 +480,7 @@ def test_side_entry_keeps_the_surface_family_for_the_paper_column():
         "test": "wilcoxon",
     }
     assert T.paper_match(row, "3B")["paper_metric"] == "SIDE"
-    cfg = study_config.load(Path(__file__).resolve().parent.parent / "config" / "paper.yaml")
+    cfg = study_config.load(Path(__file__).resolve().parents[2] / "config" / "paper.yaml")
     blocks = [b for b in st.planned_tests(cfg) if b["entry"] == "side"]
     assert blocks and {b["family"] for b in blocks} == {"surface"}
 

@@ -12,6 +12,7 @@ from codepeft import mixing
 from codepeft.data import codexglue, prepare
 from codepeft.data.records import DataError, check_records
 from codepeft.io import read_jsonl, write_jsonl
+from tests.conftest import shared_data_cfg
 
 
 def _in_memory_task_split(task, lang, split, data_cfg, path, seed):
@@ -21,16 +22,6 @@ def _in_memory_task_split(task, lang, split, data_cfg, path, seed):
     records = check_records(records, task)
     records = prepare.cap_rows(records, settings["max_rows"], seed)
     write_jsonl(path, records)
-
-
-def _shared_cfg(data, **extra):
-    return {
-        "code_to_text": {"local_dir": str(data / "codexglue" / "code-to-text")},
-        "translation": {"local_dir": str(data / "codexglue" / "code-to-code-trans")},
-        "codereval": {"local_dir": str(data / "codereval")},
-        "summarization_eval": {"local_dir": str(data / "codereval")},
-        **extra,
-    }
 
 
 @pytest.mark.parametrize(
@@ -44,7 +35,7 @@ def _shared_cfg(data, **extra):
 )
 @pytest.mark.parametrize("max_rows", [None, 37])
 def test_write_task_splits_matches_in_memory(shared, tmp_path, task, lang, split, max_rows):
-    cfg = _shared_cfg(shared / "data", max_rows={split: max_rows})
+    cfg = shared_data_cfg(shared / "data", max_rows={split: max_rows})
     streamed, reference = tmp_path / "streamed.jsonl", tmp_path / "reference.jsonl"
     counts = prepare.write_task_splits(task, lang, cfg, {split: streamed}, seed=7)
     _in_memory_task_split(task, lang, split, cfg, reference, seed=7)

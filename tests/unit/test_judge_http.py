@@ -8,12 +8,12 @@ import json
 import logging
 
 import pytest
-from judge_servers import FaultServer, ScoringServer, expected_scores, prompt_of
 
 from codepeft.io import read_tsv, write_jsonl
 from codepeft.judge import cli, pipeline
 from codepeft.judge.rubric import load_template
 from codepeft.judge.runner import CAP_REACHED
+from tests.judge_servers import FaultServer, ScoringServer, expected_scores, prompt_of
 
 FAKE_KEY = "sk-test-CODEPEFT-d1st1nct1v3-7f3a9c0e5b"
 KEY_ENV = "CODEPEFT_TEST_JUDGE_KEY"

@@ -2,7 +2,7 @@
 stats.smk and report.smk, synthetic per-instance tables and training records in the contract's
 layout (a small DAG: stats + report), one real Snakemake run.
 
-`make_report_workflow(tmp)` is shared with tests/test_report_browser.py."""
+`make_report_workflow(tmp)` is shared with tests/workflow/test_report_browser.py."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ import numpy as np
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.conftest import snakemake
+
+REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 SNAKEFILE = f"""
@@ -172,24 +174,18 @@ def make_report_workflow(
     root: Path, snakemake_report: bool = True
 ) -> subprocess.CompletedProcess | None:
     """Write the inputs, run `snakemake all` (stats + report), then `snakemake --report`."""
-    exe = snakemake_exe()
     cfg = _config()
     (root / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
     (root / "Snakefile").write_text(SNAKEFILE)
     from codepeft import config as study_config
 
     _write_inputs(root, study_config.validate(yaml.safe_load((root / "config.yaml").read_text())))
-    base = [exe, "-c1", "--directory", str(root), "-s", str(root / "Snakefile")]
-    proc = subprocess.run([*base, "all"], capture_output=True, text=True, timeout=300)
+    base = ["-c1", "--directory", root, "-s", root / "Snakefile"]
+    proc = snakemake([*base, "all"], root, 300)
     assert proc.returncode == 0, proc.stderr[-4000:]
     if not snakemake_report:
         return None
-    rep = subprocess.run(
-        [*base, "--report", "results/report/snakemake_report.html"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    rep = snakemake([*base, "--report", "results/report/snakemake_report.html"], root, 300)
     assert rep.returncode == 0, rep.stderr[-4000:]
     return rep
 
@@ -265,8 +261,7 @@ def test_report_rule_and_snakemake_report(tmp_path_factory):
 @pytest.mark.slow
 def test_report_inputs_follow_config(tmp_path):
     """A family absent from the registered targets is not a report input (dry run)."""
-    exe = snakemake_exe()
-    if not exe:
+    if not snakemake_exe():
         pytest.skip("snakemake not installed")
     cfg = _config()
     cfg["report"] = {"enabled": True}
@@ -277,21 +272,8 @@ def test_report_inputs_follow_config(tmp_path):
     from codepeft import config as study_config
 
     _write_inputs(tmp_path, study_config.validate(cfg))
-    proc = subprocess.run(
-        [
-            exe,
-            "-n",
-            "-c1",
-            "--directory",
-            str(tmp_path),
-            "-s",
-            str(tmp_path / "Snakefile"),
-            "results/report/index.html",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    args = ["-n", "-c1", "--directory", tmp_path, "-s", tmp_path / "Snakefile"]
+    proc = snakemake([*args, "results/report/index.html"], tmp_path, 300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     block = proc.stdout.split("rule report:", 1)[1].split("output:", 1)[0]
     assert "results/metrics/surface/tiny/st_qlora/summarization/python.tsv" in block

@@ -1,10 +1,10 @@
 """GPU sizing of the cluster jobs (rules/resources.smk) and the consistency of the SLURM profiles
-with the workflow's rules. Fast: no Slurm, no Snakemake run."""
+with the workflow's rules. Fast: no Slurm, no Snakemake run (the profiles against the rules
+Snakemake lists: tests/workflow/test_slurm_profiles.py)."""
 
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,7 +15,7 @@ import yaml
 from codepeft import config as study_config
 from codepeft import study
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -108,37 +108,6 @@ def test_generation_scales_with_model_size(paper):
     vllm = [ns["vllm_generate_resources"](m) for m in paper["models"]]
     assert [r["gpu"] for r in vllm] == [1, 1, 1]
     assert vllm[0]["runtime"] < vllm[-1]["runtime"]
-
-
-def _rule_names() -> set[str]:
-    """The workflow's rules as Snakemake lists them (rules made in loops included)."""
-    proc = subprocess.run(
-        [str(Path(sys.executable).with_name("snakemake")), "--list-rules"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return set(proc.stdout.split())
-
-
-def test_profiles_name_only_existing_rules():
-    rules = _rule_names()
-    assert {
-        "train",
-        "generate",
-        "judge_summaries",
-        "prepare_train_data",
-        "prepare_test_data",
-    } <= rules
-    for profile in ("slurm", "slurm-test"):
-        settings = yaml.safe_load((REPO / "profiles" / profile / "config.yaml").read_text())
-        for rule in settings.get("groups", {}):
-            assert rule in rules, f"{profile}: group of unknown rule {rule}"
-        for rule in settings.get("set-resources", {}):
-            # generate_vllm_<model> rules are created per model when decoding.backend is vllm
-            assert rule in rules or rule.startswith("generate_vllm_"), f"{profile}: {rule}"
 
 
 def test_profile_keeps_gpu_rules_out_of_groups_and_status_safe():

@@ -27,9 +27,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import copy_checkout, snakemake
+
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CLUSTER = REPO / "scripts" / "slurm" / "cluster.sh"
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 PROFILES = ["--profile", "profiles/slurm", "--profile", "profiles/slurm-test"]
@@ -88,29 +90,13 @@ def slurm_cluster():
 def slurm_copy(slurm_cluster, tmp_path_factory):
     """The repo copy the cluster runs in, shared by the tests of this module: the second one
     reuses the data, mixtures and base model of the first (fewer, shorter jobs)."""
-    return _copy_repo(tmp_path_factory.mktemp("slurm"), FAST_TRAINING)
+    return _copy_repo(tmp_path_factory.mktemp("slurm") / "repo", FAST_TRAINING)
 
 
 def _copy_repo(dest: Path, training: dict, max_test_rows: int = 3) -> Path:
-    """A copy of the working tree (tracked + untracked, not ignored; no results) with a smaller
-    test split, so that both runs stay quick."""
-    files = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\0")
-    for name in filter(None, files):
-        if name.startswith(("results/", "logs/", ".snakemake/")):
-            continue
-        src = REPO / name
-        if src.is_symlink():  # e.g. codepeft/schemas -> ../workflow/schemas: kept a link
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            (dest / name).symlink_to(os.readlink(src))
-        elif src.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
+    """A copy of the checkout (no results) with a smaller test split, so that both runs stay
+    quick."""
+    copy_checkout(dest, link_tools=False)
     config = yaml.safe_load((dest / "config.yaml").read_text())
     config["data"]["max_rows"] = {"test": max_test_rows}
     config["training"].update(training)
@@ -120,13 +106,7 @@ def _copy_repo(dest: Path, training: dict, max_test_rows: int = 3) -> Path:
 
 
 def _snakemake(workdir: Path, args: list[str], timeout: int) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        ["timeout", "-k", "10", str(timeout), SNAKEMAKE, *args],
-        cwd=workdir,
-        env=_env(),
-        capture_output=True,
-        text=True,
-    )
+    proc = snakemake(args, workdir, timeout, env=_env())
     (workdir / "snakemake.out").write_text(proc.stdout + proc.stderr)
     return proc
 

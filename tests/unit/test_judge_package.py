@@ -6,12 +6,12 @@ tests/judge_servers.py."""
 from __future__ import annotations
 
 import pytest
-from judge_servers import FaultServer, ScoringServer, expected_scores, prompt_of
 
 from codepeft.io import read_tsv
 from codepeft.judge import pipeline
 from codepeft.judge.rubric import load_template, packaged_template_path, parse_answer_package
 from codepeft.judge.runner import Judge, RunResult, Settings
+from tests.judge_servers import FaultServer, ScoringServer, expected_scores, prompt_of
 
 FAKE_KEY = "sk-test-CODEPEFT-package-judge-0c4e"
 KEY_ENV = "CODEPEFT_TEST_JUDGE_KEY"

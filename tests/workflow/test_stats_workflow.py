@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,8 +14,9 @@ import yaml
 
 from codepeft import config as study_config
 from codepeft import stats as st
+from tests.conftest import snakemake
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 SNAKEFILE = f"""
@@ -108,13 +108,8 @@ def test_stats_rule_runs(tmp_path):
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
     (tmp_path / "Snakefile").write_text(SNAKEFILE)
     _write_tables(tmp_path, cfg)
-    exe = str(SNAKEMAKE) if SNAKEMAKE.exists() else shutil.which("snakemake")
-    proc = subprocess.run(
-        [exe, "-c1", "--directory", str(tmp_path), "-s", str(tmp_path / "Snakefile"), "all"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    args = ["-c1", "--directory", tmp_path, "-s", tmp_path / "Snakefile", "all"]
+    proc = snakemake(args, tmp_path, 300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = tmp_path / "results/stats/rq1_st_vs_mt.tsv"
     assert out.exists() and (tmp_path / "results/stats/rq2_mt_qlora_vs_fft.tsv").exists()

@@ -14,7 +14,7 @@ import pytest
 from codepeft import launch
 from codepeft.train import TrainingSpec, TrainJob
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TRAIN_ARGS = [
     "--model",
     "m",

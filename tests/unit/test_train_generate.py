@@ -12,6 +12,7 @@ import pytest
 
 from codepeft import generate, mixing, models, train
 from codepeft.io import write_jsonl
+from tests.conftest import tiny_records
 
 FAST = {
     "max_steps": 4,
@@ -27,33 +28,7 @@ FAST = {
 
 
 def records(n=24):
-    out = []
-    for i in range(n):
-        code = f"public int add{i}(int a, int b) {{ return a + b + {i}; }}"
-        out.append(
-            {
-                "id": f"r{i}",
-                "task": "translation",
-                "language": "java-cs",
-                "split": "train",
-                "inputs": {"code": code},
-                "reference": code.replace("public int", "public static int"),
-                "meta": {},
-            }
-        )
-    for i in range(n):
-        out.append(
-            {
-                "id": f"s{i}",
-                "task": "summarization",
-                "language": "python",
-                "split": "train",
-                "inputs": {"code": f"def f{i} ( x ) : return x * {i}"},
-                "reference": f"Multiply x by {i} .",
-                "meta": {},
-            }
-        )
-    return out
+    return tiny_records("translation", n, prefix="r") + tiny_records("summarization", n)
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +76,7 @@ def qlora(workdir):
     return out, info
 
 
+@pytest.mark.slow  # a QLoRA training on the tiny model (the qlora fixture)
 def test_qlora_training_saves_adapter_and_record(workdir, qlora):
     out, info = qlora
     assert (out / "adapter_model.safetensors").is_file()
@@ -112,6 +88,7 @@ def test_qlora_training_saves_adapter_and_record(workdir, qlora):
     assert not (workdir / "ck_qlora").exists(), "checkpoints are removed once the model is final"
 
 
+@pytest.mark.slow  # a LoRA training (the fallback) on the tiny model
 def test_missing_4bit_fails_clearly_or_falls_back(workdir, monkeypatch):
     monkeypatch.setattr(train, "probe_4bit", lambda: "RuntimeError: no 4-bit kernels")
     with pytest.raises(train.FourBitUnavailable, match="allow_lora_fallback"):
@@ -193,6 +170,7 @@ def _wait_for_checkpoint(ckpt: Path, proc, minimum=2, timeout=120):
     raise AssertionError("no checkpoint appeared")
 
 
+@pytest.mark.slow  # two trainings in subprocesses each
 @pytest.mark.parametrize("how", ["sigkill", "sigterm"])
 def test_interrupted_training_resumes(workdir, tmp_path, how):
     out, ckpt, steps = tmp_path / "model", tmp_path / "ckpt", 30
@@ -221,6 +199,7 @@ def test_interrupted_training_resumes(workdir, tmp_path, how):
     assert record["global_step"] == steps and record["resumed_from"].endswith(f"checkpoint-{saved}")
 
 
+@pytest.mark.slow  # generation from the trained adapter
 def test_generation_keeps_ids_and_order(workdir, qlora):
     data = [dict(r, split="test") for r in records(10)]
     data[3]["inputs"]["code"] = "int x = 1; " * 400  # far longer than the prompt budget
@@ -267,7 +246,7 @@ def test_reference_predictions_flag_missing_references():
 def paper_config():
     from codepeft import config as study_config
 
-    return study_config.load(Path(__file__).resolve().parent.parent / "config" / "paper.yaml")
+    return study_config.load(Path(__file__).resolve().parents[2] / "config" / "paper.yaml")
 
 
 @pytest.fixture(scope="module")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, job_counts, overrides, snakemake
 
 from codepeft import config as study_config
 from codepeft import study
+from tests.conftest import REPO, job_counts, overrides, snakemake
 
 
 def test_paper_preset_dry_run_counts():

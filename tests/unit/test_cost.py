@@ -8,6 +8,7 @@ import pytest
 from codepeft import cost as C
 from codepeft.io import write_jsonl
 from codepeft.report import cost as RC
+from tests.conftest import tiny_records
 
 BENCH_HEADER = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
 
@@ -70,18 +71,7 @@ def test_parameter_counts_lora_and_packed_4bit():
 def test_training_writes_its_cost_record(tmp_path):
     from codepeft import mixing, models, train
 
-    records = [
-        {
-            "id": f"s{i}",
-            "task": "summarization",
-            "language": "python",
-            "split": "train",
-            "inputs": {"code": f"def f{i} ( x ) : return x * {i}"},
-            "reference": f"Multiply x by {i} .",
-            "meta": {},
-        }
-        for i in range(16)
-    ]
+    records = tiny_records("summarization", 16)
     write_jsonl(tmp_path / "data.jsonl", records)
     write_jsonl(tmp_path / "mix.jsonl", mixing.build_mixture([str(tmp_path / "data.jsonl")]))
     models.build_tiny_model(tmp_path / "tiny", [tmp_path / "data.jsonl"])
@@ -325,7 +315,7 @@ def _study_cost_script():
     import importlib.util
     import sys
 
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "study_cost.py"
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "study_cost.py"
     spec = importlib.util.spec_from_file_location("study_cost", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["study_cost"] = module
@@ -379,26 +369,6 @@ def test_study_cost_script_on_fixture_throughput(tmp_path, capsys):
     assert small["gen_h"] == pytest.approx(new / 1000 / 3600)
     assert out["total_h"] is None and out["missing"] == ["generation 1.5B", "generation 3B"]
     assert "not computed" in capsys.readouterr().out
-
-
-@pytest.mark.slow
-@pytest.mark.workflow
-def test_embedded_demo_report_shows_cost(embedded_run):
-    """The demo (embedded default) writes every cost record and its report shows the table."""
-    work, _ = embedded_run
-    trained = list((work / "results/models/tiny").glob("*/*/codepeft_training.json"))
-    assert trained and all("cost" in json.loads(p.read_text()) for p in trained)
-    preds = list((work / "results/predictions/tiny").glob("*/*/*.jsonl"))
-    generated = [p for p in preds if not p.name.endswith(".codereval.jsonl")]
-    assert generated and all(Path(C.cost_path(p)).is_file() for p in generated)
-    with open(work / "results/report/tables/cost.tsv") as handle:
-        rows = [line.rstrip("\n").split("\t") for line in handle]
-    header, body = rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
-    assert "total_hours" in header and body[-1]["model"] == "all"
-    assert all(r["hours_unit"] == "CPU-hours" and r["status"] == "ok" for r in body)
-    assert (work / "results/report/plots/quality_vs_cost.png").is_file()
-    page = (work / "results/report/index.html").read_text()
-    assert "id='cost-cpu'" in page
 
 
 def test_workflow_inputs_name_every_cost_record_and_benchmark(repo):
