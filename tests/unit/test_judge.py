@@ -434,5 +434,5 @@ def test_one_api_key_policy_for_cli_and_rule(tmp_path, monkeypatch, capsys):
     argv += ["--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--api-key-env"]
     assert cli.main([*argv, "NO_SUCH_KEY_VAR", "--cache-dir", str(tmp_path / "c")]) == 2
     assert "NO_SUCH_KEY_VAR is not set" in capsys.readouterr().err and not out.exists()
-    rule = (Path(__file__).parents[1] / "workflow" / "scripts" / "judge.py").read_text()
+    rule = (Path(__file__).parents[2] / "workflow" / "scripts" / "judge.py").read_text()
     assert "check_api_key(" in rule

@@ -15,7 +15,7 @@ from codepeft.judge import cache, pipeline, rubric, runner
 from codepeft.metrics import codebleu_metric
 from codepeft.metrics.compute import SurfaceOptions
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_training_spec_is_the_schema_training_section():
