@@ -4,7 +4,7 @@ Sources (read-only, outside the repo): ``shared/PAPER.md`` (pass@1 counts) and
 ``shared/reference/paper_stats`` (the R output of the paper's replication package). The
 numbers are data files under ``codepeft/resources/paper/`` (one TSV per table; its README.md says
 where each comes from); the McNemar and Wilcoxon tables were extracted from the R output with
-`build_mcnemar_table` / `build_wilcoxon_table`, and ``tests/test_stats_paper.py`` re-extracts
+`build_mcnemar_table` / `build_wilcoxon_table`, and ``tests/unit/test_stats_paper.py`` re-extracts
 them from the shared files and checks they are equal, so every number is traceable to the
 paper's own output.
 
@@ -44,7 +44,7 @@ PASS1_COUNTS = {  # (size, method): {lang: passes}
     for r in _tsv("pass1_counts.tsv")
 }
 # extracted by build_mcnemar_table / build_wilcoxon_table(shared/reference/paper_stats);
-# checked by tests/test_stats_paper.py
+# checked by tests/unit/test_stats_paper.py
 MCNEMAR_TSV = _data("mcnemar.tsv")
 WILCOXON_TSV = _data("wilcoxon.tsv")
 

@@ -33,6 +33,7 @@ import sys
 from pathlib import Path
 
 from codepeft import stats as st
+from codepeft.logs import setup_logging
 
 TEXT_COLUMNS = (
     ("pair", 18),
@@ -212,6 +213,7 @@ def run_config(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    setup_logging()
     if args.config:
         return run_config(args)
     if not args.a:

@@ -1,7 +1,7 @@
 """Report tables: from per-instance metric tables and results/stats/*.tsv to the paper's shape.
 
 Every builder here is a pure function on rows/tables already read (unit-tested on synthetic
-tables in tests/test_report.py); `codepeft.report.build` reads the files and writes the
+tables in tests/unit/test_report.py); `codepeft.report.build` reads the files and writes the
 outputs. Rows are plain dicts with the columns listed in the ``*_COLUMNS`` tuples.
 
 * `pass1_rows`      pass@1 per model, method and language: passes / N (the paper's counting:
