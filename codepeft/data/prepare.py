@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from codepeft import tasks
 from codepeft.data import codegen, codereval, codexglue
 from codepeft.data.records import SPLITS, DataError, iter_checked
 
@@ -40,11 +41,7 @@ SCHEMA_PATH = Path(
     str(resources.files("codepeft").joinpath("schemas").joinpath("data.schema.yaml"))
 )
 LOG = logging.getLogger("codepeft.data")
-TASK_LANGUAGES = {
-    "summarization": ("python", "java"),
-    "generation": ("python", "java"),
-    "translation": ("java-cs", "cs-java"),
-}
+TASK_LANGUAGES = tasks.TASK_LANGUAGES
 
 
 def data_config(data_cfg: dict | None = None) -> dict:
