@@ -42,20 +42,23 @@ def workflow_inputs(config: dict) -> dict[str, list[str]]:
     """The report rule's cost inputs: every generation's cost record and the benchmark files
     of every training and generation job (HF: one per predictions file; vLLM: one per base
     model)."""
-    from codepeft import study
+    from codepeft import paths, study
 
     evaluated = study.evaluated(config)
-    preds = [f"results/predictions/{m}/{meth}/{t}/{lang}.jsonl" for m, meth, t, lang in evaluated]
+    preds = [
+        paths.fill(paths.PREDICTIONS, model=m, method=meth, task=t, lang=lang)
+        for m, meth, t, lang in evaluated
+    ]
     if config["decoding"]["backend"] == "vllm":
         models = list(dict.fromkeys(m for m, *_ in evaluated))
-        gen_bench = [f"results/benchmarks/generate/vllm/{m}.tsv" for m in models]
+        gen_bench = [paths.fill(paths.BENCHMARK_GENERATE_VLLM, model=m) for m in models]
     else:
         gen_bench = [
-            f"results/benchmarks/generate/{m}/{meth}/{t}/{lang}.tsv"
+            paths.fill(paths.BENCHMARK_GENERATE, model=m, method=meth, task=t, lang=lang)
             for m, meth, t, lang in evaluated
         ]
     train_bench = [
-        f"results/benchmarks/train/{m}/{meth}/{s}.tsv"
+        paths.fill(paths.BENCHMARK_TRAIN, model=m, method=meth, scope=s)
         for m, meth, s in study.trained_models(config)
     ]
     return {"costs": [cost_path(p) for p in preds], "benchmarks": train_bench + gen_bench}
