@@ -19,7 +19,7 @@ rule execute:
     benchmark:
         "results/benchmarks/metrics/execution/{model}/{method}/generation/{lang}.tsv"
     wildcard_constraints:
-        lang="python|java",
+        lang=alternatives(tasks.LANGUAGES),
     conda:
         "../envs/execution.yaml"
     # samples run in parallel up to this many; each is one interpreter/JVM
