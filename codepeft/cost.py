@@ -28,6 +28,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from codepeft.tasks import TASKS
+
 COST_SUFFIX = ".cost.json"
 GIB = 2**30
 
@@ -298,7 +300,7 @@ PAPER_TEST_ROWS = {
     ("translation", "cs-java"): 1_000,
 }
 PAPER_MAX_NEW_TOKENS = {"summarization": 128, "generation": 512, "translation": 512}
-PAPER_TASKS = ("summarization", "generation", "translation")
+PAPER_TASKS = TASKS  # the paper studies every task of the registry
 # method -> (finetune kind, scopes); zero_shot trains nothing
 PAPER_METHODS = {
     "zero_shot": (None, ()),
