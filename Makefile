@@ -34,10 +34,12 @@ run: setup
 	@echo "report: results/report/index.html"
 
 test: setup
-	$(BIN)/pytest -q -ra
+	$(BIN)/pytest -q -ra $(PYTEST_ARGS)
 
+# the unit tests only (tests/unit, without those marked slow): a few minutes on 2 cores;
+# extra pytest options: make test-fast PYTEST_ARGS="--durations=20"
 test-fast: $(VENV)/.installed
-	$(BIN)/pytest -q -ra -m "not slow and not workflow and not slurm"
+	$(BIN)/pytest -q -ra tests/unit -m "not slow and not workflow and not slurm" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check codepeft tests workflow benchmarks scripts

@@ -33,7 +33,7 @@ P = LoRA parameters (r x (d_in + d_out) per adapted projection):
 - full:       6N + 12 L d T              (forward 2N, backward 4N: activation + weight grads)
 - LoRA/QLoRA: 4N + 12 L d T + 6P         (frozen base: activation gradients only; attention
                                            has no weights, so its backward costs the full 8 L d T)
-tests/test_vllm_benchmarks.py checks both against torch.utils.flop_counter on a tiny model.
+tests/unit/test_vllm_benchmarks.py checks both against torch.utils.flop_counter on a tiny model.
 
 Generation (greedy, random prompt ids 64-512 tokens long, `--gen-new` new tokens each with EOS
 ignored): the paper's way (HF generate, batch 8, file order), the HF backend (length-sorted,

@@ -125,7 +125,7 @@ def model_threads(wildcards):
 # Host memory (MB) and wall time (minutes) of the CPU rules at paper scale, each at least 1.5x
 # the peak RSS and wall time measured on the scale rehearsal (config/rehearsal.yaml: the
 # paper's row counts; benchmarks/paper_scale.md, benchmarks/paper_scale_measurements.json,
-# checked by tests/test_slurm_resources.py). Without an entry a rule gets the profile's
+# checked by tests/unit/test_slurm_resources.py). Without an entry a rule gets the profile's
 # default-resources (2000 MB, 15 min). Memory grows by 50 % per retry, like the GPU rules'.
 CPU_RESOURCES = {
     # streamed (codepeft.data): only ids are held; the hub path (paper preset) memory-maps the

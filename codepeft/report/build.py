@@ -27,37 +27,25 @@ import logging
 import math
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from codepeft import paths, study
-from codepeft.io import write_json, write_tsv
+from codepeft.config import schema_defaults
+from codepeft.io import read_tsv, write_json, write_tsv
 from codepeft.provenance import provenance
 from codepeft.stats import read_table
 
 from . import cost as cost_mod
+from . import figures, quirks_section
 from . import headline as headline_mod
 from . import html as html_mod
-from . import plots, quirks_section
+from . import page as page_mod
 from . import tables as T
 
 log = logging.getLogger("codepeft.report")
 
-REFERENCE = "reference"
-SURFACE_FAMILIES = ("surface", "codebleu", "judge")
-FUNCTIONAL_FAMILIES = ("execution",)
-DEFAULT_SECTION = {
-    "enabled": True,
-    "embed_images": True,
-    "distributions": {
-        "surface": ["bleu_sacre", "meteor", "rougeL", "chrf", "bertscore_f1", "side"],
-        "codebleu": ["codebleu"],
-        "judge": ["content_adequacy_mean", "conciseness_mean", "fluency_mean"],
-    },
-    "max_panels": 12,
-    "exclude_columns": list(T.DEFAULT_EXCLUDE),
-}
+REFERENCE = T.REFERENCE
 DEMO_NOTE = (
     "Demo run: numbers from a tiny demo model (random weights, trained for a few steps on "
     "small embedded data sets). They show that the workflow runs end to end; they say nothing "
@@ -66,7 +54,8 @@ DEMO_NOTE = (
 
 
 def section_of(config: dict) -> dict:
-    return {**DEFAULT_SECTION, **(config.get("report") or {})}
+    """The config's `report` section over the schema's defaults (the one source of defaults)."""
+    return {**schema_defaults("report"), **(config.get("report") or {})}
 
 
 def discover(root: str | os.PathLike, config: dict | None = None) -> dict[str, list[str]]:
@@ -164,12 +153,6 @@ def _model_order(config: dict) -> list[str]:
     return sorted(models, key=key)
 
 
-def _label(mt: T.MetricTable, multi_model: bool) -> str:
-    if mt.model == REFERENCE:
-        return "reference"
-    return f"{mt.model}/{mt.method}" if multi_model else mt.method
-
-
 def training_records(model_dirs: list[str], root: str = ".") -> list[dict]:
     out = []
     for d in model_dirs:
@@ -202,6 +185,147 @@ def training_records(model_dirs: list[str], root: str = ".") -> list[dict]:
     return out
 
 
+@dataclass
+class ReportBuild:
+    """One build's state: where it writes, the report section (schema defaults + config), the
+    study's model and method order, and the tables written so far (for index.html)."""
+
+    config: dict
+    out_dir: Path
+    root: str
+    section: dict
+    models: list[str]
+    methods: list[str]
+    written_tables: dict[str, tuple[list[str], list[dict], str]] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, config: dict, out_dir: str | os.PathLike, root: str) -> ReportBuild:
+        """The state of a new build; `out_dir`'s tables/ and plots/ made and cleared of items
+        an earlier build wrote (a plot no longer drawn)."""
+        out_dir = Path(out_dir)
+        for sub, patterns in (("tables", ("*.tsv", "*.html")), ("plots", ("*.png",))):
+            (out_dir / sub).mkdir(parents=True, exist_ok=True)
+            for pattern in patterns:
+                for old in (out_dir / sub).glob(pattern):
+                    old.unlink()
+        methods = list(config.get("methods", {}))
+        return cls(config, out_dir, root, section_of(config), _model_order(config), methods)
+
+    @property
+    def multi_model(self) -> bool:
+        return len(self.models) > 1
+
+    def order_key(self, model: str, method: str) -> tuple[int, int]:
+        """The study's order: models by scale, methods as configured (unknown ones last)."""
+        order = {m: k for k, m in enumerate(self.models)}
+        morder = {m: k for k, m in enumerate(self.methods)}
+        return order.get(model, 99), morder.get(method, 99)
+
+    def emit(self, name: str, columns, rows: list[dict], title: str) -> None:
+        """Write tables/<name>.tsv and tables/<name>.html (paper columns without a value
+        dropped) and keep them for index.html."""
+        columns = T.drop_empty_paper_columns(list(columns), rows)
+        write_tsv(self.out_dir / "tables" / f"{name}.tsv", rows, columns)
+        (self.out_dir / "tables" / f"{name}.html").write_text(
+            html_mod.table_page(title, html_mod.table_html(columns, rows)), encoding="utf-8"
+        )
+        self.written_tables[name] = (columns, rows, title)
+
+
+def _inputs(root: str, config: dict, metric_tables, stats_tables, model_dirs) -> dict:
+    """The given input lists; the ones not given found under `root` (`discover`)."""
+    given = {"metric_tables": metric_tables, "stats_tables": stats_tables, "model_dirs": model_dirs}
+    found = discover(root, config) if any(v is None for v in given.values()) else {}
+    return {k: found[k] if v is None else list(v) for k, v in given.items()}
+
+
+def pass1_table(run: ReportBuild, tables: list[T.MetricTable], summaries: dict) -> list[dict]:
+    """tables/pass1: pass@1 per model, method, language (sorted by language, then the study's
+    order); returns the rows in the builders' order (for plots, cost and headline)."""
+    pass1 = T.pass1_rows(run.config, tables, summaries)
+    rows = sorted(pass1, key=lambda r: (r["lang"], *run.order_key(r["model"], r["method"])))
+    run.emit("pass1", T.PASS1_COLUMNS, rows, "pass@1 (CoderEval-style: passes / tasks)")
+    return pass1
+
+
+def means_table(run: ReportBuild, tables: list[T.MetricTable]) -> list[dict]:
+    """tables/means: descriptive statistics of every measure of every metric table."""
+    means = T.means_rows(tables, tuple(run.section["exclude_columns"]))
+    title = "Per-measure descriptive statistics of every metric table"
+    run.emit("means", T.MEANS_COLUMNS, means, title)
+    return means
+
+
+def not_computed_table(run: ReportBuild, tables, unreadable: list[dict]) -> list[dict]:
+    """tables/not_computed: per table, ids not computed by reason (unreadable tables first)."""
+    nc = unreadable + T.not_computed_rows(tables)
+    run.emit("not_computed", T.NOT_COMPUTED_COLUMNS, nc, "Ids not computed, per table and reason")
+    return nc
+
+
+def rq_tables(run: ReportBuild, stats_tables: list[str]) -> dict[str, list[dict]]:
+    """tables/rq_<comparison>: one per results/stats/<comparison>.tsv, in the paper's shape;
+    returns the stats rows by comparison name (in the order written)."""
+    descriptions = {
+        c.get("name"): c.get("description")
+        for c in reversed(run.config.get("stats", {}).get("comparisons", []))
+    }
+    stats_by_name: dict[str, list[dict]] = {}
+    for path in stats_tables:
+        name = Path(path).stem
+        stats_by_name[name] = read_tsv(os.path.join(run.root, path))
+        rows = T.rq_rows(stats_by_name[name], run.config)
+        desc = descriptions.get(name) or ""
+        run.emit(f"rq_{name}", T.RQ_COLUMNS, rows, f"{name}: {desc}" if desc else name)
+    return stats_by_name
+
+
+def quirks_table(run: ReportBuild) -> list[dict]:
+    """tables/quirks: the replication package's behaviours in force (only when any is)."""
+    quirks = quirks_section.quirk_rows(run.config)
+    if quirks:
+        run.emit("quirks", quirks_section.QUIRK_COLUMNS, quirks, quirks_section.TITLE)
+    return quirks
+
+
+def headline_table(run: ReportBuild, stats_by_name: dict[str, list[dict]]) -> list[dict]:
+    """tables/headline: each fine-tuned method vs the untrained baseline (report.headline)."""
+    rows = headline_mod.headline_rows(run.config, stats_by_name)
+    title = "Headline: each fine-tuned method vs the untrained baseline"
+    run.emit("headline", headline_mod.HEADLINE_COLUMNS, rows, title)
+    return rows
+
+
+def write_provenance(run: ReportBuild, inputs: dict, training: list[dict]) -> dict:
+    """provenance.json: versions, revision, config hash, trained models, input files (sha256)."""
+    files = []
+    paths = inputs["metric_tables"] + inputs["stats_tables"] + [r["path"] for r in training]
+    for path in paths:
+        full = os.path.join(run.root, path)
+        if os.path.exists(full):
+            files.append({"path": path, "sha256": _sha256(full), "bytes": os.path.getsize(full)})
+    config = run.config
+    prov = provenance(config)
+    prov.update(
+        study=config.get("study", {}),
+        generated_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        trained_models=[{k: v for k, v in r.items() if k != "log_history"} for r in training],
+        evaluated=[list(t) for t in study.evaluated(config)] if config.get("models") else [],
+        inputs=files,
+    )
+    write_json(run.out_dir / "provenance.json", prov)
+    return prov
+
+
+def write_index(run: ReportBuild, page: str) -> Path:
+    """index.html, replaced in one step (a reader never sees half a page)."""
+    index = run.out_dir / "index.html"
+    tmp = index.with_name("index.html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, index)
+    return index
+
+
 def build_report(
     config: dict,
     out_dir: str | os.PathLike,
@@ -213,221 +337,50 @@ def build_report(
     benchmarks: list[str] | None = None,
 ) -> dict:
     """Write the report; returns {"index": path, "tables": [...], "plots": [...]}."""
-    t0 = time.time()
-    root = str(root)
-    section = section_of(config)
-    found = None
-    if metric_tables is None or stats_tables is None or model_dirs is None:
-        found = discover(root, config)
-    metric_tables = found["metric_tables"] if metric_tables is None else list(metric_tables)
-    stats_tables = found["stats_tables"] if stats_tables is None else list(stats_tables)
-    model_dirs = found["model_dirs"] if model_dirs is None else list(model_dirs)
-    out_dir = Path(out_dir)
-    for sub, patterns in (("tables", ("*.tsv", "*.html")), ("plots", ("*.png",))):
-        (out_dir / sub).mkdir(parents=True, exist_ok=True)
-        for pattern in patterns:  # stale items of an earlier build (a plot no longer drawn)
-            for old in (out_dir / sub).glob(pattern):
-                old.unlink()
-    exclude = tuple(section["exclude_columns"])
-
+    t0, root = time.time(), str(root)
+    inputs = _inputs(root, config, metric_tables, stats_tables, model_dirs)
+    run = ReportBuild.start(config, out_dir, root)
     unreadable: list[dict] = []
-    tables, summaries = load_metric_tables(metric_tables, root, unreadable)
+    tables, summaries = load_metric_tables(inputs["metric_tables"], root, unreadable)
     log.info("read %d metric tables, %d summaries", len(tables), len(summaries))
-    models = _model_order(config)
-    methods = list(config.get("methods", {}))
-    multi_model = len(models) > 1
-
-    written_tables: dict[str, tuple[list[str], list[dict], str]] = {}
-
-    def emit(name, columns, rows, title):
-        columns = T.drop_empty_paper_columns(list(columns), rows)
-        write_tsv(out_dir / "tables" / f"{name}.tsv", rows, columns)
-        (out_dir / "tables" / f"{name}.html").write_text(
-            html_mod.table_page(title, html_mod.table_html(columns, rows)), encoding="utf-8"
-        )
-        written_tables[name] = (columns, rows, title)
-
-    # pass@1
-    pass1 = pass1_sorted = T.pass1_rows(config, tables, summaries)
-    order = {m: k for k, m in enumerate(models)}
-    morder = {m: k for k, m in enumerate(methods)}
-    pass1_sorted = sorted(
-        pass1, key=lambda r: (r["lang"], order.get(r["model"], 99), morder.get(r["method"], 99))
-    )
-    emit("pass1", T.PASS1_COLUMNS, pass1_sorted, "pass@1 (CoderEval-style: passes / tasks)")
-
-    # descriptive means and not-computed counts
-    means = T.means_rows(tables, exclude)
-    emit(
-        "means", T.MEANS_COLUMNS, means, "Per-measure descriptive statistics of every metric table"
-    )
-    nc = unreadable + T.not_computed_rows(tables)
-    emit("not_computed", T.NOT_COMPUTED_COLUMNS, nc, "Ids not computed, per table and reason")
-
-    # research-question tables from the stats stage
-    rq_names = []
-    stats_by_name: dict[str, list[dict]] = {}
-    for path in stats_tables:
-        from codepeft.io import read_tsv
-
-        name = Path(path).stem
-        stats_by_name[name] = read_tsv(os.path.join(root, path))
-        rows = T.rq_rows(stats_by_name[name], config)
-        desc = next(
-            (
-                c.get("description")
-                for c in config.get("stats", {}).get("comparisons", [])
-                if c.get("name") == name
-            ),
-            "",
-        )
-        emit(f"rq_{name}", T.RQ_COLUMNS, rows, f"{name}: {desc}" if desc else name)
-        rq_names.append(name)
-
-    # the replication package's behaviours in force (section shown when non-empty)
-    quirks = quirks_section.quirk_rows(config)
-    if quirks:
-        emit("quirks", quirks_section.QUIRK_COLUMNS, quirks, quirks_section.TITLE)
-
-    # training
-    training = training_records(model_dirs, root)
-
-    # headline: each fine-tuned method vs the untrained baseline (codepeft.report.headline)
-    headline_rows = headline_mod.headline_rows(config, stats_by_name)
-    emit(
-        "headline",
-        headline_mod.HEADLINE_COLUMNS,
-        headline_rows,
-        "Headline: each fine-tuned method vs the untrained baseline",
-    )
-
-    # plots
-    plot_paths: dict[str, str] = {}
-    p = plots.plot_pass1(
-        pass1,
-        models,
-        methods,
-        out_dir / "plots" / "pass1_by_scale.png",
-        title="pass@1 by scale and method",
-    )
-    if p:
-        plot_paths["pass1_by_scale"] = p
-    by_tl: dict[tuple, list[T.MetricTable]] = {}
-    for mt in tables:
-        if mt.family in section["distributions"] and mt.model != REFERENCE:
-            by_tl.setdefault((mt.task, mt.lang), []).append(mt)
-    for (task, lang), group in by_tl.items():
-        series: dict[str, dict[str, np.ndarray]] = {}
-        group.sort(key=lambda mt: (order.get(mt.model, 99), morder.get(mt.method, 99)))
-        for mt in group:
-            for measure in section["distributions"][mt.family]:
-                if measure in mt.table.columns:
-                    series.setdefault(f"{mt.family}: {measure}", {})[_label(mt, multi_model)] = (
-                        mt.table.values(measure)
-                    )
-        series = dict(list(series.items())[: section["max_panels"]])
-        p = plots.plot_distributions(
-            series,
-            out_dir / "plots" / f"dist_{task}_{lang}.png",
-            title=f"{task} / {lang}: per-instance distributions",
-        )
-        if p:
-            plot_paths[f"dist_{task}_{lang}"] = p
-    nonfunc: dict[str, dict] = {}
-    for r in means:
-        if (
-            r["family"] in SURFACE_FAMILIES
-            or r["family"] in FUNCTIONAL_FAMILIES
-            or r["mean"] is None
-        ):
-            continue
-        label = (
-            "reference"
-            if r["model"] == REFERENCE
-            else (f"{r['model']}/{r['method']}" if multi_model else r["method"])
-        )
-        nonfunc.setdefault(r["family"], {}).setdefault(r["measure"], {}).setdefault(
-            f"{r['task'][:3]}/{r['lang']}", {}
-        )[label] = r["mean"]
-    for family, by_measure in nonfunc.items():
-        by_measure = dict(list(by_measure.items())[: section["max_panels"]])
-        p = plots.plot_means_by_method(
-            by_measure,
-            out_dir / "plots" / f"nonfunctional_{family}.png",
-            title=f"{family}: mean per method (lower counts of issues are better)",
-        )
-        if p:
-            plot_paths[f"nonfunctional_{family}"] = p
-    histories = {
-        f"{r['model']}/{r['method']}/{r['scope']}": r.get("log_history", [])
-        for r in training
-        if r.get("status") == "ok"
+    pass1 = pass1_table(run, tables, summaries)
+    means = means_table(run, tables)
+    not_computed = not_computed_table(run, tables, unreadable)
+    stats_by_name = rq_tables(run, inputs["stats_tables"])
+    quirks = quirks_table(run)
+    training = training_records(inputs["model_dirs"], root)
+    headline_rows = headline_table(run, stats_by_name)
+    plot_paths = {
+        **figures.pass1_figure(run, pass1),
+        **figures.distribution_figures(run, tables),
+        **figures.nonfunctional_figures(run, means),
+        **figures.training_figure(run, training),
     }
-    p = plots.plot_training(
-        histories,
-        out_dir / "plots" / "training_loss.png",
-        title="Training loss (solid) and evaluation loss (dashed)",
-    )
-    if p:
-        plot_paths["training_loss"] = p
-
-    # cost (codepeft.report.cost): tables/cost.tsv, plots/quality_vs_cost.png, its section
-    cost_html, cost_plots = cost_mod.build_section(
-        config,
-        out_dir,
-        model_dirs,
-        cost_files,
-        benchmarks,
-        root,
-        pass1,
-        means,
-        models,
-        emit,
-        section["embed_images"],
-    )
+    embed = run.section["embed_images"]
+    cost_html, cost_plots = cost_mod.build_section(  # tables/cost, plots/quality_vs_cost
+        config, run.out_dir, inputs["model_dirs"], cost_files, benchmarks, root,
+        pass1, means, run.models, run.emit, embed,
+    )  # fmt: skip
     plot_paths.update(cost_plots)
-
-    # provenance
-    inputs = []
-    for path in list(metric_tables) + list(stats_tables) + [r["path"] for r in training]:
-        full = os.path.join(root, path)
-        if os.path.exists(full):
-            inputs.append({"path": path, "sha256": _sha256(full), "bytes": os.path.getsize(full)})
-    prov = provenance(config)
-    prov.update(
-        study=config.get("study", {}),
-        generated_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        trained_models=[{k: v for k, v in r.items() if k != "log_history"} for r in training],
-        evaluated=[list(t) for t in study.evaluated(config)] if config.get("models") else [],
-        inputs=inputs,
-    )
-    write_json(out_dir / "provenance.json", prov)
-
-    index = out_dir / "index.html"
-    page = html_mod.index_page(
+    prov = write_provenance(run, inputs, training)
+    page = page_mod.index_page(
         config=config,
         demo_note=DEMO_NOTE if config.get("study", {}).get("demo") else None,
-        written_tables=written_tables,
-        rq_names=rq_names,
+        written_tables=run.written_tables,
+        rq_names=[Path(path).stem for path in inputs["stats_tables"]],
         means=means,
-        not_computed=nc,
+        not_computed=not_computed,
         plot_paths=plot_paths,
-        out_dir=out_dir,
-        embed=section["embed_images"],
+        out_dir=run.out_dir,
+        embed=embed,
         provenance=prov,
         training=training,
         quirks_html=quirks_section.quirks_section_html(quirks),
         extra_sections=[("cost", "Cost", cost_html)],
         headline=headline_mod.headline_html(headline_rows, pass1, training),
     )
-    tmp = index.with_name("index.html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, index)
-    log.info(
-        "report written to %s in %.1f s (%d tables, %d plots)",
-        index,
-        time.time() - t0,
-        len(written_tables),
-        len(plot_paths),
-    )
-    return {"index": str(index), "tables": sorted(written_tables), "plots": sorted(plot_paths)}
+    index = write_index(run, page)
+    n_tables, n_plots = len(run.written_tables), len(plot_paths)
+    message = "report written to %s in %.1f s (%d tables, %d plots)"
+    log.info(message, index, time.time() - t0, n_tables, n_plots)
+    return {"index": str(index), "tables": sorted(run.written_tables), "plots": sorted(plot_paths)}

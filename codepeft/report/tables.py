@@ -1,7 +1,7 @@
 """Report tables: from per-instance metric tables and results/stats/*.tsv to the paper's shape.
 
 Every builder here is a pure function on rows/tables already read (unit-tested on synthetic
-tables in tests/test_report.py); `codepeft.report.build` reads the files and writes the
+tables in tests/unit/test_report.py); `codepeft.report.build` reads the files and writes the
 outputs. Rows are plain dicts with the columns listed in the ``*_COLUMNS`` tuples.
 
 * `pass1_rows`      pass@1 per model, method and language: passes / N (the paper's counting:
@@ -24,22 +24,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from codepeft import paper, paths
+from codepeft.config import schema_defaults
 from codepeft.stats import Table, _to_number
 
 METRIC_PATH = paths.METRIC_TABLE_RE
 OK_STATUSES = {"ok", ""}
-# numeric columns that are bookkeeping, not measures (flags, settings, counts of runs/samples)
-DEFAULT_EXCLUDE = (
-    "wrapped",
-    "empty_prediction",
-    "bertscore_num_layers",
-    "bertscore_model",
-    "n_valid",
-    "n_runs",
-    "n",
-    "c",
-    "level",
-)
+REFERENCE = "reference"  # the model and method name of the references' own metric tables
+SURFACE_FAMILIES = ("surface", "codebleu", "judge")  # summarization/translation metrics
+FUNCTIONAL_FAMILIES = ("execution",)
+# numeric columns that are bookkeeping, not measures (flags, settings, counts of runs/samples):
+# the schema's default of report.exclude_columns
+DEFAULT_EXCLUDE = tuple(schema_defaults("report")["exclude_columns"])
 EXCLUDE_SUFFIXES = ("_mode", "_status")
 
 # (family, our column) -> the paper's metric name in its Wilcoxon tables (codepeft.paper)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Headless Chromium (Debian package `chromium`) for tests/test_report_browser.py, which opens
+# Headless Chromium (Debian package `chromium`) for tests/workflow/test_report_browser.py, which opens
 # results/report/index.html and Snakemake's HTML report and checks that they render.
 # Idempotent: does nothing when a chromium binary is already on PATH. apt-get only as root.
 set -euo pipefail
@@ -13,7 +13,7 @@ done
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "chromium: not installed and not root; install the Debian package 'chromium' (apt-get install chromium)" >&2
-  echo "chromium: tests/test_report_browser.py will be skipped until then" >&2
+  echo "chromium: tests/workflow/test_report_browser.py will be skipped until then" >&2
   exit 0
 fi
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# R (Debian r-base-core) for the statistics cross-checks (tests/test_stats_r.py compares
+# R (Debian r-base-core) for the statistics cross-checks (tests/unit/test_stats_r.py compares
 # codepeft.stats with R's mcnemar.test, wilcox.test and p.adjust). Optional: the tests skip
 # without Rscript. Idempotent; apt-get only as root and only when Rscript is missing.
 set -euo pipefail

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/slurm/cluster.sh - idempotently install and start a single-node SLURM
 # test cluster on this host (Debian 12, root, no systemd, no cgroups), used by
-# tests/test_slurm.py and by anyone who wants to try profiles/slurm locally.
+# tests/slurm/test_slurm.py and by anyone who wants to try profiles/slurm locally.
 # Adapted from the measured shared/slurm/cluster.sh (see docs/slurm.md).
 #
 #   bash scripts/slurm/cluster.sh [start]   install if needed, write config, start daemons

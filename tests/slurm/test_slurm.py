@@ -1,0 +1,258 @@
+"""The workflow on a real one-node Slurm (scripts/slurm/cluster.sh: Debian slurmctld + slurmd +
+munge, 2 fake GPUs as gres backed by /dev/null links), through profiles/slurm with the
+profiles/slurm-test override.
+
+- test_slurm_run_equals_local_run: a subset of the embedded default (a training, three
+  generation jobs, references, a CoderEval form and a metric) runs locally and through Slurm
+  in two copies of the repo; every job ran inside a Slurm job (its log names the SLURM_JOB_ID
+  that sbatch returned, and squeue lists it COMPLETED), GPU jobs saw CUDA_VISIBLE_DEVICES, and
+  the outputs are byte-identical (CPU training and greedy decoding are deterministic).
+- test_cancelled_training_resumes: a training is scancel-ed mid-run; it saves a checkpoint on
+  SIGTERM, Snakemake retries it (restart-times) and the retry resumes from the checkpoint.
+
+Root only (apt-get install of slurm, daemons); skipped elsewhere. Every snakemake call is
+wrapped in `timeout -k` (a hung status check would otherwise wait forever).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import copy_checkout, snakemake
+
+pytestmark = [pytest.mark.slurm, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+CLUSTER = REPO / "scripts" / "slurm" / "cluster.sh"
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+PROFILES = ["--profile", "profiles/slurm", "--profile", "profiles/slurm-test"]
+
+# one training (multi-task QLoRA: answers every task), three generation jobs (two from the
+# trained model, one zero-shot) on the 2 fake GPUs, and grouped CPU jobs (data, mixtures, the
+# tiny base model, references; a CoderEval form and surface metrics)
+GPU_TARGETS = [
+    "results/predictions/tiny/mt_qlora/summarization/python.jsonl",
+    "results/predictions/tiny/mt_qlora/generation/java.jsonl",
+    "results/predictions/tiny/zero_shot/translation/java-cs.jsonl",
+]
+CPU_TARGETS = [
+    "results/predictions/reference/reference/summarization/python.jsonl",
+    "results/predictions/tiny/mt_qlora/generation/java.codereval.jsonl",
+    "results/metrics/surface/tiny/mt_qlora/summarization/python.tsv",
+]
+# short runs: a few steps, no evaluation passes, short outputs, 3 test rows per file
+FAST_TRAINING = {"max_steps": 4, "eval_steps": 1000, "save_steps": 1000, "logging_steps": 1}
+FAST_DECODING = {"summarization": 12, "generation": 16, "translation": 16}
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env.update(HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    # both copies use the checkout's tools (WordNet, ...): same tables, same status strings
+    env.setdefault("CODEPEFT_TOOLS", str(REPO / ".tools"))
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}"
+    return env
+
+
+def _cluster(action: str, timeout: int) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", str(CLUSTER), action], capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.fixture(scope="module")
+def slurm_cluster():
+    if os.geteuid() != 0:
+        pytest.skip("needs root (apt-get install slurm, start slurmctld/slurmd/munged)")
+    if shutil.which("sbatch") is None and shutil.which("apt-get") is None:
+        pytest.skip("no Slurm and no apt-get to install it")
+    was_up = _cluster("status", 60).returncode == 0
+    started = _cluster("start", 900)
+    if started.returncode != 0:
+        if shutil.which("sbatch") is None:
+            pytest.skip(f"apt could not install Slurm: {started.stderr[-2000:]}")
+        pytest.fail(f"scripts/slurm/cluster.sh start failed:\n{started.stderr[-4000:]}")
+    yield
+    if not was_up:
+        _cluster("stop", 300)
+
+
+@pytest.fixture(scope="module")
+def slurm_copy(slurm_cluster, tmp_path_factory):
+    """The repo copy the cluster runs in, shared by the tests of this module: the second one
+    reuses the data, mixtures and base model of the first (fewer, shorter jobs)."""
+    return _copy_repo(tmp_path_factory.mktemp("slurm") / "repo", FAST_TRAINING)
+
+
+def _copy_repo(dest: Path, training: dict, max_test_rows: int = 3) -> Path:
+    """A copy of the checkout (no results) with a smaller test split, so that both runs stay
+    quick."""
+    copy_checkout(dest, link_tools=False)
+    config = yaml.safe_load((dest / "config.yaml").read_text())
+    config["data"]["max_rows"] = {"test": max_test_rows}
+    config["training"].update(training)
+    config["decoding"]["max_new_tokens"] = FAST_DECODING
+    (dest / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return dest
+
+
+def _snakemake(workdir: Path, args: list[str], timeout: int) -> subprocess.CompletedProcess:
+    proc = snakemake(args, workdir, timeout, env=_env())
+    (workdir / "snakemake.out").write_text(proc.stdout + proc.stderr)
+    return proc
+
+
+def _tail(proc: subprocess.CompletedProcess, n: int = 6000) -> str:
+    return (proc.stdout + proc.stderr)[-n:]
+
+
+def _submitted(output: str) -> dict[str, str]:
+    """SLURM job id -> the log folder the plugin named after the rule or group."""
+    pattern = r"submitted with SLURM jobid (\d+) \(log: \S*/slurm_logs/([^/]+)/"
+    return dict(re.findall(pattern, output))
+
+
+def _squeue_states(ids) -> dict[str, str]:
+    out = subprocess.run(
+        ["timeout", "10", "squeue", "--states=all", "-h", "-o", "%i|%T", "-j", ",".join(ids)],
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(line.split("|", 1) for line in out.split())
+
+
+def test_slurm_run_equals_local_run(slurm_copy, tmp_path):
+    targets = GPU_TARGETS + CPU_TARGETS
+    local = _copy_repo(tmp_path / "local", FAST_TRAINING)
+    cluster = slurm_copy
+
+    started = time.time()
+    proc = _snakemake(local, ["-c2", *targets], timeout=900)
+    assert proc.returncode == 0, _tail(proc)
+    local_s = time.time() - started
+
+    started = time.time()
+    proc = _snakemake(cluster, [*targets, *PROFILES], timeout=1200)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, _tail(proc)
+    print(f"local run {local_s:.0f} s, slurm run {time.time() - started:.0f} s")
+
+    # every job was submitted with sbatch: no job ran in the main process
+    assert "localrule" not in output, "a job ran outside Slurm"
+    submitted = _submitted(output)
+    assert submitted, output[-3000:]
+    folders = set(submitted.values())
+    assert "rule_train" in folders and "rule_generate" in folders, folders
+    assert any(f.startswith("group_prep") for f in folders), folders  # grouped CPU jobs
+    assert any(f.startswith("group_eval") for f in folders), folders
+    # one job per GPU step, one per group: 1 training + 3 generations + 2 groups
+    assert list(submitted.values()).count("rule_train") == 1
+    assert list(submitted.values()).count("rule_generate") == 3
+    assert len(submitted) == 6, submitted
+    states = _squeue_states(submitted)
+    assert set(states.values()) == {"COMPLETED"}, states
+
+    # each rule's own log names the Slurm job it ran in (codepeft.logs): all of them were jobs
+    # that this run submitted; locally none were
+    logs = sorted((cluster / "logs").rglob("*.log"))
+    assert len(logs) >= 14, logs
+    for log in logs:
+        text = log.read_text()
+        job = re.search(r"SLURM_JOB_ID=(\S+)", text)
+        assert job and job.group(1) in submitted, f"{log}: {text[:500]}"
+    for log in (local / "logs").rglob("*.log"):
+        assert "SLURM_JOB_ID=none" in log.read_text(), log
+
+    # GPU jobs saw the fake GPU Slurm gave them; the CPU jobs did not ask for one
+    gpu_logs = list((cluster / "logs" / "train").rglob("*.log"))
+    gpu_logs += list((cluster / "logs" / "generate" / "tiny").rglob("*.log"))
+    gpu_logs = [p for p in gpu_logs if not p.name.endswith(".codereval.log")]
+    assert len(gpu_logs) == 4, gpu_logs
+    for log in gpu_logs:
+        assert re.search(r"CUDA_VISIBLE_DEVICES=[01]\b", log.read_text()), log
+    for log in (cluster / "logs" / "data").rglob("*.log"):
+        assert not re.search(r"CUDA_VISIBLE_DEVICES=[01]\b", log.read_text()), log
+
+    # the slurm logs of the jobs are kept (slurm-keep-successful-logs) with the sbatch options
+    assert list((cluster / ".snakemake" / "slurm_logs" / "rule_train").rglob("*.log"))
+
+    # same results as the local run, byte for byte
+    for target in targets:
+        assert (cluster / target).read_bytes() == (local / target).read_bytes(), target
+
+
+def test_cancelled_training_resumes(slurm_copy):
+    # full fine-tuning of the tiny model (no 4-bit kernels: steps are cheap), long enough that
+    # the cancel lands mid-run; no evaluation or periodic checkpoints: the only checkpoint is
+    # the one written on SIGTERM
+    training = {
+        "max_steps": 300,
+        "per_device_batch_size": 1,
+        "max_length": 64,
+        "logging_steps": 1,
+        "save_steps": 1000,
+        "eval_steps": 1000,
+    }
+    repo = slurm_copy
+    config = yaml.safe_load((repo / "config.yaml").read_text())
+    config["training"].update(training)  # data and decoding unchanged: their jobs are reused
+    (repo / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    target = "results/predictions/tiny/mt_fft/summarization/python.jsonl"
+    log = repo / "logs" / "train" / "tiny" / "mt_fft" / "multi.log"
+    out = open(repo / "snakemake.out", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        ["timeout", "-k", "10", "1200", SNAKEMAKE, target, *PROFILES],
+        cwd=repo,
+        env=_env(),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        # wait until the trainer runs (its SIGTERM handler is installed), then cancel the job
+        deadline = time.time() + 900
+        job = None
+        while time.time() < deadline and proc.poll() is None:
+            text = log.read_text() if log.exists() else ""
+            if re.search(r"step \d+/300", text):
+                job = re.search(r"SLURM_JOB_ID=(\d+)", text).group(1)
+                break
+            time.sleep(0.2)
+        assert job, f"training never started: {(repo / 'snakemake.out').read_text()[-3000:]}"
+        subprocess.run(["scancel", job], check=True, timeout=30)
+        rc = proc.wait(timeout=1200)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        out.close()
+    output = (repo / "snakemake.out").read_text()
+    assert rc == 0, output[-5000:]
+    # the cancelled job's training got SIGTERM, saved a checkpoint and exited 143 (its Slurm
+    # log keeps the jobstep's report; Snakemake replaces the rule log when it retries)
+    cancelled_log = next((repo / ".snakemake" / "slurm_logs" / "rule_train").rglob(f"{job}.log"))
+    assert "returned non-zero exit status 143" in cancelled_log.read_text()
+    # the retry resumed from that checkpoint: no periodic checkpoint exists (save_steps 1000),
+    # so checkpoint-N (0 < N < max_steps) can only be the one written on SIGTERM
+    text = log.read_text()
+    resumed = re.search(
+        r"resuming from results/checkpoints/tiny/mt_fft/multi/checkpoint-(\d+)", text
+    )
+    assert resumed, text[-3000:]
+    assert 0 < int(resumed.group(1)) < training["max_steps"]
+    assert f"starting at step {resumed.group(1)}" in text
+    # the retry was a second Slurm job of the same rule; the model and its predictions exist
+    train_jobs = [j for j, folder in _submitted(output).items() if folder == "rule_train"]
+    assert len(train_jobs) == 2 and job in train_jobs, output[-3000:]
+    assert _squeue_states([job])[job] == "CANCELLED"
+    assert re.findall(r"SLURM_JOB_ID=(\d+)", text)[-1] != job
+    assert (repo / "results/models/tiny/mt_fft/multi/codepeft_training.json").is_file()
+    assert not (repo / "results/checkpoints/tiny/mt_fft/multi").exists()
+    assert (repo / target).stat().st_size > 0

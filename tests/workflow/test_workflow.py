@@ -1,0 +1,292 @@
+"""The workflow as a whole: the paper preset's DAG, the embedded default end to end, and
+reruns that touch exactly what depends on a change."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import yaml
+
+from codepeft import config as study_config
+from codepeft import study
+from tests.conftest import REPO, job_counts, overrides, snakemake
+
+
+def test_paper_preset_dry_run_counts():
+    proc = snakemake(["-n", "--configfile", "config/paper.yaml"], REPO, 600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    counts = job_counts(proc.stdout)
+    cfg = study_config.load(REPO / "config" / "paper.yaml")
+    assert counts["train"] == 18  # 6 multi-task + 9 single-task + 3 RQ3 two-task (3B)
+    # one mixture per content: mt_qlora and mt_fft share theirs; st_qlora one per task; RQ3
+    # one per task pair
+    assert counts["build_mixture"] == 7 == len(study.mixtures(cfg))
+    # 3 tasks x 2 languages/directions, train+valid and test apart
+    assert counts["prepare_train_data"] == 6 and counts["prepare_test_data"] == 6
+    assert "build_tiny_model" not in counts  # hub models only
+    generations = counts.get("generate", 0) + sum(
+        v for k, v in counts.items() if k.startswith("generate_vllm")
+    )
+    if cfg["decoding"]["backend"] == "hf":
+        # 3 sizes x (zero-shot + 3 methods) x 6 task/language pairs + 3 RQ3 x 4 pairs
+        assert counts["generate"] == 84 == len(study.evaluated(cfg))
+    else:
+        assert generations == 3
+    assert counts["codereval_form"] == 3 * 4 * 2 + 2 * 2  # RQ3: 2 models with generation
+
+
+@pytest.mark.workflow
+def test_embedded_default_end_to_end(embedded_run):
+    work, _ = embedded_run
+    cfg = study_config.load(work / "config.yaml")
+    for model, method, scope in study.trained_models(cfg):
+        info = json.loads(
+            (work / f"results/models/{model}/{method}/{scope}/codepeft_training.json").read_text()
+        )
+        assert info["global_step"] == cfg["training"]["max_steps"]
+    for model, method, task, lang in study.evaluated(cfg):
+        test_ids = [
+            json.loads(line)["id"]
+            for line in (work / f"results/data/{task}/{lang}/test.jsonl").open()
+        ]
+        preds = [
+            json.loads(line)
+            for line in (work / f"results/predictions/{model}/{method}/{task}/{lang}.jsonl").open()
+        ]
+        assert [p["id"] for p in preds] == test_ids, (model, method, task, lang)
+        assert all({"prompt", "raw", "output"} <= set(p) for p in preds)
+    # every method trained, every model generated for every task (4 methods x 6 pairs)
+    assert len(list((work / "results/predictions/tiny").glob("*/*/*.jsonl"))) >= 24
+    assert (work / "results/predictions/tiny/mt_qlora/generation/python.codereval.jsonl").is_file()
+
+
+def reversed_keys(value):
+    """`value` with the keys of every mapping in reverse order, lists unchanged."""
+    if isinstance(value, dict):
+        return {k: reversed_keys(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(v) for v in value]
+    return value
+
+
+# Everything downstream of the evaluation of one task: its generations and what measures them.
+ANALYZERS = {
+    f"analyze_{a}": 1
+    for a in (
+        "checkstyle",
+        "complexipy",
+        "flake8",
+        "lizard",
+        "pmd",
+        "pylint",
+        "radon",
+        "roslyn",
+        "semgrep",
+        "sonar",
+        "treesitter",
+    )
+}
+FINAL = {"stats": 1, "report": 1, "all": 1}
+EVERYTHING_DOWNSTREAM_OF_TRAINING = {
+    "generate": 18,  # 3 trained methods (st_qlora: one model per task) x 6 task/language pairs
+    "codereval_form": 6,
+    "execute": 6,
+    "judge_summaries": 6,
+    "surface_metrics": 6,
+    "surface_codebleu_metrics": 12,
+    **ANALYZERS,
+    **FINAL,
+}
+# The rerun matrix of the embedded default (README, "Changing one thing"): for one key of each
+# config section, the rules (and how many of their jobs) a dry run plans after the change.
+RERUN_MATRIX = {
+    "same config, keys reordered": (None, {}),
+    "study.name": ({"study": {"name": "renamed"}}, {"report": 1, "all": 1}),
+    "report.max_panels": ({"report": {"max_panels": 3}}, {"report": 1, "all": 1}),
+    # training text: the tiny model's tokenizer, hence every training and generation
+    "data.code_to_text.local_dir": (
+        {"data": {"code_to_text": {"local_dir": "codepeft/resources/embedded/code-to-text"}}},
+        {
+            "prepare_train_data": 4,  # summarization + generation, both languages
+            "build_tiny_model": 1,
+            "build_mixture": 3,  # multi-task, st summarization, st generation
+            "train": 5,
+            **EVERYTHING_DOWNSTREAM_OF_TRAINING,
+            "generate": 24,  # the base model changed: zero-shot too
+            "codereval_form": 8,
+            "execute": 8,
+            "judge_summaries": 8,
+            "surface_metrics": 8,
+            "surface_codebleu_metrics": 16,
+        },
+    ),
+    "data.translation.local_dir": (
+        {"data": {"translation": {"local_dir": "codepeft/resources/embedded/code-to-code-trans"}}},
+        {
+            "prepare_train_data": 2,
+            "prepare_test_data": 2,
+            "reference_predictions": 2,
+            "build_tiny_model": 1,
+            "build_mixture": 2,  # multi-task, st translation
+            "train": 5,
+            **EVERYTHING_DOWNSTREAM_OF_TRAINING,
+            "generate": 24,
+            "codereval_form": 8,
+            "execute": 8,
+            "judge_summaries": 8,
+            "surface_metrics": 8,
+            "surface_codebleu_metrics": 16,
+        },
+    ),
+    # evaluation-side data: the test split and its evaluation only, never training
+    "data.codereval.discard_unreliable": (
+        {"data": {"codereval": {"discard_unreliable": False}}},
+        {
+            "prepare_test_data": 2,
+            "reference_predictions": 2,
+            "generate": 8,
+            "codereval_form": 8,
+            "execute": 8,
+            "surface_codebleu_metrics": 8,
+            # every analyzer of Python or Java code (Roslyn reads C# only: not generation)
+            **{k: v for k, v in ANALYZERS.items() if k != "analyze_roslyn"},
+            **FINAL,
+        },
+    ),
+    "data.summarization_eval.local_dir": (
+        {
+            "data": {
+                "summarization_eval": {
+                    "local_dir": "codepeft/resources/embedded/summarization-eval"
+                }
+            }
+        },
+        {
+            "prepare_test_data": 2,
+            "generate": 8,  # (no reference predictions: nothing measures reference summaries)
+            "judge_summaries": 8,
+            "surface_metrics": 8,
+            **FINAL,
+        },
+    ),
+    "training.learning_rate": (
+        {"training": {"learning_rate": 0.001}},
+        {"train": 5, **EVERYTHING_DOWNSTREAM_OF_TRAINING},
+    ),
+    "methods.mt_fft.training.learning_rate": (
+        {"methods": {"mt_fft": {"training": {"learning_rate": 0.001}}}},
+        {
+            "train": 1,
+            "generate": 6,
+            "codereval_form": 2,
+            "execute": 2,
+            "judge_summaries": 2,
+            "surface_metrics": 2,
+            "surface_codebleu_metrics": 4,
+            **ANALYZERS,
+            **FINAL,
+        },
+    ),
+    "decoding.max_new_tokens.summarization": (
+        {"decoding": {"max_new_tokens": {"summarization": 20}}},
+        {"generate": 8, "judge_summaries": 8, "surface_metrics": 8, **FINAL},
+    ),
+    "metrics.codebleu.dataflow_policy": (
+        {"metrics": {"codebleu": {"dataflow_policy": "library"}}},
+        {"surface_codebleu_metrics": 16, **FINAL},
+    ),
+    # the default comparisons measure execution, surface and CodeBLEU tables: analyzer and
+    # judge tables feed the report only
+    "analyzers.timeout_s": (
+        {"analyzers": {"timeout_s": 600}},
+        {**ANALYZERS, "report": 1, "all": 1},
+    ),
+    "execution.timeout_s": ({"execution": {"timeout_s": 5}}, {"execute": 8, **FINAL}),
+    "judge.runs": ({"judge": {"runs": 3}}, {"judge_summaries": 8, "report": 1, "all": 1}),
+    "stats.alpha": ({"stats": {"alpha": 0.01}}, FINAL),
+}
+
+
+def _dry_run(work: Path, name: str, change, quiet=True) -> tuple[str, Counter, str]:
+    if change is None:  # the default study with its keys reversed at every level
+        cfg = yaml.safe_load((work / "config.yaml").read_text())
+        (work / "reordered.yaml").write_text(yaml.safe_dump(reversed_keys(cfg), sort_keys=False))
+        args = ["--configfile", "reordered.yaml"]
+    else:
+        args = overrides(work, re.sub(r"\W", "_", name) + ".yaml", change)
+    proc = snakemake(["-n", *(["--quiet", "rules"] if quiet else []), *args], work, 600)
+    assert proc.returncode == 0, (name, proc.stderr[-3000:])
+    return name, job_counts(proc.stdout), proc.stdout + proc.stderr
+
+
+@pytest.mark.workflow
+def test_changing_one_parameter_reruns_only_its_dependents(embedded_run):
+    """The rerun matrix: a change to one key of each config section plans exactly the jobs
+    that depend on it (dry runs on the finished embedded study, a few in parallel)."""
+    work, _ = embedded_run
+    clean = snakemake(["-n"], work, 300)
+    assert "Nothing to be done" in clean.stdout + clean.stderr, clean.stdout[-2000:]
+
+    start = time.monotonic()
+    workers = max(1, min(4, (os.cpu_count() or 2)))
+    with ThreadPoolExecutor(workers) as pool:
+        results = list(
+            pool.map(lambda item: _dry_run(work, item[0], item[1][0]), RERUN_MATRIX.items())
+        )
+    elapsed = time.monotonic() - start
+    failures = []
+    for name, counts, output in results:
+        expected = Counter(RERUN_MATRIX[name][1])
+        if counts != expected:
+            failures.append(
+                f"{name}: planned {dict(sorted(counts.items()))}\n"
+                f"  expected {dict(sorted(expected.items()))}"
+            )
+        if name == "same config, keys reordered":
+            assert "Nothing to be done" in output, output[-2000:]
+    assert not failures, "\n".join(failures)
+    print(f"rerun matrix: {len(RERUN_MATRIX)} dry runs in {elapsed:.0f} s ({workers} at once)")
+
+    # the jobs themselves (printed without --quiet): a summarization decoding change reruns
+    # summarization only; one method's training, that method only
+    for name, pattern, allowed in (
+        ("decoding.max_new_tokens.summarization", r"wildcards: .*task=(\w+)", {"summarization"}),
+        ("methods.mt_fft.training.learning_rate", r"method=(\w+)", {"mt_fft"}),
+    ):
+        _, _, output = _dry_run(work, name, RERUN_MATRIX[name][0], quiet=False)
+        assert set(re.findall(pattern, output)) == allowed, name
+
+    # no machine path in any params: the finished study, moved elsewhere, plans nothing
+    moved = work.parent / "moved"
+    shutil.copytree(work, moved, symlinks=True)
+    try:
+        again = snakemake(["-n", "--quiet", "rules"], moved, 300)
+        assert "Nothing to be done" in again.stdout + again.stderr, again.stdout[-2000:]
+    finally:
+        shutil.rmtree(moved, ignore_errors=True)
+    # the vLLM job (one per base model): neither the interpreter nor the checkout is in its
+    # params or command; both come from the environment
+    args = overrides(work, "vllm.yaml", {"decoding": {"backend": "vllm"}})
+    vllm = snakemake(["-n", "-p", "--forcerun", "generate_vllm_tiny", *args], work, 300)
+    assert vllm.returncode == 0, vllm.stderr[-3000:]
+    command = [line for line in vllm.stdout.splitlines() if "codepeft.vllm_backend" in line]
+    assert command and '"$CODEPEFT_VLLM_JOB_PYTHON" -m codepeft.vllm_backend' in command[0]
+    assert str(work) not in command[0] and "bin/python" not in command[0], command[0]
+
+
+def test_config_errors_stop_before_any_job(tmp_path):
+    cfg = yaml.safe_load((REPO / "config.yaml").read_text())
+    cfg["decoding"]["batch_sise"] = 4
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(cfg))
+    proc = snakemake(["-n", "--configfile", str(bad)], REPO, 300)
+    assert proc.returncode != 0
+    assert "unknown config key 'decoding.batch_sise'" in proc.stderr + proc.stdout
