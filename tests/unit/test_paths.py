@@ -13,7 +13,7 @@ from codepeft import analyzers, paths, study, tasks
 from codepeft import config as study_config
 from codepeft.plan import REFERENCE, Plan, report_metric_inputs
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_fill_keeps_unfilled_fields_as_wildcards():
