@@ -104,6 +104,18 @@ def schema_defaults(*path: str) -> dict:
     return instance
 
 
+def validate_section(name: str, values: dict | None) -> dict:
+    """The top-level section `name` (e.g. "data") validated against the schema, defaults
+    filled (a copy): for code given one section outside a whole study (CLIs, tests)."""
+    schema = _package_schema()
+    section = {
+        "type": "object",
+        "properties": {name: schema["properties"][name]},
+        "$defs": schema.get("$defs", {}),
+    }
+    return validate({name: copy.deepcopy(values or {})}, section)[name]
+
+
 def _check_references(config: dict) -> None:
     """Cross-key checks a JSON schema cannot express."""
     tasks = set(config.get("tasks", {}))

@@ -23,13 +23,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
 from codepeft import cost, postprocess
+from codepeft.config import schema_defaults
 from codepeft.io import read_jsonl, write_jsonl
+from codepeft.logs import setup_logging
 from codepeft.prompts import build_messages, payload_key, render_chat
 
 log = logging.getLogger("codepeft.generate")
@@ -50,33 +51,44 @@ EOS_CHOICES = ("chat", "tokenizer")
 CHAT_STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
 
 
+#: the schema's `decoding` defaults (workflow/schemas/config.schema.yaml): the one source
+_DEFAULTS = schema_defaults("decoding")
+
+
 @dataclass
 class DecodingSpec:
-    backend: str = "hf"
-    batch_size: int = 8
-    sort_by_length: bool = True
-    max_input_tokens: int = 512
-    max_new_tokens: int = 512
-    truncation: str = "payload"  # payload | prompt_right (package, summarization) | none
-    generation_prompt: str = "training"  # training | codereval_input (package)
-    java_generation_label: str = "Method"  # Java generation: "Method" or "Function"
-    chat_template: str = "model"  # model | human_assistant (package, translation)
-    generation_config: str = "greedy"  # greedy | model (package: the model's file in force)
-    eos: str = "chat"  # chat | tokenizer (package: the tokenizer's single eos id)
+    """The decoding options of one task (a `decoding` section with its per-task options
+    resolved). Defaults: the schema's; a per-task option whose schema default differs by
+    task (max_new_tokens, postprocess) takes it from `from_dict(values, task)`, else the
+    value below (postprocess None: the task's default mode)."""
+
+    backend: str = _DEFAULTS["backend"]
+    batch_size: int = _DEFAULTS["batch_size"]
+    sort_by_length: bool = _DEFAULTS["sort_by_length"]
+    max_input_tokens: int = _DEFAULTS["max_input_tokens"]
+    max_new_tokens: int = max(_DEFAULTS["max_new_tokens"].values())  # without a task
+    truncation: str = _DEFAULTS["truncation"]  # payload | prompt_right (package) | none
+    generation_prompt: str = _DEFAULTS["generation_prompt"]  # training | codereval_input
+    # Java generation: "Method" or "Function" (the `prompts` section, multi-task models)
+    java_generation_label: str = schema_defaults("prompts", "java_generation_label")["multi"]
+    chat_template: str = _DEFAULTS["chat_template"]  # model | human_assistant (package)
+    generation_config: str = _DEFAULTS["generation_config"]  # greedy | model (package)
+    eos: str = _DEFAULTS["eos"]  # chat | tokenizer (package: the tokenizer's single eos id)
     postprocess: str | None = None  # per task, codepeft.postprocess.MODES; None = default
-    keep_fence_language_tag: bool = False  # package: true (a defect)
-    dtype: str = "auto"  # full weights, merged adapters
-    qlora_base: str = "merged"  # merged | nf4_unmerged (package)
-    qlora_dtype: str = "auto"  # non-quantized weights of an nf4_unmerged base
-    qlora_compute_dtype: str = "auto"  # bnb 4-bit compute dtype of an nf4_unmerged base
+    keep_fence_language_tag: bool = _DEFAULTS["keep_fence_language_tag"]  # package: true
+    dtype: str = _DEFAULTS["dtype"]  # full weights, merged adapters
+    qlora_base: str = _DEFAULTS["qlora_base"]  # merged | nf4_unmerged (package)
+    qlora_dtype: str = _DEFAULTS["qlora_dtype"]  # non-quantized weights of an nf4_unmerged base
+    qlora_compute_dtype: str = _DEFAULTS["qlora_compute_dtype"]  # bnb 4-bit compute dtype
     extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, values: dict, task: str | None = None) -> DecodingSpec:
         """The spec of `values` (a `decoding` section or a resolved one); with `task`, the
-        per-task options are resolved to that task's values first."""
+        per-task options are resolved to that task's values first and options not given take
+        the schema's default for that task."""
         if task is not None:
-            values = resolve(values, task)
+            values = {**task_defaults(task), **resolve(values, task)}
         known = {f.name for f in fields(cls)} - {"extra"}
         unresolved = sorted(k for k in PER_TASK if isinstance(values.get(k), dict))
         if unresolved:
@@ -90,17 +102,28 @@ class DecodingSpec:
         )
 
 
+def task_defaults(task: str) -> dict:
+    """The schema's `decoding` defaults of `task` (per-task objects resolved; no `vllm`,
+    which is the vLLM backend's and not a decoding option)."""
+    defaults = schema_defaults("decoding")
+    defaults.pop("vllm", None)
+    for key in PER_TASK:
+        if isinstance(defaults.get(key), dict):
+            defaults[key] = defaults[key].get(task)
+    return {k: v for k, v in defaults.items() if v is not None}
+
+
 def resolve(values: dict, task: str) -> dict:
     """`values` with every per-task option ({task: value}) replaced by `task`'s value (an
-    object without the task falls back to the option's default)."""
-    defaults = {f.name: f.default for f in fields(DecodingSpec) if f.name != "extra"}
+    object without the task falls back to the schema's default for the task)."""
+    defaults = task_defaults(task)
     out = dict(values)
     for key in PER_TASK:
         if isinstance(out.get(key), dict):
             value = out[key].get(task)
             if value is None:
                 out.pop(key)
-                if key in defaults and defaults[key] is not None:
+                if key in defaults:
                     out[key] = defaults[key]
             else:
                 out[key] = value
@@ -395,11 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         help="decoding options (config `decoding`); per-task objects resolve to the data's task",
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    setup_logging()
     records = read_jsonl(args.data)
     tasks = sorted({r["task"] for r in records})
     if len(tasks) > 1:

@@ -25,13 +25,14 @@ Examples (`codepeft launch ...` once the CLI lists it):
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import shlex
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+
+from codepeft.logs import setup_logging
 
 log = logging.getLogger("codepeft.launch")
 
@@ -179,45 +180,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def train_argv(
-    *,
-    model_source: str,
-    finetune: str,
-    train_file: str,
-    valid_file: str | None,
-    out_dir: str,
-    checkpoint_dir: str,
-    training: dict,
-    seed: int,
-    revision: str | None,
-    threads: int | None = None,
-) -> list[str]:
-    """The `codepeft.train` command-line arguments equivalent to a `train(...)` call."""
-    argv = [
-        "--model",
-        model_source,
-        "--finetune",
-        finetune,
-        "--train",
-        train_file,
-        "--out",
-        out_dir,
-        "--checkpoints",
-        checkpoint_dir,
-        "--training-json",
-        json.dumps(training, sort_keys=True),
-        "--seed",
-        str(seed),
-    ]
-    if valid_file:
-        argv += ["--valid", valid_file]
-    if revision:
-        argv += ["--revision", revision]
-    if threads:
-        argv += ["--threads", str(threads)]
-    return argv
-
-
 def run_launch(cmd: Sequence[str]) -> int:
     """Run the launcher; its output goes to our stderr (the rule's log). Returns its status."""
     log.info("launching: %s", shlex.join(cmd))
@@ -241,9 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "train_args", nargs=argparse.REMAINDER, help="after --: codepeft train arguments"
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging()
     train_args = args.train_args[1:] if args.train_args[:1] == ["--"] else args.train_args
     if not args.print_only:
         try:

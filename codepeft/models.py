@@ -255,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    from codepeft.logs import setup_logging
+
+    setup_logging()
     build_tiny_model(args.out, args.corpus, seed=args.seed)
     return 0

@@ -26,17 +26,21 @@ Features and their trade-offs:
 from __future__ import annotations
 
 import argparse
+import copy
+import functools
 import json
 import logging
 import os
 import shutil
 import signal
-import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
+from typing import Any
 
+from codepeft.config import schema_defaults
 from codepeft.cost import CostRecorder
+from codepeft.logs import setup_logging
 from codepeft.provenance import provenance
 
 log = logging.getLogger("codepeft.train")
@@ -49,69 +53,52 @@ class FourBitUnavailable(RuntimeError):
     pass
 
 
-@dataclass
-class TrainingSpec:
-    """Resolved hyperparameters of one training job (the config's `training` section, merged
-    with the method's overrides). Defaults are the paper's values."""
+#: nested `training` mappings the trainer reads, filled with the schema's defaults when given
+#: in part (`mixing` is not: the mixture is built already; it is recorded as given)
+FILLED_MAPPINGS = ("lora", "quantization", "selection")
+#: `training` keys of the launch, not of the trainer (TrainJob.multi_gpu)
+LAUNCH_KEYS = ("multi_gpu",)
 
-    epochs: float = 5
-    max_steps: int = -1
-    learning_rate: float = 1e-4
-    lr_scheduler: str = "cosine"
-    warmup_steps: int = 1000
-    per_device_batch_size: int = 2
-    gradient_accumulation_steps: int = 16
-    max_length: int = 512
-    packing: str = "wrapped"  # wrapped | bfd | none | constant_length (TRL 0.9.6, the package)
-    loss_on: str = "full_sequence"  # full_sequence | completion
-    optimizer: str = "auto"  # auto: adamw_bnb_8bit for (q)lora on GPU, adamw_torch otherwise
-    gradient_checkpointing: str | bool = "auto"  # auto: on for full fine-tuning only
-    precision: str = "auto"  # auto: bf16 on GPU, fp32 on CPU
-    # dtype of the loaded (non-quantized) weights; auto: the compute dtype (bf16 GPU, fp32 CPU).
-    # The package loaded its 4-bit base without torch_dtype: fp16 embeddings, norms, lm_head.
-    weights_dtype: str = "auto"  # auto | bf16 | fp16 | fp32
-    adapter_dtype: str = "fp32"  # fp32 (peft's, the package's) | bf16 (TRL >= 1's QLoRA cast)
-    eval_batch_size: int | None = None  # None: per_device_batch_size
-    eval_steps: int = 5000
-    save_steps: int = 5000
-    train_max_rows: int | None = None
-    eval_max_rows: int | None = 625
-    early_stopping_patience: int | None = 3
-    early_stopping_threshold: float = 0.001
-    save_total_limit: int = 3
-    logging_steps: int = 10
-    allow_lora_fallback: bool = False
-    lora: dict = field(
-        default_factory=lambda: {
-            "r": 8,
-            "alpha": 16,
-            "dropout": 0.1,
-            "target_modules": [
-                "q_proj",
-                "k_proj",
-                "v_proj",
-                "o_proj",
-                "gate_proj",
-                "up_proj",
-                "down_proj",
-            ],
-        }
-    )
-    quantization: dict = field(
-        default_factory=lambda: {"quant_type": "nf4", "double_quant": True, "compute_dtype": "auto"}
-    )
-    mixing: dict = field(default_factory=lambda: {"strategy": "concat_shuffle", "temperature": 2.0})
-    selection: dict = field(
-        default_factory=lambda: {"metric": "eval_loss", "shift_predictions": True}
-    )
 
-    @classmethod
-    def from_dict(cls, values: dict) -> TrainingSpec:
-        known = set(cls.__dataclass_fields__)
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown training keys: {sorted(unknown)}")
-        return cls(**values)
+def _from_dict(cls, values: dict):
+    """The spec of `values` (a `training` section, merged with the method's overrides): keys
+    not given take the schema's defaults; unknown keys are an error."""
+    unknown = set(values) - set(cls.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"unknown training keys: {sorted(unknown)}")
+    given = dict(values)
+    for key in FILLED_MAPPINGS:
+        if isinstance(given.get(key), dict):
+            defaults = cls.__dataclass_fields__[key].default_factory()
+            given[key] = {
+                **given[key],
+                **{k: v for k, v in defaults.items() if k not in given[key]},
+            }
+    return cls(**given)
+
+
+def _spec_fields() -> list[tuple]:
+    defaults = schema_defaults("training")
+    for key in LAUNCH_KEYS:
+        defaults.pop(key)
+    return [
+        (name, Any, field(default_factory=functools.partial(copy.deepcopy, value)))
+        for name, value in defaults.items()
+    ]
+
+
+#: Resolved hyperparameters of one training job (the config's `training` section merged with
+#: the method's overrides): one attribute per key of the schema's `training` section
+#: (workflow/schemas/config.schema.yaml), with its default; the schema is the one source.
+TrainingSpec = make_dataclass(
+    "TrainingSpec",
+    _spec_fields(),
+    namespace={"from_dict": classmethod(_from_dict), "__module__": __name__},
+)
+TrainingSpec.__doc__ = (
+    "Hyperparameters of one training job: the schema's `training` keys and defaults "
+    "(workflow/schemas/config.schema.yaml), without multi_gpu (the launch's)."
+)
 
 
 def probe_4bit() -> str | None:
@@ -263,12 +250,12 @@ def _load_model(source: str, finetune: str, spec: TrainingSpec, revision: str | 
             log.warning("4-bit unavailable (%s): falling back to plain LoRA, as configured", reason)
             used = "lora"
         else:
-            compute = spec.quantization.get("compute_dtype", "auto")
+            compute = spec.quantization["compute_dtype"]
             compute_dtype = default_dtype() if compute == "auto" else getattr(torch, compute)
             kwargs["quantization_config"] = BitsAndBytesConfig(
                 load_in_4bit=True,
-                bnb_4bit_quant_type=spec.quantization.get("quant_type", "nf4"),
-                bnb_4bit_use_double_quant=spec.quantization.get("double_quant", True),
+                bnb_4bit_quant_type=spec.quantization["quant_type"],
+                bnb_4bit_use_double_quant=spec.quantization["double_quant"],
                 bnb_4bit_compute_dtype=compute_dtype,
             )
             kwargs["dtype"] = weights_dtype(spec, compute_dtype)
@@ -369,7 +356,7 @@ def _selection(spec: TrainingSpec, tasks, tokenizer, use_eval: bool) -> dict:
     """Trainer arguments of checkpoint selection (`training.selection`)."""
     from codepeft import selection
 
-    chosen = {"metric": "eval_loss", "shift_predictions": True, **(spec.selection or {})}
+    chosen = spec.selection
     if chosen["metric"] not in selection.METRICS:
         raise ValueError(f"training.selection.metric must be one of {selection.METRICS}")
     if not use_eval:
@@ -396,46 +383,17 @@ def _selection(spec: TrainingSpec, tasks, tokenizer, use_eval: bool) -> dict:
     }
 
 
-def setup_trainer(
-    model_source: str,
-    finetune: str,
-    train_file: str,
-    valid_file: str | None,
-    checkpoint_dir: str,
+def _training_args(
     spec: TrainingSpec,
-    seed: int = 42,
-    revision: str | None = None,
-    threads: int | None = None,
-    callbacks: list | None = None,
-) -> Setup:
-    """Load the model and data and build the trainer (no step taken)."""
-    from transformers import EarlyStoppingCallback, set_seed
-    from trl import SFTConfig, SFTTrainer
-
-    from codepeft.models import load_tokenizer
-
-    if finetune not in FINETUNE_KINDS:
-        raise ValueError(f"unknown finetune kind {finetune!r}; known: {FINETUNE_KINDS}")
-    set_seed(seed)
-    num_proc = threads if threads and threads > 1 else None
-    tokenizer = load_tokenizer(model_source, revision)
-    model, peft_config, used = _load_model(model_source, finetune, spec, revision)
-    train_ds, eval_ds, train_rows, tasks = _datasets(
-        train_file, valid_file, spec, tokenizer, seed, num_proc
-    )
-    use_eval = eval_ds is not None and len(eval_ds) > 0
-    if eval_ds is not None and not use_eval:
-        log.warning("no validation rows (or too few tokens for one packed chunk): no evaluation")
-    log.info(
-        "finetune=%s (requested %s) model=%s train=%d rows eval=%d %s",
-        used,
-        finetune,
-        model_source,
-        train_rows,
-        len(eval_ds) if use_eval else 0,
-        "chunks" if spec.packing == "constant_length" else "rows",
-    )
-    selection = _selection(spec, tasks, tokenizer, use_eval)
+    used: str,
+    checkpoint_dir: str,
+    seed: int,
+    use_eval: bool,
+    selection: dict,
+    num_proc: int | None,
+):
+    """The trainer phase's SFTConfig, whether gradient checkpointing is on, and the precision."""
+    from trl import SFTConfig
 
     grad_ckpt = spec.gradient_checkpointing
     if grad_ckpt == "auto":
@@ -474,6 +432,54 @@ def setup_trainer(
         **selection["args"],
         **precision,
     )
+    return args, bool(grad_ckpt), precision
+
+
+def setup_trainer(
+    model_source: str,
+    finetune: str,
+    train_file: str,
+    valid_file: str | None,
+    checkpoint_dir: str,
+    spec: TrainingSpec,
+    seed: int = 42,
+    revision: str | None = None,
+    threads: int | None = None,
+    callbacks: list | None = None,
+) -> Setup:
+    """Load the model (`_load_model`) and the data (`_datasets`), then build the trainer
+    (`_training_args`); no step taken."""
+    from transformers import EarlyStoppingCallback, set_seed
+    from transformers.trainer_callback import PrinterCallback
+    from trl import SFTTrainer
+
+    from codepeft.models import load_tokenizer
+
+    if finetune not in FINETUNE_KINDS:
+        raise ValueError(f"unknown finetune kind {finetune!r}; known: {FINETUNE_KINDS}")
+    set_seed(seed)
+    num_proc = threads if threads and threads > 1 else None
+    tokenizer = load_tokenizer(model_source, revision)
+    model, peft_config, used = _load_model(model_source, finetune, spec, revision)
+    train_ds, eval_ds, train_rows, tasks = _datasets(
+        train_file, valid_file, spec, tokenizer, seed, num_proc
+    )
+    use_eval = eval_ds is not None and len(eval_ds) > 0
+    if eval_ds is not None and not use_eval:
+        log.warning("no validation rows (or too few tokens for one packed chunk): no evaluation")
+    log.info(
+        "finetune=%s (requested %s) model=%s train=%d rows eval=%d %s",
+        used,
+        finetune,
+        model_source,
+        train_rows,
+        len(eval_ds) if use_eval else 0,
+        "chunks" if spec.packing == "constant_length" else "rows",
+    )
+    selection = _selection(spec, tasks, tokenizer, use_eval)
+    args, grad_ckpt, precision = _training_args(
+        spec, used, checkpoint_dir, seed, use_eval, selection, num_proc
+    )
     callbacks = list(callbacks or [])
     if use_eval and spec.early_stopping_patience:
         callbacks.append(
@@ -491,19 +497,61 @@ def setup_trainer(
     )
     if peft_config is not None:
         keep_adapter_dtype(trainer.model, spec)
-    from transformers.trainer_callback import PrinterCallback
-
     trainer.remove_callback(PrinterCallback)  # our Progress callback prints one line per log
     return Setup(
         trainer=trainer,
         tokenizer=tokenizer,
         used=used,
         args=args,
-        grad_ckpt=bool(grad_ckpt),
+        grad_ckpt=grad_ckpt,
         precision=precision,
         train_rows=train_rows,
         selection=selection.get("record", {}),
     )
+
+
+def _run_training(setup: Setup, ckpt: Path, stop_flag: dict, previous: dict):
+    """Train from the last checkpoint if any; on a caught signal exit with EXIT_PREEMPTED
+    (the checkpoint is saved). Returns the trainer's result and the checkpoint resumed from."""
+    trainer = setup.trainer
+    resume = last_checkpoint(ckpt)
+    if resume:
+        log.info("resuming from %s", resume)
+    result = trainer.train(resume_from_checkpoint=resume)
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+    if stop_flag["signal"]:
+        log.warning(
+            "stopped by %s at step %d; checkpoint saved in %s; rerun to resume",
+            stop_flag["signal"],
+            trainer.state.global_step,
+            ckpt,
+        )
+        raise SystemExit(EXIT_PREEMPTED)
+    return result, resume
+
+
+def _save(setup: Setup, out: Path, ckpt: Path, record) -> dict:
+    """Save the model and tokenizer with `codepeft_training.json` (`record()`'s dict) to
+    `out` (written beside it, then renamed), then remove the checkpoints. Every rank takes part
+    in saving (FSDP gathers the full weights); only the main process writes; {} elsewhere."""
+    trainer = setup.trainer
+    tmp = out.with_name(out.name + ".partial")
+    main_process = trainer.is_world_process_zero()  # True unless multi-GPU rank > 0
+    if main_process:
+        shutil.rmtree(tmp, ignore_errors=True)
+    trainer.accelerator.wait_for_everyone()
+    trainer.save_model(str(tmp))
+    if not main_process:
+        return {}
+    setup.tokenizer.save_pretrained(str(tmp))
+    info = record()
+    (tmp / "codepeft_training.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    shutil.rmtree(ckpt, ignore_errors=True)
+    log.info("saved %s model to %s after %d steps", setup.used, out, trainer.state.global_step)
+    return info
 
 
 def train(
@@ -518,7 +566,8 @@ def train(
     revision: str | None = None,
     threads: int | None = None,
 ) -> dict:
-    """Train and save the final adapter (or full model) with its tokenizer to `out_dir`."""
+    """Train and save the final adapter (or full model) with its tokenizer to `out_dir`:
+    setup (model, data, trainer), training (resumable), save."""
     out, ckpt = Path(out_dir), Path(checkpoint_dir)
     stop_flag = {"signal": None}
     cost = CostRecorder()  # cost record: wall clock and peak memory from here
@@ -539,62 +588,127 @@ def train(
         threads=threads,
         callbacks=_make_callbacks(stop_flag) + [cost.callback()],
     )
-    trainer, tokenizer, used, args = setup.trainer, setup.tokenizer, setup.used, setup.args
-    grad_ckpt, precision = setup.grad_ckpt, setup.precision
-    resume = last_checkpoint(ckpt)
-    if resume:
-        log.info("resuming from %s", resume)
     started = time.time()
-    result = trainer.train(resume_from_checkpoint=resume)
-    for sig, handler in previous.items():
-        signal.signal(sig, handler)
-    if stop_flag["signal"]:
-        log.warning(
-            "stopped by %s at step %d; checkpoint saved in %s; rerun to resume",
-            stop_flag["signal"],
-            trainer.state.global_step,
-            ckpt,
-        )
-        raise SystemExit(EXIT_PREEMPTED)
+    result, resume = _run_training(setup, ckpt, stop_flag, previous)
+    state = setup.trainer.state
 
-    tmp = out.with_name(out.name + ".partial")
-    main_process = trainer.is_world_process_zero()  # True unless multi-GPU rank > 0
-    if main_process:
-        shutil.rmtree(tmp, ignore_errors=True)
-    trainer.accelerator.wait_for_everyone()
-    trainer.save_model(str(tmp))  # every rank takes part (FSDP gathers the full weights)
-    if not main_process:
-        return {}
-    tokenizer.save_pretrained(str(tmp))
-    info = {
-        "finetune_requested": finetune,
-        "finetune_used": used,
-        "lora_fallback": used != finetune,
-        "base_model": model_source,
-        "revision": revision,
-        "seed": seed,
-        "training": spec.__dict__,
-        "optimizer": args.optim,
-        "gradient_checkpointing": bool(grad_ckpt),
-        "precision": precision,
-        "global_step": trainer.state.global_step,
-        "resumed_from": resume,
-        "train_metrics": result.metrics,
-        "best_checkpoint": trainer.state.best_model_checkpoint,
-        "best_metric": trainer.state.best_metric,
-        "log_history": trainer.state.log_history,
-        "train_rows": setup.train_rows,
-        "selection": setup.selection,
-        "wall_seconds_this_run": round(time.time() - started, 2),
-        "cost": cost.record(trainer),
-        "provenance": provenance(),
-    }
-    (tmp / "codepeft_training.json").write_text(json.dumps(info, indent=2, default=str) + "\n")
-    shutil.rmtree(out, ignore_errors=True)
-    tmp.rename(out)
-    shutil.rmtree(ckpt, ignore_errors=True)
-    log.info("saved %s model to %s after %d steps", used, out, trainer.state.global_step)
-    return info
+    def record() -> dict:
+        return {
+            "finetune_requested": finetune,
+            "finetune_used": setup.used,
+            "lora_fallback": setup.used != finetune,
+            "base_model": model_source,
+            "revision": revision,
+            "seed": seed,
+            "training": spec.__dict__,
+            "optimizer": setup.args.optim,
+            "gradient_checkpointing": setup.grad_ckpt,
+            "precision": setup.precision,
+            "global_step": state.global_step,
+            "resumed_from": resume,
+            "train_metrics": result.metrics,
+            "best_checkpoint": state.best_model_checkpoint,
+            "best_metric": state.best_metric,
+            "log_history": state.log_history,
+            "train_rows": setup.train_rows,
+            "selection": setup.selection,
+            "wall_seconds_this_run": round(time.time() - started, 2),
+            "cost": cost.record(setup.trainer),
+            "provenance": provenance(),
+        }
+
+    return _save(setup, out, ckpt, record)
+
+
+@dataclass
+class TrainJob:
+    """One training job: the arguments of `train`, built once (from a rule's `snakemake`
+    object or from the command line) and used by both ways of running it: in this process
+    (one GPU or CPU) or through `codepeft.launch` (one process per GPU, each running
+    `codepeft train` with `argv()`)."""
+
+    model_source: str
+    finetune: str
+    train_file: str
+    valid_file: str | None
+    out_dir: str
+    checkpoint_dir: str
+    training: dict = field(default_factory=dict)  # the `training` section (TrainingSpec)
+    seed: int = field(default_factory=lambda: schema_defaults()["seed"])
+    revision: str | None = None
+    threads: int | None = None  # tokenization/packing processes
+    multi_gpu: dict = field(default_factory=lambda: schema_defaults("training", "multi_gpu"))
+
+    @classmethod
+    def from_snakemake(cls, sm) -> TrainJob:
+        """The job of a `train` rule (rules/train.smk) from its `snakemake` object."""
+        return cls(
+            model_source=sm.params.source,
+            finetune=sm.params.finetune,
+            train_file=sm.input.train,
+            valid_file=sm.input.valid,
+            out_dir=sm.output[0],
+            checkpoint_dir=sm.params.checkpoints,
+            training=dict(sm.params.training),
+            seed=sm.params.seed,
+            revision=sm.params.revision,
+            threads=getattr(sm, "threads", None),
+            multi_gpu={
+                **schema_defaults("training", "multi_gpu"),
+                **(sm.params.get("multi_gpu") or {}),
+            },
+        )
+
+    def argv(self) -> list[str]:
+        """The `codepeft train` arguments of this job (the launch runs them on every GPU)."""
+        argv = ["--model", self.model_source, "--finetune", self.finetune]
+        argv += ["--train", self.train_file, "--out", self.out_dir]
+        argv += ["--checkpoints", self.checkpoint_dir]
+        argv += ["--training-json", json.dumps(self.training, sort_keys=True)]
+        argv += ["--seed", str(self.seed)]
+        if self.valid_file:
+            argv += ["--valid", self.valid_file]
+        if self.revision:
+            argv += ["--revision", self.revision]
+        if self.threads:
+            argv += ["--threads", str(self.threads)]
+        return argv
+
+    def spec(self) -> TrainingSpec:
+        return TrainingSpec.from_dict(self.training)
+
+    def run(self) -> int:
+        """Train: in this process when `multi_gpu.gpus` is 1, else check the visible GPUs
+        and launch one process per GPU. Returns the exit status (2: 4-bit unavailable)."""
+        gpus = int(self.multi_gpu["gpus"])
+        if gpus > 1:
+            from codepeft import launch
+
+            cmd = launch.launch_command(
+                launch.check_devices(gpus),
+                self.multi_gpu["strategy"],
+                self.finetune,
+                self.argv(),
+                main_process_port=launch.free_port(),
+            )
+            return launch.run_launch(cmd)
+        try:
+            train(
+                self.model_source,
+                self.finetune,
+                self.train_file,
+                self.valid_file,
+                self.out_dir,
+                self.checkpoint_dir,
+                self.spec(),
+                seed=self.seed,
+                revision=self.revision,
+                threads=self.threads,
+            )
+        except FourBitUnavailable as err:
+            log.error("%s", err)
+            return 2
+        return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -611,34 +725,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--checkpoints", required=True)
     parser.add_argument("--training-json", default="{}", help="training hyperparameters as JSON")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--seed", type=int, default=schema_defaults()["seed"])
     parser.add_argument(
         "--threads", type=int, default=None, help="processes for tokenization and packing"
     )
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    setup_logging()
+    job = TrainJob(
+        model_source=args.model,
+        finetune=args.finetune,
+        train_file=args.train,
+        valid_file=args.valid,
+        out_dir=args.out,
+        checkpoint_dir=args.checkpoints,
+        training=json.loads(args.training_json),
+        seed=args.seed,
+        revision=args.revision,
+        threads=args.threads,
     )
-    spec = TrainingSpec.from_dict(json.loads(args.training_json))
-    try:
-        train(
-            args.model,
-            args.finetune,
-            args.train,
-            args.valid,
-            args.out,
-            args.checkpoints,
-            spec,
-            seed=args.seed,
-            revision=args.revision,
-            threads=args.threads,
-        )
-    except FourBitUnavailable as err:
-        log.error("%s", err)
-        return 2
-    return 0
+    return job.run()  # one process (a launched rank runs this too, multi_gpu.gpus 1)
 
 
 if __name__ == "__main__":

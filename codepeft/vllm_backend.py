@@ -40,7 +40,6 @@ import gc
 import json
 import logging
 import os
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -49,6 +48,7 @@ from pathlib import Path
 from codepeft import cost
 from codepeft.generate import DecodingSpec, as_ids, generate_records, prepare_prompt, stop_ids
 from codepeft.io import read_jsonl, write_jsonl
+from codepeft.logs import setup_logging
 
 log = logging.getLogger("codepeft.vllm")
 
@@ -334,11 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--plan-json", help="plan as a JSON string")
     parser.add_argument("--summary", default=None, help="write per-file figures (JSON) here")
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    setup_logging()
     plan = json.loads(Path(args.plan).read_text() if args.plan else args.plan_json)
     summaries = run_plan(plan)
     if args.summary:

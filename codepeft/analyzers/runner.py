@@ -355,12 +355,6 @@ def analyze_file(
 
 
 def setup_logging(log_file: str | Path | None = None, level=logging.INFO) -> None:
-    if log_file:
-        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-    handlers = [logging.FileHandler(log_file)] if log_file else [logging.StreamHandler()]
-    logging.basicConfig(
-        level=level,
-        handlers=handlers,
-        force=True,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from codepeft.logs import setup_logging as setup  # the one logging setup
+
+    setup(log_file, level)

@@ -22,6 +22,7 @@ import yaml
 
 from codepeft.data.prepare import TASK_LANGUAGES, write_task_splits
 from codepeft.data.records import SPLITS
+from codepeft.logs import setup_logging
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    setup_logging()
     data_cfg: dict = {}
     seed = 42
     if args.config:

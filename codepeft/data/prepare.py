@@ -22,8 +22,6 @@ from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from codepeft import tasks
 from codepeft.data import codegen, codereval, codexglue
 from codepeft.data.records import SPLITS, DataError, iter_checked
@@ -37,27 +35,15 @@ EMBEDDED_SUBDIRS = {
     "codereval": "codereval",
     "summarization_eval": "summarization-eval",
 }
-SCHEMA_PATH = Path(
-    str(resources.files("codepeft").joinpath("schemas").joinpath("data.schema.yaml"))
-)
 LOG = logging.getLogger("codepeft.data")
 TASK_LANGUAGES = tasks.TASK_LANGUAGES
 
 
 def data_config(data_cfg: dict | None = None) -> dict:
-    """The `data` section validated against its schema fragment, defaults filled (a copy)."""
-    import copy
+    """The `data` section validated against the schema, defaults filled (a copy)."""
+    from codepeft.config import validate_section
 
-    from codepeft.config import ConfigError, _DefaultFillingValidator
-
-    fragment = yaml.safe_load(SCHEMA_PATH.read_text())
-    schema = {"type": "object", "properties": fragment["properties"]}
-    wrapped = {"data": copy.deepcopy(data_cfg or {})}
-    errors = list(_DefaultFillingValidator(schema).iter_errors(wrapped))
-    if errors:
-        where = ".".join(str(p) for p in errors[0].absolute_path)
-        raise ConfigError(f"config key '{where}': {errors[0].message}")
-    return wrapped["data"]
+    return validate_section("data", data_cfg)
 
 
 def resolve_local_dir(value: str | None, source: str) -> Path | None:

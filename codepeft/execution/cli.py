@@ -27,6 +27,7 @@ import sys
 from codepeft.execution import codereval as ce
 from codepeft.execution import evaluate as ev
 from codepeft.execution import sandbox as sb
+from codepeft.logs import setup_logging
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,8 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    setup_logging(level=logging.DEBUG if args.verbose else logging.INFO)
     limits = sb.Limits(
         mechanism=args.sandbox, wall_s=args.timeout, cpu_s=args.cpu, memory_mb=args.memory_mb,
         java_memory_mb=args.java_memory_mb, max_processes=args.max_processes,

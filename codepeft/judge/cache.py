@@ -19,7 +19,9 @@ import os
 import threading
 from pathlib import Path
 
-DEFAULT_CACHE_DIR = "results/judge_cache"
+from codepeft.config import schema_defaults
+
+DEFAULT_CACHE_DIR = schema_defaults("judge")["cache_dir"]  # the schema's
 
 
 def cache_key(

@@ -4,7 +4,8 @@ Judge any JSONL file of pairs (one object per line with ``id``, ``code``, ``summ
 optionally ``language``) and write a per-instance TSV (mean and mode per criterion, n_valid,
 status, missing) plus ``<out>.summary.json`` (backend, template hash, request counts)::
 
-    # any OpenAI-compatible server; the key is read from $OPENAI_API_KEY (never from a flag)
+    # any OpenAI-compatible server; the key is read from $OPENAI_API_KEY (never from a flag);
+    # unset, the command stops before any request (exit 2), as the workflow's judge rule does
     codepeft judge --pairs pairs.jsonl --out table.tsv \\
         --backend openai --base-url https://api.openai.com/v1 --model gpt-5-mini --runs 5
 
@@ -34,10 +35,14 @@ import logging
 import sys
 from pathlib import Path
 
-from .pipeline import DEFAULTS, judge_pairs_file, judge_predictions
+from codepeft.config import schema_defaults
+from codepeft.logs import setup_logging
+
+from .pipeline import judge_pairs_file, judge_predictions
 
 
 def build_parser() -> argparse.ArgumentParser:
+    defaults = schema_defaults("judge")
     p = argparse.ArgumentParser(
         prog="codepeft judge",
         description=__doc__.split("\n\n")[0],
@@ -58,11 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--api-key-env",
         help="NAME of the environment variable holding the API key ('' for none); "
-        f"default {DEFAULTS['api_key_env']}",
+        f"default {defaults['api_key_env']}",
     )
     p.add_argument("--template", help="prompt template file with {code} and {summary}")
     p.add_argument("--language", default="", help="language for {language} (pairs without one)")
-    p.add_argument("--runs", type=int, help=f"runs per instance (default {DEFAULTS['runs']})")
+    p.add_argument("--runs", type=int, help=f"runs per instance (default {defaults['runs']})")
     p.add_argument("--parse-retries", type=int)
     p.add_argument("--min-valid-runs", type=int)
     p.add_argument("--concurrency", type=int)
@@ -76,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-tokens", type=int)
     p.add_argument("--extra-body", help="JSON object merged into each request body")
     p.add_argument("--device", help="local backend: cpu, cuda, auto")
-    p.add_argument("--cache-dir", help=f"default {DEFAULTS['cache_dir']}")
+    p.add_argument("--cache-dir", help=f"default {defaults['cache_dir']}")
     p.add_argument("--log", help="log file (default: stderr)")
     return p
 
@@ -108,16 +113,7 @@ OVERRIDES = [
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    handler = None
-    if args.log:
-        Path(args.log).parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(args.log, encoding="utf-8")
-        handler.setFormatter(logging.Formatter(fmt))
-        logging.getLogger().addHandler(handler)
-        logging.getLogger().setLevel(logging.INFO)
-    else:
-        logging.basicConfig(level=logging.INFO, format=fmt)
+    handler = setup_logging(args.log)
     try:
         return _run(parser, args)
     finally:

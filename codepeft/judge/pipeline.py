@@ -7,7 +7,8 @@ data ``results/data/summarization/{lang}/test.jsonl`` (``inputs.code``) by ``id`
 the same for any JSONL of ``{"id", "code", "summary"}`` (the CLI).
 
 `cfg` is the validated ``judge`` config section (see workflow/schemas/judge.schema.yaml);
-missing keys take the defaults in `DEFAULTS`.
+missing keys take the schema's defaults. `check_api_key` is the one API-key policy (CLI and
+rule): a backend that needs a key refuses to start without it.
 """
 
 from __future__ import annotations
@@ -15,60 +16,54 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
+from codepeft.config import schema_defaults
 from codepeft.io import read_jsonl, write_json, write_tsv
 
 from .base import Backend
-from .cache import DEFAULT_CACHE_DIR, DiskCache
-from .rubric import DEFAULT_CRITERIA, criterion_key, load_template
+from .cache import DiskCache
+from .rubric import criterion_key, load_template
 from .runner import Judge, Settings, columns
 
 log = logging.getLogger(__name__)
 
-DEFAULTS: dict = {
-    "enabled": True,
-    "backend": "local",
-    "model": "results/base/tiny",
-    "base_url": "https://api.openai.com/v1",
-    "endpoint": "responses",
-    "api_key_env": "OPENAI_API_KEY",
-    "template": None,
-    "criteria": list(DEFAULT_CRITERIA),
-    "runs": 5,
-    "parse_retries": 2,
-    "min_valid_runs": 1,
-    "concurrency": 4,
-    "max_requests": None,
-    "timeout_s": 60.0,
-    "max_retries": 5,
-    "backoff_base_s": 1.0,
-    "backoff_max_s": 60.0,
-    "temperature": None,
-    "top_p": None,
-    "max_tokens": None,
-    "verbosity": None,
-    "parse_rule": "strict",
-    "empty_retries": 0,
-    "min_summary_chars": 0,
-    "extra_body": {},
-    "device": "auto",
-    "cache_dir": DEFAULT_CACHE_DIR,
-    "include_reference": False,
-}
+
+class MissingAPIKey(ValueError):
+    """The API key variable a remote judge needs is not set (the one key policy)."""
 
 
 def with_defaults(cfg: dict | None) -> dict:
-    merged = dict(DEFAULTS)
-    merged.update({k: v for k, v in (cfg or {}).items()})
-    unknown = sorted(set(merged) - set(DEFAULTS))
+    """`cfg` over the schema's `judge` defaults (workflow/schemas/judge.schema.yaml, the one
+    source of defaults); unknown keys are an error."""
+    merged = schema_defaults("judge")
+    unknown = sorted(set(cfg or {}) - set(merged))
     if unknown:
         raise ValueError(f"unknown judge setting(s): {', '.join(unknown)}")
+    merged.update(cfg or {})
     return merged
+
+
+def check_api_key(cfg: dict, environ: Mapping[str, str] | None = None) -> None:
+    """The key policy of the CLI and the rule alike: a backend that needs a key (every one but
+    `local`) whose `api_key_env` names an unset variable is refused before any request (a
+    keyless run would only collect 401s). The key is read from the environment only, never
+    from a file or a flag; `api_key_env: null` (CLI: --api-key-env '') is a server without
+    authentication."""
+    environ = os.environ if environ is None else environ
+    key_env = cfg.get("api_key_env")
+    if cfg["backend"] != "local" and key_env and not environ.get(key_env):
+        raise MissingAPIKey(
+            f"judge: the API key variable {key_env} is not set; export it (never put it in a "
+            "file), or set judge.api_key_env: null (codepeft judge --api-key-env '') for a "
+            "server without authentication"
+        )
 
 
 def build_backend(cfg: dict) -> Backend:
     cfg = with_defaults(cfg)
+    check_api_key(cfg)
     if cfg["backend"] == "openai":
         from .openai_compatible import OpenAICompatibleBackend
 

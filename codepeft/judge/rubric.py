@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-DEFAULT_CRITERIA = ("Content adequacy", "Conciseness", "Fluency")
+from codepeft.config import schema_defaults
+
+DEFAULT_CRITERIA = tuple(schema_defaults("judge")["criteria"])  # the schema's
 SCORE_MIN, SCORE_MAX = 1, 5
 PLACEHOLDERS = ("{code}", "{summary}")
 

@@ -40,6 +40,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from codepeft.config import schema_defaults
+
 from .base import Backend, BackendError
 from .cache import DiskCache, cache_key
 from .rubric import DEFAULT_CRITERIA, Template, criterion_key, mean, mode, parser
@@ -49,20 +51,26 @@ log = logging.getLogger(__name__)
 CAP_REACHED = "request cap reached"
 
 
+#: the schema's `judge` defaults (workflow/schemas/judge.schema.yaml): the one source
+_DEFAULTS = schema_defaults("judge")
+
+
 @dataclass
 class Settings:
-    runs: int = 5  # independent runs per instance (paper: 5); cost scales linearly
-    parse_retries: int = 2  # extra asks when an answer does not parse
-    min_valid_runs: int = 1  # fewer valid runs -> the instance is "not computed"
-    concurrency: int = 4  # requests in flight at once
-    max_requests: int | None = None  # cap on requests sent by one invocation (None: no cap)
-    max_retries: int = 5  # transport retries per request (429/5xx/timeouts)
-    backoff_base_s: float = 1.0
-    backoff_max_s: float = 60.0
-    criteria: tuple[str, ...] = DEFAULT_CRITERIA
-    parse_rule: str = "strict"  # "package": the replication package's line rule
-    empty_retries: int = 0  # re-asks of an empty answer within one attempt (package: 2)
-    min_summary_chars: int = 0  # shorter summaries (after strip) are skipped (package: 3)
+    """How the judge asks (the `judge` section's request settings; defaults: the schema's)."""
+
+    runs: int = _DEFAULTS["runs"]  # independent runs per instance (paper: 5); cost scales linearly
+    parse_retries: int = _DEFAULTS["parse_retries"]  # extra asks when an answer does not parse
+    min_valid_runs: int = _DEFAULTS["min_valid_runs"]  # fewer valid runs: "not computed"
+    concurrency: int = _DEFAULTS["concurrency"]  # requests in flight at once
+    max_requests: int | None = _DEFAULTS["max_requests"]  # cap per invocation (None: no cap)
+    max_retries: int = _DEFAULTS["max_retries"]  # transport retries (429/5xx/timeouts)
+    backoff_base_s: float = _DEFAULTS["backoff_base_s"]
+    backoff_max_s: float = _DEFAULTS["backoff_max_s"]
+    criteria: tuple[str, ...] = tuple(_DEFAULTS["criteria"])
+    parse_rule: str = _DEFAULTS["parse_rule"]  # "package": the replication package's line rule
+    empty_retries: int = _DEFAULTS["empty_retries"]  # re-asks of an empty answer (package: 2)
+    min_summary_chars: int = _DEFAULTS["min_summary_chars"]  # shorter: skipped (package: 3)
 
 
 @dataclass

@@ -33,9 +33,9 @@ carries a ``not computed`` status).
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
+from codepeft.logs import setup_logging
 from codepeft.metrics.codebleu_metric import DATAFLOW_POLICIES
 from codepeft.metrics.compute import SurfaceOptions, run_files
 from codepeft.tasks import TASKS
@@ -85,9 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging(level=args.log_level)
     options = SurfaceOptions(
         codebleu_dataflow_policy=args.codebleu_dataflow_policy,
         bertscore_enabled=not args.no_bertscore,

@@ -44,6 +44,7 @@ from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 
 from codepeft import tasks
+from codepeft.config import schema_defaults
 from codepeft.metrics import bleu as bleu_mod
 from codepeft.metrics import chrf as chrf_mod
 from codepeft.metrics import codebleu_metric
@@ -85,47 +86,53 @@ NOT_IN_REFERENCES = "not computed: id not in references"
 _CODE_LANG = {"cs": "c_sharp", "c#": "c_sharp", "csharp": "c_sharp", "py": "python"}
 
 
+#: the schema's `metrics` defaults (workflow/schemas/metrics.schema.yaml): the one source
+_DEFAULTS = schema_defaults("metrics")
+_CB, _BS, _SIDE = (_DEFAULTS[k] for k in ("codebleu", "bertscore", "side"))
+
+
 @dataclass
 class SurfaceOptions:
-    """The ``surface`` config section (see workflow/schemas/metrics.schema.yaml)."""
+    """The ``metrics`` config section, flattened (defaults: the schema's)."""
 
-    codebleu_dataflow_policy: str = "renormalize"
-    codebleu_weights: tuple = codebleu_metric.DEFAULT_WEIGHTS
-    codebleu_languages: tuple = codebleu_metric.LANGUAGES
-    bertscore_enabled: bool = True
-    bertscore_model: str | None = None
-    bertscore_num_layers: int | None = None
-    bertscore_batch_size: int = 64
-    bertscore_tasks: tuple = ("summarization",)
-    side_checkpoint: str | None = None
-    side_languages: tuple = ("java",)
-    side_batch_size: int = 16
-    strip: bool = True  # .strip() predictions and references for the surface measures
-    bertscore_empty_prediction: str = "zero"  # or "exclude" (the package)
-    side_empty_prediction: str = "zero"  # or "score" (the package)
+    codebleu_dataflow_policy: str = _CB["dataflow_policy"]
+    codebleu_weights: tuple = tuple(_CB["weights"])
+    codebleu_languages: tuple = tuple(_CB["languages"])
+    bertscore_enabled: bool = _BS["enabled"]
+    bertscore_model: str | None = _BS["model"]
+    bertscore_num_layers: int | None = _BS["num_layers"]
+    bertscore_batch_size: int = _BS["batch_size"]
+    bertscore_tasks: tuple = tuple(_BS["tasks"])
+    side_checkpoint: str | None = _SIDE["checkpoint"]
+    side_languages: tuple = tuple(_SIDE["languages"])
+    side_batch_size: int = _SIDE["batch_size"]
+    strip: bool = _DEFAULTS["strip"]  # .strip() predictions and references (surface measures)
+    bertscore_empty_prediction: str = _BS["empty_prediction"]  # zero | exclude (the package)
+    side_empty_prediction: str = _SIDE["empty_prediction"]  # zero | score (the package)
 
     @classmethod
     def from_config(cls, section: dict | None) -> SurfaceOptions:
+        """The options of a `metrics` section (keys it lacks: the schema's defaults)."""
         section = section or {}
-        cb, bs, side = (section.get(k) or {} for k in ("codebleu", "bertscore", "side"))
-        default = cls()
+        merged = schema_defaults("metrics")
+        for key, value in section.items():
+            merged[key] = {**merged[key], **value} if isinstance(value, dict) else value
+        cb, bs, side = merged["codebleu"], merged["bertscore"], merged["side"]
         return cls(
-            codebleu_dataflow_policy=cb.get("dataflow_policy", default.codebleu_dataflow_policy),
-            codebleu_weights=tuple(cb.get("weights", default.codebleu_weights)),
-            codebleu_languages=tuple(cb.get("languages", default.codebleu_languages)),
-            bertscore_enabled=bool(bs.get("enabled", default.bertscore_enabled)),
-            bertscore_model=bs.get("model", default.bertscore_model),
-            bertscore_num_layers=bs.get("num_layers", default.bertscore_num_layers),
-            bertscore_batch_size=int(bs.get("batch_size", default.bertscore_batch_size)),
-            bertscore_tasks=tuple(bs.get("tasks", default.bertscore_tasks)),
-            side_checkpoint=side.get("checkpoint", default.side_checkpoint),
-            side_languages=tuple(side.get("languages", default.side_languages)),
-            side_batch_size=int(side.get("batch_size", default.side_batch_size)),
-            strip=bool(section.get("strip", default.strip)),
-            bertscore_empty_prediction=bs.get(
-                "empty_prediction", default.bertscore_empty_prediction
-            ),
-            side_empty_prediction=side.get("empty_prediction", default.side_empty_prediction),
+            codebleu_dataflow_policy=cb["dataflow_policy"],
+            codebleu_weights=tuple(cb["weights"]),
+            codebleu_languages=tuple(cb["languages"]),
+            bertscore_enabled=bool(bs["enabled"]),
+            bertscore_model=bs["model"],
+            bertscore_num_layers=bs["num_layers"],
+            bertscore_batch_size=int(bs["batch_size"]),
+            bertscore_tasks=tuple(bs["tasks"]),
+            side_checkpoint=side["checkpoint"],
+            side_languages=tuple(side["languages"]),
+            side_batch_size=int(side["batch_size"]),
+            strip=bool(merged["strip"]),
+            bertscore_empty_prediction=bs["empty_prediction"],
+            side_empty_prediction=side["empty_prediction"],
         )
 
 

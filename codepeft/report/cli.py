@@ -17,8 +17,9 @@ filled) as the workflow does.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
+
+from codepeft.logs import setup_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging()
     from codepeft import config as study_config
 
     from .build import build_report

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from codepeft import paths
 from codepeft import stats as st
+from codepeft.logs import setup_logging
 
 TEXT_COLUMNS = (
     ("pair", 18),
@@ -213,6 +214,7 @@ def run_config(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    setup_logging()
     if args.config:
         return run_config(args)
     if not args.a:

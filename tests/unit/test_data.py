@@ -334,7 +334,7 @@ def test_data_config_defaults_and_errors():
         prepare.data_config({"code_input": "bytes"})
     with pytest.raises(ConfigError, match="max_rows"):
         prepare.data_config({"max_rows": {"train": 0}})
-    with pytest.raises(ConfigError, match="Additional properties"):
+    with pytest.raises(ConfigError, match="unknown config key 'data.codereval.localdir'"):
         prepare.data_config({"codereval": {"localdir": "x"}})
 
 

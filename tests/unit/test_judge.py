@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -403,5 +404,35 @@ def test_schema_defaults_match_the_package_defaults():
 
     schema = study_config.load_schema()["properties"]["judge"]
     defaults = {k: v["default"] for k, v in schema["properties"].items()}
-    assert defaults == {**pipeline.DEFAULTS, "timeout_s": 60}
+    # no second table: the pipeline and the runner read the schema's defaults
+    assert not hasattr(pipeline, "DEFAULTS")
+    assert pipeline.with_defaults({}) == defaults
+    settings = pipeline.settings_from({})
+    assert settings == Settings() and settings.runs == defaults["runs"] == 5
+    assert settings.criteria == tuple(defaults["criteria"])
     assert all(v.get("description") for v in schema["properties"].values())
+
+
+def test_one_api_key_policy_for_cli_and_rule(tmp_path, monkeypatch, capsys):
+    """A backend that needs a key is refused before any request when its variable is unset,
+    by `codepeft judge` as by the rule (both call pipeline.check_api_key)."""
+    from codepeft.judge import cli
+
+    monkeypatch.delenv("NO_SUCH_KEY_VAR", raising=False)
+    cfg = pipeline.with_defaults({"backend": "openai", "api_key_env": "NO_SUCH_KEY_VAR"})
+    with pytest.raises(pipeline.MissingAPIKey, match="NO_SUCH_KEY_VAR is not set"):
+        pipeline.check_api_key(cfg)
+    with pytest.raises(pipeline.MissingAPIKey):
+        pipeline.build_backend(cfg)
+    pipeline.check_api_key(cfg, environ={"NO_SUCH_KEY_VAR": "k"})
+    pipeline.check_api_key({**cfg, "api_key_env": None})  # a server without authentication
+    pipeline.check_api_key({**cfg, "backend": "local"})  # needs no key
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text('{"id": "a", "code": "def f(): pass", "summary": "does f"}\n')
+    out = tmp_path / "t.tsv"
+    argv = ["--pairs", str(pairs), "--out", str(out), "--backend", "openai"]
+    argv += ["--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--api-key-env"]
+    assert cli.main([*argv, "NO_SUCH_KEY_VAR", "--cache-dir", str(tmp_path / "c")]) == 2
+    assert "NO_SUCH_KEY_VAR is not set" in capsys.readouterr().err and not out.exists()
+    rule = (Path(__file__).parents[2] / "workflow" / "scripts" / "judge.py").read_text()
+    assert "check_api_key(" in rule

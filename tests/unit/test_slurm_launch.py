@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from codepeft import launch
-from codepeft.train import TrainingSpec
+from codepeft.train import TrainingSpec, TrainJob
 
 REPO = Path(__file__).resolve().parents[2]
 TRAIN_ARGS = [
@@ -130,13 +130,13 @@ def test_launch_command_rejects_bad_requests():
         launch.launch_command(2, "zero3", "full", TRAIN_ARGS)
 
 
-def test_train_argv_round_trips_into_codepeft_train():
+def test_train_argv_round_trips_into_codepeft_train(monkeypatch):
     training = {
         "epochs": 1,
         "max_steps": 8,
         "lora": {"r": 4, "alpha": 8, "dropout": 0.0, "target_modules": ["q_proj"]},
     }
-    argv = launch.train_argv(
+    job = TrainJob(
         model_source="results/base/tiny",
         finetune="qlora",
         train_file="t.jsonl",
@@ -146,12 +146,25 @@ def test_train_argv_round_trips_into_codepeft_train():
         training=training,
         seed=7,
         revision=None,
+        threads=3,
     )
+    argv = job.argv()
     spec = json.loads(argv[argv.index("--training-json") + 1])
     assert TrainingSpec.from_dict(spec).max_steps == 8
     assert argv[argv.index("--seed") + 1] == "7"
     assert argv[argv.index("--valid") + 1] == "v.jsonl"
     assert "--revision" not in argv
+    # `codepeft train <argv>` (what each launched process runs) rebuilds the same job and
+    # trains in its own process
+    import codepeft.train
+
+    calls = []
+    monkeypatch.setattr(codepeft.train, "train", lambda *a, **kw: calls.append((a, kw)) or {})
+    assert codepeft.train.main(argv) == 0
+    ((args, kwargs),) = calls
+    assert args[:6] == ("results/base/tiny", "qlora", "t.jsonl", "v.jsonl", "o", "c")
+    assert args[6] == TrainingSpec.from_dict(training)
+    assert kwargs == {"seed": 7, "revision": None, "threads": 3}
 
 
 def test_cli_check_only_fails_clearly_without_gpus():
@@ -247,3 +260,31 @@ def test_train_rule_refuses_a_device_mismatch(monkeypatch, tmp_path):
     monkeypatch.setattr(launch, "torch_device_count", lambda: 1)
     with pytest.raises(launch.DeviceMismatch, match="gpus=4 but CUDA_VISIBLE_DEVICES=0 lists 1"):
         _run_train_rule_script(monkeypatch, tmp_path, {"gpus": 4, "strategy": "ddp"})
+
+
+def test_train_rule_trains_in_process_on_one_gpu(monkeypatch, tmp_path):
+    """gpus 1: the rule script trains in its own process, with the job's arguments (the same
+    TrainJob the launch path turns into `codepeft train` arguments)."""
+    import codepeft.train
+
+    calls = []
+    monkeypatch.setattr(codepeft.train, "train", lambda *a, **kw: calls.append((a, kw)) or {})
+    code, launched = _run_train_rule_script(monkeypatch, tmp_path, {"gpus": 1, "strategy": "ddp"})
+    assert code == 0 and launched == [] and len(calls) == 1
+    args, kwargs = calls[0]
+    assert args[4:6] == (
+        "results/models/tiny/mt_fft/multi",
+        "results/checkpoints/tiny/mt_fft/multi",
+    )
+    assert args[6] == TrainingSpec.from_dict({"max_steps": 8}) and kwargs["seed"] == 42
+
+
+def test_train_rule_reports_missing_4bit_with_status_2(monkeypatch, tmp_path):
+    import codepeft.train
+
+    def no_4bit(*args, **kwargs):
+        raise codepeft.train.FourBitUnavailable("no bitsandbytes here")
+
+    monkeypatch.setattr(codepeft.train, "train", no_4bit)
+    code, _ = _run_train_rule_script(monkeypatch, tmp_path, {"gpus": 1}, finetune="qlora")
+    assert code == 2

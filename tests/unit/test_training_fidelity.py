@@ -415,8 +415,6 @@ def test_paper_preset_rq3_models(paper):
 
 
 def test_threads_reach_the_multi_gpu_command_line():
-    from codepeft import launch
-
     common = {
         "model_source": "m",
         "finetune": "qlora",
@@ -428,9 +426,9 @@ def test_threads_reach_the_multi_gpu_command_line():
         "seed": 42,
         "revision": None,
     }
-    argv = launch.train_argv(**common, threads=4)
+    argv = train.TrainJob(**common, threads=4).argv()
     assert argv[argv.index("--threads") + 1] == "4"
-    assert "--threads" not in launch.train_argv(**common)
+    assert "--threads" not in train.TrainJob(**common).argv()
 
 
 def test_constant_length_packing_refuses_completion_only_loss(tmp_path):

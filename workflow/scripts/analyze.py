@@ -9,11 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(snakemake.scriptdir).resolve().parents[1]))  # noqa: F821
 
 from codepeft.analyzers import analyze_files  # noqa: E402
-
-try:
-    from codepeft.logs import setup_rule_logging  # noqa: E402
-except ImportError:  # pragma: no cover - older checkout
-    from codepeft.analyzers import setup_logging as setup_rule_logging
+from codepeft.logs import setup_rule_logging  # noqa: E402
 
 setup_rule_logging(snakemake.log[0])  # noqa: F821
 sm = snakemake  # noqa: F821

@@ -1,21 +1,16 @@
 """Rule script of rules/judge.smk: one summarization predictions file -> judge table + summary."""
 
-import os
-
 from codepeft.logs import setup_rule_logging
 
 setup_rule_logging(snakemake.log[0])  # noqa: F821
 
-from codepeft.judge.pipeline import judge_predictions  # noqa: E402
+from codepeft.judge.pipeline import MissingAPIKey, check_api_key, judge_predictions  # noqa: E402
 
 sm = snakemake  # noqa: F821
-key_env = sm.params.judge.get("api_key_env")
-if sm.params.judge["backend"] != "local" and key_env and not os.environ.get(key_env):
-    # refuse before any request: a keyless run would only collect 401s
-    raise SystemExit(
-        f"judge: the API key variable {key_env} is not set; export it (never put it in a file), "
-        "or set judge.api_key_env: null for a server without authentication"
-    )
+try:
+    check_api_key(sm.params.judge)  # the one key policy (codepeft judge applies it too)
+except MissingAPIKey as err:
+    raise SystemExit(str(err)) from None
 if sm.params.judge["backend"] == "local":
     import torch
 
