@@ -105,6 +105,16 @@ def collect(*results: Path) -> dict:
     return dict(sorted(rules.items()))
 
 
+def keep_unmeasured(rules: dict, previous: dict) -> dict:
+    """`rules` plus the rules of an earlier measurement file (`previous`) that `rules` lacks,
+    each labelled with the earlier run (`run`), so one table covers runs that stopped early."""
+    merged = dict(rules)
+    for rule, entry in previous["rules"].items():
+        if rule not in merged:
+            merged[rule] = {**entry, "run": entry.get("run", previous["label"])}
+    return dict(sorted(merged.items()))
+
+
 # --------------------------------------------------------------------------- requests
 
 
@@ -162,6 +172,7 @@ def table(measurements: dict, requests: dict) -> str:
         mem_ratio = f"{r['mem_mb'] / need_mem:.1f}" if m and r and need_mem and r["mem_mb"] else "-"
         time_ratio = f"{r['runtime'] * 60 / need_s:.1f}" if m and r and need_s else "-"
         gpu = " (GPU, tiny model)" if m and m.get("gpu_rule") else ""
+        gpu += " (earlier run)" if m and m.get("run") else ""
         wall = f"{m['max_wall_s']} ({m.get('max_cpu_s', '-')})" if m else "-"
         lines.append(
             f"| {rule}{gpu} | {m['jobs'] if m else 0} / {r['jobs'] if r else 0} "
@@ -180,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--results", nargs="+", default=["results"], help="results folders of runs")
     c.add_argument("--label", required=True, help="what run this is (machine, load, command)")
     c.add_argument("--out", default="benchmarks/paper_scale_measurements.json")
+    c.add_argument(
+        "--keep-from",
+        help="an earlier measurement file: its rules that these runs did not measure are kept, "
+        "labelled with that file's run",
+    )
     t = sub.add_parser("table")
     t.add_argument("--measurements", default="benchmarks/paper_scale_measurements.json")
     t.add_argument("--configfile", nargs="+", default=["config/paper.yaml"])
@@ -192,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
             "results": args.results,
             "rules": collect(*map(Path, args.results)),
         }
+        if args.keep_from:
+            data["rules"] = keep_unmeasured(
+                data["rules"], json.loads(Path(args.keep_from).read_text())
+            )
         Path(args.out).write_text(json.dumps(data, indent=1) + "\n")
         print(json.dumps(data["rules"], indent=1))
         return 0

@@ -18,7 +18,7 @@ SUBCOMMANDS = {
     "analyze": ("codepeft.analyzers.cli", "static analyzers (Pylint, PMD, Lizard, ...)"),
     "execute": ("codepeft.execution.cli", "run generated code in a sandbox, pass@k"),
     "judge": ("codepeft.judge.cli", "LLM-as-a-judge for summaries"),
-    "stats": ("codepeft.stats_cli", "paired tests and effect sizes on per-instance tables"),
+    "stats": ("codepeft.stats.cli", "paired tests and effect sizes on per-instance tables"),
     "report": ("codepeft.report.cli", "build results/report/ (tables, plots, HTML, provenance)"),
 }
 

@@ -28,6 +28,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from codepeft.tasks import TASKS
+
 COST_SUFFIX = ".cost.json"
 GIB = 2**30
 
@@ -42,20 +44,23 @@ def workflow_inputs(config: dict) -> dict[str, list[str]]:
     """The report rule's cost inputs: every generation's cost record and the benchmark files
     of every training and generation job (HF: one per predictions file; vLLM: one per base
     model)."""
-    from codepeft import study
+    from codepeft import paths, study
 
     evaluated = study.evaluated(config)
-    preds = [f"results/predictions/{m}/{meth}/{t}/{lang}.jsonl" for m, meth, t, lang in evaluated]
+    preds = [
+        paths.fill(paths.PREDICTIONS, model=m, method=meth, task=t, lang=lang)
+        for m, meth, t, lang in evaluated
+    ]
     if config["decoding"]["backend"] == "vllm":
         models = list(dict.fromkeys(m for m, *_ in evaluated))
-        gen_bench = [f"results/benchmarks/generate/vllm/{m}.tsv" for m in models]
+        gen_bench = [paths.fill(paths.BENCHMARK_GENERATE_VLLM, model=m) for m in models]
     else:
         gen_bench = [
-            f"results/benchmarks/generate/{m}/{meth}/{t}/{lang}.tsv"
+            paths.fill(paths.BENCHMARK_GENERATE, model=m, method=meth, task=t, lang=lang)
             for m, meth, t, lang in evaluated
         ]
     train_bench = [
-        f"results/benchmarks/train/{m}/{meth}/{s}.tsv"
+        paths.fill(paths.BENCHMARK_TRAIN, model=m, method=meth, scope=s)
         for m, meth, s in study.trained_models(config)
     ]
     return {"costs": [cost_path(p) for p in preds], "benchmarks": train_bench + gen_bench}
@@ -295,7 +300,7 @@ PAPER_TEST_ROWS = {
     ("translation", "cs-java"): 1_000,
 }
 PAPER_MAX_NEW_TOKENS = {"summarization": 128, "generation": 512, "translation": 512}
-PAPER_TASKS = ("summarization", "generation", "translation")
+PAPER_TASKS = TASKS  # the paper studies every task of the registry
 # method -> (finetune kind, scopes); zero_shot trains nothing
 PAPER_METHODS = {
     "zero_shot": (None, ()),

@@ -13,10 +13,9 @@ in the config chooses it per scope (`java_generation_label(config, scope)`).
 
 from __future__ import annotations
 
-LANGUAGE_NAMES = {"python": "Python", "java": "Java", "cs": "C#"}
-DIRECTIONS = {"java-cs": ("java", "cs"), "cs-java": ("cs", "java")}
+from codepeft.tasks import DIRECTIONS, TASKS, direction  # noqa: F401 - the task registry
 
-TASKS = ("summarization", "generation", "translation")
+LANGUAGE_NAMES = {"python": "Python", "java": "Java", "cs": "C#"}
 
 SUMMARIZATION_SYSTEM = (
     "You are an expert {lang} developer. Provide clear and concise summarization for {lang} "
@@ -43,16 +42,6 @@ def language_name(lang: str) -> str:
         return LANGUAGE_NAMES[lang]
     except KeyError as err:
         raise ValueError(f"unknown language {lang!r}; known: {sorted(LANGUAGE_NAMES)}") from err
-
-
-def direction(lang: str) -> tuple[str, str]:
-    """('java', 'cs') for 'java-cs'."""
-    try:
-        return DIRECTIONS[lang]
-    except KeyError as err:
-        raise ValueError(
-            f"unknown translation direction {lang!r}; known: {sorted(DIRECTIONS)}"
-        ) from err
 
 
 def output_language(task: str, lang: str) -> str:

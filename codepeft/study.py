@@ -135,14 +135,17 @@ def canonical(value):
 def mixing_spec(mixing: dict) -> dict:
     """The mixing settings that change a mixture (`training.mixing`, defaults filled): the
     temperature only for the `temperature` strategy."""
+    from codepeft.config import schema_defaults
+
+    given = {**schema_defaults("training", "mixing"), **mixing}
     spec = {
-        "strategy": mixing.get("strategy", "concat_shuffle"),
-        "source_order": mixing.get("source_order", "config"),
-        "shuffler": mixing.get("shuffler", "python"),
-        "shuffle_valid_sources": bool(mixing.get("shuffle_valid_sources", False)),
+        "strategy": given["strategy"],
+        "source_order": given["source_order"],
+        "shuffler": given["shuffler"],
+        "shuffle_valid_sources": bool(given["shuffle_valid_sources"]),
     }
     if spec["strategy"] == "temperature":
-        spec["temperature"] = float(mixing.get("temperature", 2.0))
+        spec["temperature"] = float(given["temperature"])
     return spec
 
 

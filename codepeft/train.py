@@ -15,7 +15,9 @@ Features and their trade-offs:
 - Loss on the whole sequence (the paper: prompt + answer) or on the answer only
   (`loss_on: completion`).
 - Resume: checkpoints go to `--checkpoints` (outside the rule's declared output, so Snakemake
-  does not delete them when a job fails); a rerun resumes from the last one. On SIGTERM
+  does not delete them when a job fails); a rerun of the same training (same arguments,
+  settings and data files: `codepeft_run.json` in that folder) resumes from the last one, a
+  changed one discards them. On SIGTERM
   (scancel, time limit, preemption) the trainer saves a checkpoint and exits with status 143,
   so the retried or requeued job resumes. Checkpoints are removed once the model is final.
 - If 4-bit is unavailable, the job fails with a clear message unless
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import dataclasses
 import functools
 import json
 import logging
@@ -510,10 +513,51 @@ def setup_trainer(
     )
 
 
-def _run_training(setup: Setup, ckpt: Path, stop_flag: dict, previous: dict):
-    """Train from the last checkpoint if any; on a caught signal exit with EXIT_PREEMPTED
-    (the checkpoint is saved). Returns the trainer's result and the checkpoint resumed from."""
+RUN_KEY_FILE = "codepeft_run.json"
+
+
+def run_key(**what) -> dict:
+    """What determines a training's checkpoints: the arguments (spec as a dict) and, for each
+    data file, its size and modification time (a rebuilt mixture is another file)."""
+    key = {}
+    for name, value in sorted(what.items()):
+        if name.endswith("_file"):
+            stat = os.stat(value) if value and os.path.exists(value) else None
+            value = [str(value), stat.st_size, stat.st_mtime_ns] if stat else None
+        elif dataclasses.is_dataclass(value):
+            value = dataclasses.asdict(value)
+        key[name] = value
+    return json.loads(json.dumps(key, sort_keys=True, default=str))
+
+
+def claim_checkpoints(ckpt: Path, key: dict) -> None:
+    """Keep `ckpt`'s checkpoints only if they were written by this training (same `run_key`):
+    a changed config reruns the job, and resuming from the old settings' checkpoints would
+    train a mix of both. Stale or unlabelled checkpoints are removed (logged); then the key
+    is written."""
+    marker = ckpt / RUN_KEY_FILE
+    if ckpt.is_dir() and any(ckpt.iterdir()):
+        old = json.loads(marker.read_text()) if marker.exists() else None
+        if old != key:
+            changed = sorted(k for k in key if (old or {}).get(k) != key[k]) if old else []
+            log.warning(
+                "removing checkpoints in %s: written by another training (%s)",
+                ckpt,
+                "differs in " + ", ".join(changed) if changed else "no run key",
+            )
+            shutil.rmtree(ckpt)
+    ckpt.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps(key, indent=1) + "\n")
+
+
+def _run_training(setup: Setup, ckpt: Path, stop_flag: dict, previous: dict, key: dict):
+    """Train from the last checkpoint of this training (`claim_checkpoints`) if any; on a caught
+    signal exit with EXIT_PREEMPTED (the checkpoint is saved). Returns the trainer's result and
+    the checkpoint resumed from."""
     trainer = setup.trainer
+    if trainer.is_world_process_zero():
+        claim_checkpoints(ckpt, key)
+    trainer.accelerator.wait_for_everyone()
     resume = last_checkpoint(ckpt)
     if resume:
         log.info("resuming from %s", resume)
@@ -589,7 +633,16 @@ def train(
         callbacks=_make_callbacks(stop_flag) + [cost.callback()],
     )
     started = time.time()
-    result, resume = _run_training(setup, ckpt, stop_flag, previous)
+    key = run_key(
+        model_source=model_source,
+        revision=revision,
+        finetune=finetune,
+        train_file=train_file,
+        valid_file=valid_file,
+        spec=spec,
+        seed=seed,
+    )
+    result, resume = _run_training(setup, ckpt, stop_flag, previous, key)
     state = setup.trainer.state
 
     def record() -> dict:

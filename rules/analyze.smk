@@ -30,10 +30,7 @@ ANALYZER_RESOURCES = {
     "roslyn": (1, 3000),
     "sonar": (1, 2000),
 }
-ANALYZE_PLAN = _analyzers.plan(
-    config["analyzers"],
-    prediction_combos(include_reference=config["analyzers"]["include_reference"]),
-)
+ANALYZE_PLAN = PLAN.analyzers  # {analyzer: its jobs} (codepeft.analyzers.planning)
 
 register_final_targets(
     lambda: [

@@ -1,11 +1,16 @@
 # Helpers only: names, paths and target lists derived from the validated config. No rules here.
+# Depends on nothing defined in a later include: the stages use these names, never the reverse.
+# Planning lives in the package (codepeft.plan.Plan, built once here); file layouts in
+# codepeft.paths; the task registry in codepeft.tasks.
 import json
 import os
 import re
 
+from codepeft import paths
 from codepeft import study
-from codepeft import vllm_backend
+from codepeft import tasks
 from codepeft.data import prepare as data_prepare
+from codepeft.plan import REFERENCE, Plan, report_metric_inputs
 from codepeft.provenance import config_hash
 from codepeft.study import canonical
 
@@ -14,38 +19,23 @@ from codepeft.study import canonical
 # order shows, so a config with its keys in another order must plan nothing. No machine paths
 # in params (interpreter, checkout): those reach jobs through the environment.
 
-REFERENCE = "reference"  # pseudo model/method whose predictions are the references
-SPLITS = ["train", "valid", "test"]
+# the study's plan, computed once per parse from the validated config
+PLAN = Plan(config)
+SPLITS = list(tasks.SPLITS)
 
 
 def task_langs(task=None):
     """(task, lang) pairs of the study, in config order."""
-    return [
-        (t, lang)
-        for t, spec in config["tasks"].items()
-        if task in (None, t)
-        for lang in spec["languages"]
-    ]
+    return PLAN.task_langs(task)
 
 
 def prediction_combos(task=None, lang=None, include_reference=False):
     """Every (model, method, task, lang) the study generates predictions for."""
-    combos = [
-        dict(model=m, method=meth, task=t, lang=l)
-        for m, meth, t, l in study.evaluated(config)
-        if task in (None, t) and lang in (None, l)
-    ]
-    if include_reference:
-        combos += [
-            dict(model=REFERENCE, method=REFERENCE, task=t, lang=l)
-            for t, l in task_langs(task)
-            if lang in (None, l)
-        ]
-    return combos
+    return PLAN.prediction_combos(task, lang, include_reference)
 
 
 def expand_combos(pattern, combos):
-    return [pattern.format(**c) for c in combos]
+    return [paths.fill(pattern, **c) for c in combos]
 
 
 _FINAL_TARGET_FUNCTIONS = []
@@ -76,14 +66,14 @@ wildcard_constraints:
     lang=alternatives({l for _, l in task_langs()}),
     scope=alternatives(["multi"] + list(config["tasks"])),
     split=alternatives(SPLITS),
-    mixture=alternatives(study.mixtures(config)) or "(?!)",
+    mixture=alternatives(PLAN.mixtures) or "(?!)",
 
 
 # --- data -------------------------------------------------------------------------------
 
 
 def task_data(task, lang, split):
-    return f"results/data/{task}/{lang}/{split}.jsonl"
+    return paths.fill(paths.DATA, task=task, lang=lang, split=split)
 
 
 def data_settings(splits):
@@ -107,22 +97,21 @@ def base_model_input(model):
 
 
 def trained_model_dir(model, method, scope):
-    return f"results/models/{model}/{method}/{scope}"
+    return paths.fill(paths.MODEL_DIR, model=model, method=method, scope=scope)
 
 
 def checkpoint_dir(model, method, scope):
     # outside the rule's declared output: survives a failed or preempted job, for resume
-    return f"results/checkpoints/{model}/{method}/{scope}"
+    return paths.fill(paths.CHECKPOINT_DIR, model=model, method=method, scope=scope)
 
 
 def answering_model_dir(model, method, task):
     """The trained model that answers `task` for `method`, or None for the base model."""
-    scope = study.scope_for(config, method, task)
-    return None if scope is None else trained_model_dir(model, method, scope)
+    return PLAN.answering_model_dir(model, method, task)
 
 
 def finetune_kind(method):
-    return config["methods"][method]["finetune"]
+    return PLAN.finetune_kind(method)
 
 
 def training_params(wildcards):
@@ -133,11 +122,11 @@ def training_params(wildcards):
 
 # Mixtures are keyed by what determines them (sources, mixing, seed): methods with the same
 # content (e.g. mt_qlora and mt_fft) share one build_mixture job and one file.
-MIXTURES = study.mixtures(config)
+MIXTURES = PLAN.mixtures
 
 
 def mixture_dir(method, scope):
-    return f"results/mixtures/{study.mixture_key(study.mixture_spec(config, method, scope))}"
+    return PLAN.mixture_dir(method, scope)
 
 
 def mixture_inputs(wildcards):
@@ -149,7 +138,9 @@ def mixture_inputs(wildcards):
 
 
 def training_mixture(split):
-    return lambda wc: f"{mixture_dir(wc.method, wc.scope)}/{split}.jsonl"
+    return lambda wc: paths.fill(
+        paths.MIXTURE_FILE, mixture=PLAN.mixture_key(wc.method, wc.scope), split=split
+    )
 
 
 # --- generation ---------------------------------------------------------------------
@@ -184,41 +175,9 @@ def vllm_python():
 
 
 def vllm_plan(model):
-    """Every generation job of base model `model` for codepeft.vllm_backend (one engine run)."""
-    jobs = []
-    for c in prediction_combos():
-        if c["model"] != model:
-            continue
-        trained = answering_model_dir(model, c["method"], c["task"])
-        jobs.append(
-            dict(
-                method=c["method"],
-                task=c["task"],
-                lang=c["lang"],
-                finetune=finetune_kind(c["method"]),
-                trained=trained,
-                data=task_data(c["task"], c["lang"], "test"),
-                out=expand_combos(
-                    "results/predictions/{model}/{method}/{task}/{lang}.jsonl", [c]
-                )[0],
-                decoding=study.decoding_spec(config, c["task"], c["method"]),
-            )
-        )
-    vllm_backend.check_jobs(jobs)
-    # the interpreter (decoding.vllm.python) is a machine path: it reaches the job through
-    # $CODEPEFT_VLLM_JOB_PYTHON (below), not through the plan, which is a rule param
-    vllm = {
-        k: v for k, v in config["decoding"].get("vllm", {}).items() if k != "python"
-    }
-    return canonical(
-        dict(
-            model=model,
-            source=base_model_source(model),
-            seed=config["seed"],
-            vllm=vllm,
-            jobs=sorted(jobs, key=lambda j: j["out"]),
-        )
-    )
+    """Every generation job of base model `model` for codepeft.vllm_backend (one engine run;
+    codepeft.plan.Plan.vllm, computed once per model)."""
+    return PLAN.vllm(model)
 
 
 # The vLLM jobs' interpreter, resolved when the workflow is parsed (locally, and again by each
@@ -239,18 +198,19 @@ def vllm_rule_name(model):
 
 # --- judge (rules/judge.smk) ---------------------------------------------------------
 
-
-def judge_combos():
-    if not JUDGE["enabled"] or "summarization" not in config["tasks"]:
-        return []
-    return prediction_combos(
-        task="summarization", include_reference=JUDGE["include_reference"]
-    )
+JUDGE = config["judge"]
+JUDGE_LOCAL = JUDGE["backend"] == "local"
 
 
 def judge_inputs(wildcards):
     inputs = {
-        "predictions": f"results/predictions/{wildcards.model}/{wildcards.method}/summarization/{wildcards.lang}.jsonl",
+        "predictions": paths.fill(
+            paths.PREDICTIONS,
+            model=wildcards.model,
+            method=wildcards.method,
+            task="summarization",
+            lang=wildcards.lang,
+        ),
         "test": task_data("summarization", wildcards.lang, "test"),
     }
     if JUDGE["template"]:
@@ -269,93 +229,16 @@ def judge_inputs(wildcards):
     return inputs
 
 
-# --- statistics (rules/stats.smk) -----------------------------------------------------
-
-
-def stats_plan():
-    """(blocks to run, blocks skipped with the reason) of the configured comparisons."""
-    if not config["stats"]["enabled"]:
-        return [], []
-    generated = {
-        (c["model"], c["method"], c["task"], c["lang"]) for c in prediction_combos()
-    }
-    run, skipped = [], []
-    for block in codepeft_stats.planned_tests(config):
-        sides = [
-            (block["a_model"], block["a_method"], block["task"], block["lang"]),
-            (block["b_model"], block["b_method"], block["task"], block["lang"]),
-        ]
-        if not all(side in generated for side in sides):
-            skipped.append((block, "not in the study's prediction matrix"))
-        elif not all(block[t] in STATS_PRODUCED_TABLES for t in ("a_table", "b_table")):
-            skipped.append((block, "metric table not produced (family disabled?)"))
-        else:
-            run.append(block)
-    return run, skipped
-
-
-def stats_blocks_in_order(blocks):
-    """The blocks in an order that depends on the comparisons list (a list: its order is
-    the user's) but not on the key order of models, tasks or measures."""
-    position = {
-        c["name"]: i for i, c in enumerate(config["stats"].get("comparisons", []))
-    }
-    return sorted(
-        blocks,
-        key=lambda b: (
-            position.get(b["comparison"], len(position)),
-            b["model"],
-            b["task"],
-            b["lang"],
-            b["family"],
-            json.dumps(canonical(b), sort_keys=True),
-        ),
-    )
-
-
-def stats_comparisons():
-    return list(dict.fromkeys(block["comparison"] for block in stats_plan()[0]))
-
-
-def stats_input_tables(wildcards):
-    """Every metric table the configured comparisons read (A and B sides)."""
-    tables = []
-    for block in stats_plan()[0]:
-        tables += [block["a_table"], block["b_table"]]
-    return list(dict.fromkeys(tables))
-
-
 # --- report (rules/report.smk) ---------------------------------------------------------
 
 
-def report_metric_inputs():
-    """Metric tables (+ summaries) and stats files registered by the enabled stages."""
-    tables, summaries, stats_files = [], [], []
-    for path in get_final_output():
-        if path.startswith("results/metrics/"):
-            if path.endswith(".summary.json"):
-                summaries.append(path)
-            elif path.endswith(".tsv") and not path.endswith(".rules.tsv"):
-                tables.append(path)
-        elif path.startswith("results/stats/") and path.endswith(".tsv"):
-            stats_files.append(path)
-    return tables, summaries, stats_files
-
-
-def report_model_dirs():
-    return [
-        trained_model_dir(m, meth, s)
-        for m, meth, s in codepeft_study.trained_models(config)
-    ]
-
-
 def report_inputs(wildcards):
-    tables, summaries, stats_files = report_metric_inputs()
+    """Metric tables (+ summaries) and stats files registered by the enabled stages, and the
+    trained models' folders."""
+    tables, summaries, stats_files = report_metric_inputs(get_final_output())
     return {
         "tables": tables,
         "summaries": summaries,
         "stats": stats_files,
-        "models": report_model_dirs(),
+        "models": PLAN.trained_model_dirs(),
     }
-
-# light (seconds, one core): runs on the submit host under a cluster profile

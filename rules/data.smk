@@ -8,8 +8,8 @@
 
 rule prepare_train_data:
     output:
-        train="results/data/{task}/{lang}/train.jsonl",
-        valid="results/data/{task}/{lang}/valid.jsonl",
+        train=paths.fill(paths.DATA, split="train"),
+        valid=paths.fill(paths.DATA, split="valid"),
     log:
         "logs/data/{task}/{lang}.train.log",
     benchmark:
@@ -27,7 +27,7 @@ rule prepare_train_data:
 
 rule prepare_test_data:
     output:
-        test="results/data/{task}/{lang}/test.jsonl",
+        test=paths.fill(paths.DATA, split="test"),
     log:
         "logs/data/{task}/{lang}.test.log",
     benchmark:

@@ -5,21 +5,21 @@
 
 rule execute:
     input:
-        predictions="results/predictions/{model}/{method}/generation/{lang}.jsonl",
+        predictions=paths.fill(paths.PREDICTIONS, task="generation"),
         data=task_data("generation", "{lang}", "test"),
         # the local tests file, when configured (a change reruns the tables)
         tests=lambda wc: (
             [config["execution"]["tests"]] if config["execution"]["tests"] else []
         ),
     output:
-        table="results/metrics/execution/{model}/{method}/generation/{lang}.tsv",
-        summary="results/metrics/execution/{model}/{method}/generation/{lang}.summary.json",
+        table=paths.fill(paths.METRIC_TABLE, family="execution", task="generation"),
+        summary=paths.fill(paths.METRIC_SUMMARY, family="execution", task="generation"),
     log:
         "logs/metrics/execution/{model}/{method}/generation/{lang}.log",
     benchmark:
         "results/benchmarks/metrics/execution/{model}/{method}/generation/{lang}.tsv"
     wildcard_constraints:
-        lang="python|java",
+        lang=alternatives(tasks.LANGUAGES),
     conda:
         "../envs/execution.yaml"
     # samples run in parallel up to this many; each is one interpreter/JVM
@@ -36,8 +36,8 @@ rule execute:
 
 register_final_targets(
     lambda: [
-        f"results/metrics/execution/{c['model']}/{c['method']}/generation/{c['lang']}.{ext}"
+        paths.fill(pattern, family="execution", **c)
         for c in prediction_combos(task="generation")
-        for ext in ("tsv", "summary.json")
+        for pattern in (paths.METRIC_TABLE, paths.METRIC_SUMMARY)
     ]
 )

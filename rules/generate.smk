@@ -7,7 +7,7 @@ if config["decoding"]["backend"] == "vllm":
     # One job per base model: the base is loaded once with LoRA enabled and serves zero-shot
     # and every adapter (LoRARequest); fully fine-tuned models follow in the same job.
     for vllm_model in config["models"]:
-        vllm_jobs = vllm_plan(vllm_model)["jobs"]
+        vllm_jobs = PLAN.vllm(vllm_model)["jobs"]
         if not vllm_jobs:
             continue
 
@@ -25,7 +25,7 @@ if config["decoding"]["backend"] == "vllm":
             log:
                 f"logs/generate/vllm/{vllm_model}.log",
             benchmark:
-                f"results/benchmarks/generate/vllm/{vllm_model}.tsv"
+                paths.fill(paths.BENCHMARK_GENERATE_VLLM, model=vllm_model)
             conda:
                 "../envs/vllm.yaml"
             threads: 2
@@ -34,7 +34,7 @@ if config["decoding"]["backend"] == "vllm":
             params:
                 # key-sorted JSON (canonical); the interpreter and the checkout (its only
                 # PYTHONPATH entry) come from the environment (rules/common.smk)
-                plan=json.dumps(vllm_plan(vllm_model), sort_keys=True),
+                plan=json.dumps(PLAN.vllm(vllm_model), sort_keys=True),
             shell:
                 'PYTHONPATH="$CODEPEFT_VLLM_JOB_PYTHONPATH" "$CODEPEFT_VLLM_JOB_PYTHON" -m codepeft.vllm_backend --plan-json {params.plan:q} > {log} 2>&1'
 
@@ -44,13 +44,13 @@ else:
         input:
             unpack(generation_inputs),
         output:
-            "results/predictions/{model}/{method}/{task}/{lang}.jsonl",
+            paths.PREDICTIONS,
             # cost record (codepeft.cost): tokens generated, tokens/s, device
-            cost="results/predictions/{model}/{method}/{task}/{lang}.cost.json",
+            cost=paths.COST,
         log:
             "logs/generate/{model}/{method}/{task}/{lang}.log",
         benchmark:
-            "results/benchmarks/generate/{model}/{method}/{task}/{lang}.tsv"
+            paths.BENCHMARK_GENERATE
         wildcard_constraints:
             model=alternatives(config["models"]),
             method=alternatives(config["methods"]),
@@ -71,9 +71,9 @@ else:
 
 rule codereval_form:
     input:
-        "results/predictions/{model}/{method}/generation/{lang}.jsonl",
+        paths.fill(paths.PREDICTIONS, task="generation"),
     output:
-        "results/predictions/{model}/{method}/generation/{lang}.codereval.jsonl",
+        paths.CODEREVAL,
     log:
         "logs/generate/{model}/{method}/generation/{lang}.codereval.log",
     benchmark:
@@ -90,7 +90,7 @@ rule reference_predictions:
     input:
         task_data("{task}", "{lang}", "test"),
     output:
-        "results/predictions/reference/reference/{task}/{lang}.jsonl",
+        paths.fill(paths.PREDICTIONS, model=REFERENCE, method=REFERENCE),
     log:
         "logs/generate/reference/{task}/{lang}.log",
     benchmark:
@@ -104,11 +104,6 @@ rule reference_predictions:
 
 
 register_final_targets(
-    lambda: expand_combos(
-        "results/predictions/{model}/{method}/{task}/{lang}.jsonl", prediction_combos()
-    )
-    + expand_combos(
-        "results/predictions/{model}/{method}/generation/{lang}.codereval.jsonl",
-        prediction_combos(task="generation"),
-    )
+    lambda: expand_combos(paths.PREDICTIONS, prediction_combos())
+    + expand_combos(paths.CODEREVAL, prediction_combos(task="generation"))
 )

@@ -4,9 +4,6 @@
 # results/judge_cache/), which is no rule's output, so Snakemake never deletes it and a rerun
 # sends no request.
 
-JUDGE = config["judge"]
-JUDGE_LOCAL = JUDGE["backend"] == "local"
-
 
 # The API key is read from this variable only (never from config or a file). Declared when set,
 # so Snakemake passes it to remote jobs; unset, a dry run still works and the judge's first
@@ -26,8 +23,8 @@ rule judge_summaries:
     input:
         unpack(judge_inputs),
     output:
-        table="results/metrics/judge/{model}/{method}/summarization/{lang}.tsv",
-        summary="results/metrics/judge/{model}/{method}/summarization/{lang}.summary.json",
+        table=paths.fill(paths.METRIC_TABLE, family="judge", task="summarization"),
+        summary=paths.fill(paths.METRIC_SUMMARY, family="judge", task="summarization"),
     log:
         "logs/judge/{model}/{method}/summarization/{lang}.log",
     benchmark:
@@ -52,11 +49,9 @@ rule judge_summaries:
 
 register_final_targets(
     lambda: expand_combos(
-        "results/metrics/judge/{model}/{method}/summarization/{lang}.tsv",
-        judge_combos(),
+        paths.fill(paths.METRIC_TABLE, family="judge"), PLAN.judge_combos()
     )
     + expand_combos(
-        "results/metrics/judge/{model}/{method}/summarization/{lang}.summary.json",
-        judge_combos(),
+        paths.fill(paths.METRIC_SUMMARY, family="judge"), PLAN.judge_combos()
     )
 )

@@ -7,7 +7,7 @@ rule build_tiny_model:
     input:
         corpus=lambda wc: sorted(task_data(t, l, "train") for t, l in task_langs()),
     output:
-        directory("results/base/{model}"),
+        directory(paths.BASE_MODEL),
     log:
         "logs/model/build_tiny_model/{model}.log",
     benchmark:

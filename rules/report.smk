@@ -3,8 +3,6 @@
 # last: its inputs are exactly the metric tables and stats files the enabled stages register
 # as final targets, so families, stages or tasks disabled in config are left out.
 # Every output is also an item of Snakemake's report (snakemake --report report.html).
-from codepeft import study as codepeft_study
-
 # the cost section's inputs: generation cost records, training/generation benchmark files
 from codepeft import cost as codepeft_cost
 
@@ -19,21 +17,21 @@ rule report:
         unpack(lambda wc: codepeft_cost.workflow_inputs(config)),
     output:
         index=report(
-            "results/report/index.html",
+            paths.REPORT_INDEX,
             caption="../workflow/report/index.rst",
             category="Report",
             subcategory="Overview",
             labels={"item": "index.html"},
         ),
         provenance=report(
-            "results/report/provenance.json",
+            paths.REPORT_PROVENANCE,
             caption="../workflow/report/provenance.rst",
             category="Report",
             subcategory="Provenance",
             labels={"item": "provenance.json"},
         ),
         tables=report(
-            directory("results/report/tables"),
+            directory(paths.REPORT_TABLES),
             patterns=["{name}.tsv"],
             caption="../workflow/report/tables.rst",
             category="Tables",
@@ -41,7 +39,7 @@ rule report:
             labels={"table": "{name}"},
         ),
         plots=report(
-            directory("results/report/plots"),
+            directory(paths.REPORT_PLOTS),
             patterns=["{name}.png"],
             caption="../workflow/report/plots.rst",
             category="Plots",
@@ -66,5 +64,5 @@ rule report:
 
 
 register_final_targets(
-    lambda: ["results/report/index.html"] if config["report"]["enabled"] else []
+    lambda: [paths.REPORT_INDEX] if config["report"]["enabled"] else []
 )

@@ -9,20 +9,22 @@
 include: "resources.smk"
 
 
-from codepeft import stats as codepeft_stats
+from codepeft.stats import plan as stats_plan
 
-STATS_PRODUCED_TABLES = {
-    path
-    for path in get_final_output()
-    if path.startswith("results/metrics/") and path.endswith(".tsv")
-}
+# planned once: the comparisons' blocks whose tables the stages included before this file
+# register as targets (tables of disabled families are skipped, with the reason logged)
+STATS_RUN, STATS_SKIPPED = PLAN.stats(get_final_output())
+STATS_OUTPUTS = [
+    paths.fill(paths.STATS_TABLE, comparison=name)
+    for name in stats_plan.comparison_names(STATS_RUN)
+]
 
 
 rule stats:
     input:
-        stats_input_tables,
+        stats_plan.input_tables(STATS_RUN),
     output:
-        [f"results/stats/{name}.tsv" for name in stats_comparisons()],
+        STATS_OUTPUTS,
     log:
         "logs/stats/stats.log",
     benchmark:
@@ -32,16 +34,18 @@ rule stats:
     resources:
         **cpu_resources("stats"),
     params:
-        blocks=canonical(stats_blocks_in_order(stats_plan()[0])),
+        blocks=canonical(
+            stats_plan.blocks_in_order(
+                STATS_RUN, config["stats"].get("comparisons", [])
+            )
+        ),
         skipped=sorted(
             f"{b['comparison']} {b['a_table']} vs {b['b_table']}: {why}"
-            for b, why in stats_plan()[1]
+            for b, why in STATS_SKIPPED
         ),
         section=canonical(config["stats"]),
     script:
         "../workflow/scripts/stats.py"
 
 
-register_final_targets(
-    lambda: [f"results/stats/{name}.tsv" for name in stats_comparisons()]
-)
+register_final_targets(lambda: STATS_OUTPUTS)

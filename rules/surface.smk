@@ -6,17 +6,17 @@
 
 rule surface_metrics:
     input:
-        predictions="results/predictions/{model}/{method}/{task}/{lang}.jsonl",
+        predictions=paths.PREDICTIONS,
         references=task_data("{task}", "{lang}", "test"),
     output:
-        table="results/metrics/surface/{model}/{method}/{task}/{lang}.tsv",
-        summary="results/metrics/surface/{model}/{method}/{task}/{lang}.summary.json",
+        table=paths.fill(paths.METRIC_TABLE, family="surface"),
+        summary=paths.fill(paths.METRIC_SUMMARY, family="surface"),
     log:
         "logs/metrics/surface/{model}/{method}/{task}/{lang}.log",
     benchmark:
         "results/benchmarks/metrics/surface/{model}/{method}/{task}/{lang}.tsv"
     wildcard_constraints:
-        task="summarization",
+        task=alternatives(set(tasks.TASKS) - set(tasks.CODE_TASKS)),
     conda:
         "../envs/metrics.yaml"
     threads: 2  # torch (BERTScore, SIDE) uses both; the rest is single-threaded Python
@@ -34,12 +34,12 @@ rule surface_metrics:
 
 use rule surface_metrics as surface_codebleu_metrics with:
     output:
-        table="results/metrics/surface/{model}/{method}/{task}/{lang}.tsv",
-        summary="results/metrics/surface/{model}/{method}/{task}/{lang}.summary.json",
-        codebleu_table="results/metrics/codebleu/{model}/{method}/{task}/{lang}.tsv",
-        codebleu_summary="results/metrics/codebleu/{model}/{method}/{task}/{lang}.summary.json",
+        table=paths.fill(paths.METRIC_TABLE, family="surface"),
+        summary=paths.fill(paths.METRIC_SUMMARY, family="surface"),
+        codebleu_table=paths.fill(paths.METRIC_TABLE, family="codebleu"),
+        codebleu_summary=paths.fill(paths.METRIC_SUMMARY, family="codebleu"),
     wildcard_constraints:
-        task="translation|generation",
+        task=alternatives(tasks.CODE_TASKS),
     params:
         options=canonical(config["metrics"]),
 
@@ -48,10 +48,10 @@ use rule surface_metrics as surface_codebleu_metrics with:
 # e.g. CoderEval prompts without solutions, get statuses, not numbers); codebleu for code tasks
 register_final_targets(
     lambda: [
-        f"results/metrics/{family}/{c['model']}/{c['method']}/{c['task']}/{c['lang']}.{ext}"
+        paths.fill(pattern, family=family, **c)
         for c in prediction_combos()
         for family in ("surface", "codebleu")
-        if family == "surface" or c["task"] in ("translation", "generation")
-        for ext in ("tsv", "summary.json")
+        if family in tasks.metric_families(c["task"])
+        for pattern in (paths.METRIC_TABLE, paths.METRIC_SUMMARY)
     ]
 )

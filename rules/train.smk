@@ -12,9 +12,9 @@ rule build_mixture:
     input:
         unpack(mixture_inputs),
     output:
-        train="results/mixtures/{mixture}/train.jsonl",
-        valid="results/mixtures/{mixture}/valid.jsonl",
-        manifest="results/mixtures/{mixture}/manifest.json",
+        train=paths.fill(paths.MIXTURE_FILE, split="train"),
+        valid=paths.fill(paths.MIXTURE_FILE, split="valid"),
+        manifest=paths.MIXTURE_MANIFEST,
     log:
         "logs/mixtures/{mixture}.log",
     benchmark:
@@ -35,11 +35,11 @@ rule train:
         valid=training_mixture("valid"),
         base=lambda wc: base_model_input(wc.model),
     output:
-        directory("results/models/{model}/{method}/{scope}"),
+        directory(paths.MODEL_DIR),
     log:
         "logs/train/{model}/{method}/{scope}.log",
     benchmark:
-        "results/benchmarks/train/{model}/{method}/{scope}.tsv"
+        paths.BENCHMARK_TRAIN
     conda:
         "../envs/core.yaml"
     threads: model_threads

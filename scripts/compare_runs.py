@@ -10,9 +10,12 @@ study before and after, then compare.
 
 Rules (one place, in this file):
 - files under IGNORED_DIRS and with IGNORED_NAMES are skipped (benchmarks, logs, provenance,
-  trainer checkpoints' optimizer/rng state, caches);
+  trainer checkpoints' optimizer/rng state, caches), and the report's cost table and plot
+  (COST_DERIVED: measured time and memory);
 - text files are compared after `normalize`: volatile JSON/YAML keys (VOLATILE_KEYS) are
-  dropped, ISO timestamps, durations in text and absolute paths of the two roots are masked;
+  dropped (times, throughput, peak memory, machine paths, cache hits), lists of UNORDERED_KEYS
+  sorted, ISO timestamps, the commit and the report page's cost and provenance sections
+  masked;
 - binary files (weights, images) are compared byte for byte; PNG plots embed no time stamp
   (matplotlib's Agg with metadata off), so they too must match.
 """
@@ -35,6 +38,12 @@ IGNORED_NAMES = {
     "training_args.bin",
 }
 IGNORED_SUFFIXES = {".log"}
+#: report outputs made of measured cost (time, memory, throughput), not of results
+COST_DERIVED = {
+    "report/tables/cost.tsv",
+    "report/tables/cost.html",
+    "report/plots/quality_vs_cost.png",
+}
 #: keys whose values record time, place or machine, not results
 VOLATILE_KEYS = {
     "created",
@@ -61,8 +70,27 @@ VOLATILE_KEYS = {
     "python",
     "platform",
     "cwd",
+    "path",
+    "model_path",
+    "cached",
+    "samples_per_s",
+    "generate_seconds",
+    "load_seconds",
+    "new_tokens_per_s",
+    "tokens_per_s",
+    "train_seconds",
+    "peak_memory_gib",
+    "wall_seconds",
+    "wall_seconds_this_run",
+    "requests",  # judge: requests made vs answered from the cache
+    "provenance",
+    "git_revision",
 }
+#: lists whose order is a set's iteration order in the writing library (peft)
+UNORDERED_KEYS = {"target_modules"}
 TEXT_SUFFIXES = {".json", ".jsonl", ".tsv", ".csv", ".txt", ".md", ".html", ".yaml", ".yml"}
+_COST_SECTION = re.compile(r"<h2 id='(?:cost|provenance)'>.*?(?=<h2 id=|</body>|\Z)", re.DOTALL)
+_GIT_REVISION = re.compile(r"git [0-9a-f]{0,40};")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 
 
@@ -74,6 +102,8 @@ def files(root: Path) -> dict[str, Path]:
         rel = path.relative_to(root)
         if set(rel.parts[:-1]) & IGNORED_DIRS or rel.name in IGNORED_NAMES:
             continue
+        if rel.as_posix() in COST_DERIVED:
+            continue
         if path.suffix in IGNORED_SUFFIXES:
             continue
         out[rel.as_posix()] = path
@@ -82,7 +112,13 @@ def files(root: Path) -> dict[str, Path]:
 
 def _drop_volatile(value):
     if isinstance(value, dict):
-        return {k: _drop_volatile(v) for k, v in value.items() if k not in VOLATILE_KEYS}
+        return {
+            k: sorted(v, key=str)
+            if k in UNORDERED_KEYS and isinstance(v, list)
+            else _drop_volatile(v)
+            for k, v in value.items()
+            if k not in VOLATILE_KEYS
+        }
     if isinstance(value, list):
         return [_drop_volatile(v) for v in value]
     return value
@@ -97,6 +133,10 @@ def normalize(text: str, root: Path) -> str:
         data = None
     if data is not None:
         return json.dumps(_drop_volatile(data), sort_keys=True)
+    # the report page: its cost and provenance sections are measured time and memory, machine
+    # and commit; so is the note's commit
+    text = _COST_SECTION.sub("", text)
+    text = _GIT_REVISION.sub("git <REV>;", text)
     lines = []
     for line in text.splitlines():
         stripped = line.strip()

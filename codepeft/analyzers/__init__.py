@@ -1,459 +1,59 @@
 """Static analyzers: one family per tool, each run once per batch of units.
 
-`analyze(name, records, task, lang, ...)` turns prediction records into unit files
-(`units.build_units`), runs the analyzer over all of them at once and returns one row per id
-(`id`, `status`, `wrapped`, measures...). `analyze_file` does the same from a predictions
-JSONL to the per-instance table `results/metrics/<family>/.../<lang>.tsv`, plus the by-rule long
-table `<lang>.rules.tsv` (families with rules) and `<lang>.summary.json`.
-`analyze_files(name, jobs)` is the workflow's form: one analyzer over every predictions file of
-the study, the tool run once per code language over the union of all files' units (ids made
-unique across files, mapped back), each file's outputs identical to `analyze_file`'s.
-`plan(config["analyzers"], combos)` lists those jobs per analyzer (rules/analyze.smk).
+* `codepeft.analyzers.registry`: the analyzers (`ANALYZERS`) and their modules (`module`).
+* `codepeft.analyzers.runner`: the batch runner. `analyze_files(name, jobs)` is the one path
+  from predictions files to the per-instance table `results/metrics/<family>/.../<lang>.tsv`,
+  the by-rule long table `<lang>.rules.tsv` (families with rules) and `<lang>.summary.json`,
+  for the workflow (one job per analyzer over every predictions file) and the CLI (one file,
+  `analyze_file`); the tool runs once per code language over the union of all files' units.
+  `analyze(name, records, task, lang)` is the in-memory form of one record set.
+* `codepeft.analyzers.planning`: `plan(config["analyzers"], combos)` lists those jobs per
+  analyzer (rules/analyze.smk), with each rule's targets, params and options.
 
 Statuses: `ok`; `empty_prediction` (no code); `parse_error` (the tool could not parse the unit,
 see each module for which values are kept); `no_functions` (Lizard found none);
 `not computed: <reason>` (tool missing, not configured, or failed as a whole). Never a dropped id.
+Every name above is importable from `codepeft.analyzers`.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
-import tempfile
-import time
-from collections import Counter
-from dataclasses import asdict, dataclass
-from pathlib import Path
-
-from codepeft.analyzers.base import EMPTY, AnalyzerResult, ToolError, log, not_computed
-from codepeft.analyzers.units import build_units, code_language
-from codepeft.io import read_jsonl, write_json, write_tsv
-
-ANALYZERS = (
-    "pylint",
-    "flake8",
-    "pmd",
-    "checkstyle",
-    "lizard",
-    "complexipy",
-    "radon",
-    "semgrep",
-    "treesitter",
-    "roslyn",
-    "sonar",
+from codepeft.analyzers.planning import (
+    TOOL_SECTIONS,
+    plan,
+    plan_params,
+    plan_targets,
+    rule_options,
 )
+from codepeft.analyzers.registry import ANALYZERS, analyzers_for, module
+from codepeft.analyzers.runner import (
+    MAX_UNITS_PER_RUN,
+    Job,
+    analyze,
+    analyze_file,
+    analyze_files,
+    analyze_records,
+    setup_logging,
+    write_outputs,
+)
+from codepeft.tasks import code_language
 
-
-def module(name: str):
-    if name not in ANALYZERS:
-        raise ValueError(f"unknown analyzer {name!r}; choose from {', '.join(ANALYZERS)}")
-    return importlib.import_module(f"codepeft.analyzers.{name}")
-
-
-def analyzers_for(language: str) -> list[str]:
-    """Analyzer names that handle `language` (python, java, csharp)."""
-    return [n for n in ANALYZERS if language in module(n).LANGUAGES]
-
-
-#: Units per tool call in `analyze_files`: the file paths go on the tool's command line
-#: (ARG_MAX is 2 MiB here; ~60 bytes a path) and unit names stay five digits (Unit00001),
-#: so a batched unit gets the same-length name as when its file is analyzed alone.
-MAX_UNITS_PER_RUN = 10000
-
-
-def _run_batch(
-    name: str,
-    mod,
-    records: list[dict],
-    language: str,
-    tmp: Path,
-    *,
-    threads: int,
-    options: dict,
-    task: str | None = None,
-) -> tuple[list, str | None, AnalyzerResult]:
-    """Units of `records` (ids unique) written under `tmp`, the tool run ONCE over them.
-
-    Returns (units in record order, reason the tool did not run or failed as a whole or None,
-    the raw result keyed by record id)."""
-    units = build_units(
-        records,
-        language,
-        tmp / "units",
-        task=task,
-        unit_files=options.get("unit_files", "codepeft"),
-        format_translations=bool(options.get("format_translations", False)),
-    )
-    todo = [u for u in units if u.status == "ok"]
-    reason = mod.unavailable(options)
-    result = AnalyzerResult()
-    if reason:
-        log.error("%s: NOT COMPUTED for %d units: %s", name, len(units), reason)
-    elif todo:
-        start = time.perf_counter()
-        log.info(
-            "%s: analyzing %d %s units (%d empty) with %d thread(s)",
-            name,
-            len(todo),
-            language,
-            len(units) - len(todo),
-            threads,
-        )
-        try:
-            result = mod.run(todo, tmp, threads=threads, options=options)
-        except ToolError as err:
-            reason = f"{name} failed: {str(err).splitlines()[0][:300]}"
-            log.error("%s: NOT COMPUTED: %s", name, err)
-        log.info("%s: done in %.1f s (%s)", name, time.perf_counter() - start, result.tool_version)
-    return units, reason, result
-
-
-def _row(name: str, unit, uid: str, reason: str | None, result: AnalyzerResult) -> dict:
-    row = {"id": uid, "wrapped": int(unit.wrapped)}
-    if unit.status != "ok":
-        row["status"] = EMPTY
-    elif reason:
-        row["status"] = not_computed(reason)
-    else:
-        row.update(result.rows.get(unit.id) or {"status": not_computed(f"no result from {name}")})
-    return row
-
-
-def _check_language(name: str, mod, task: str, lang: str) -> str:
-    language = code_language(task, lang)
-    if language is None:
-        raise ValueError(f"{task}/{lang} predictions are not code")
-    if language not in mod.LANGUAGES:
-        raise ValueError(f"{name} does not analyze {language}")
-    return language
-
-
-def analyze(
-    name: str,
-    records: list[dict],
-    task: str,
-    lang: str,
-    *,
-    threads: int = 1,
-    options: dict | None = None,
-    workdir: str | Path | None = None,
-) -> tuple[list[dict], AnalyzerResult]:
-    """Rows (one per record, in record order) and the raw result (by-rule rows, version)."""
-    options = dict(options or {})
-    mod = module(name)
-    language = _check_language(name, mod, task, lang)
-    with tempfile.TemporaryDirectory(prefix=f"codepeft-{name}-", dir=workdir) as tmp:
-        units, reason, result = _run_batch(
-            name, mod, records, language, Path(tmp), threads=threads, options=options, task=task
-        )
-    return [_row(name, u, u.id, reason, result) for u in units], result
-
-
-def write_outputs(
-    name: str,
-    rows: list[dict],
-    rules: list[tuple[str, str, str, int]],
-    tool: str,
-    predictions: str | Path,
-    task: str,
-    lang: str,
-    out_tsv: str | Path,
-    rules_tsv: str | Path | None = None,
-    summary_json: str | Path | None = None,
-    options: dict | None = None,
-) -> None:
-    """The per-instance table, the long by-rule table and the summary of one predictions file."""
-    mod = module(name)
-    write_tsv(out_tsv, rows, ["id", "status", "wrapped", *mod.COLUMNS])
-    if rules_tsv is not None:
-        write_tsv(
-            rules_tsv,
-            [dict(zip(("id", "rule", "category", "count"), r, strict=True)) for r in rules],
-            ["id", "rule", "category", "count"],
-        )
-    statuses = Counter(r["status"] for r in rows)
-    log.info("%s: %s -> %s: %s", name, predictions, out_tsv, dict(statuses))
-    if summary_json is None:
-        return
-    by_rule = Counter()
-    for _, rule, category, count in rules:
-        by_rule[f"{category}/{rule}"] += count
-
-    def total(column, only_ok):
-        return sum(
-            r[column]
-            for r in rows
-            if (not only_ok or r["status"] == "ok") and isinstance(r.get(column), (int, float))
-        )
-
-    write_json(
-        summary_json,
-        {
-            "family": mod.FAMILY,
-            "tool": tool,
-            "predictions": str(predictions),
-            "task": task,
-            "lang": lang,
-            "language": code_language(task, lang),
-            "n": len(rows),
-            "statuses": dict(statuses),
-            "totals_over_ok_rows": {c: total(c, True) for c in mod.COLUMNS},
-            "totals_all_rows": {c: total(c, False) for c in mod.COLUMNS},
-            "by_rule": dict(by_rule.most_common()),
-            # what the tool saw and how empty results were counted (issue 13 presets)
-            "inputs": {
-                "unit_files": (options or {}).get("unit_files", "codepeft"),
-                "format_translations": bool((options or {}).get("format_translations", False)),
-                **({name: (options or {}).get(name)} if (options or {}).get(name) else {}),
-            },
-        },
-    )
-
-
-def analyze_file(
-    name: str,
-    predictions: str | Path,
-    task: str,
-    lang: str,
-    out_tsv: str | Path,
-    *,
-    rules_tsv: str | Path | None = None,
-    summary_json: str | Path | None = None,
-    threads: int = 1,
-    options: dict | None = None,
-) -> list[dict]:
-    """One predictions file, one tool call (the CLI). The workflow uses `analyze_files`."""
-    records = read_jsonl(predictions)
-    rows, result = analyze(name, records, task, lang, threads=threads, options=options)
-    write_outputs(
-        name,
-        rows,
-        result.rules,
-        result.tool_version,
-        predictions,
-        task,
-        lang,
-        out_tsv,
-        rules_tsv,
-        summary_json,
-        options,
-    )
-    return rows
-
-
-@dataclass(frozen=True)
-class Job:
-    """One predictions file of a batched analyzer run and the outputs it gets."""
-
-    predictions: str
-    task: str
-    lang: str
-    table: str
-    rules: str | None = None
-    summary: str | None = None
-
-
-def _as_job(job) -> Job:
-    if isinstance(job, Job):
-        return job
-    if isinstance(job, dict):
-        return Job(**job)
-    return Job(*job)
-
-
-def analyze_records(
-    name: str,
-    inputs: list[tuple[list[dict], str, str]],
-    *,
-    threads: int = 1,
-    options: dict | None = None,
-    workdir: str | Path | None = None,
-    max_units: int = MAX_UNITS_PER_RUN,
-) -> list[tuple[list[dict], list[tuple[str, str, str, int]], str]]:
-    """Many record sets at once: inputs = [(records, task, lang), ...].
-
-    All units of all sets go into one temporary folder; the tool runs once per code language
-    over the union (in runs of at most `max_units` units), with ids made unique across sets
-    (set index prefix) and mapped back. Returns, per input in order, (rows in record order,
-    by-rule rows, tool version), the same as `analyze` gives for that set alone.
-    """
-    options = dict(options or {})
-    mod = module(name)
-    by_task = options.get("unit_files", "codepeft") != "codepeft" or bool(
-        options.get("format_translations")
-    )
-    groups: dict[tuple[str, str | None], list[tuple[int, str, dict]]] = {}
-    for k, (records, task, lang) in enumerate(inputs):
-        language = _check_language(name, mod, task, lang)
-        seen = set()
-        for record in records:
-            uid = str(record["id"])
-            if uid in seen:
-                raise ValueError(f"duplicate id {uid!r} in predictions set {k} ({task}/{lang})")
-            seen.add(uid)
-            # the task decides the unit files under the package layout or translation
-            # formatting: then one run per (language, task), else one run per language
-            group_task = task if by_task else None
-            groups.setdefault((language, group_task), []).append((k, uid, record))
-    rows: dict[tuple[int, str], dict] = {}
-    rules: list[list] = [[] for _ in inputs]
-    versions = [""] * len(inputs)
-    with tempfile.TemporaryDirectory(prefix=f"codepeft-{name}-", dir=workdir) as tmp:
-        for (language, task), members in groups.items():
-            n_runs = -(-len(members) // max_units)
-            log.info(
-                "%s: %d %s samples from %d file(s) in %d run(s)",
-                name,
-                len(members),
-                language,
-                len({k for k, _, _ in members}),
-                n_runs,
-            )
-            for r in range(n_runs):
-                chunk = members[r * max_units : (r + 1) * max_units]
-                keyed = [{**rec, "id": f"{k}\t{uid}", "_name_id": uid} for k, uid, rec in chunk]
-                run_options = dict(options)
-                label = options.get("label") or name
-                run_options["label"] = f"{label}_{language}" + (f"_{r + 1}" if n_runs > 1 else "")
-                if task is not None:
-                    run_options["label"] += f"_{task}"
-                units, reason, result = _run_batch(
-                    name,
-                    mod,
-                    keyed,
-                    language,
-                    Path(tmp)
-                    / (
-                        f"{language}_{r + 1:03d}"
-                        if task is None
-                        else f"{language}_{task}_{r + 1:03d}"
-                    ),
-                    threads=threads,
-                    options=run_options,
-                    task=task,
-                )
-                owner = {}
-                for unit, (k, uid, _) in zip(units, chunk, strict=True):
-                    rows[(k, uid)] = _row(name, unit, uid, reason, result)
-                    owner[unit.id] = (k, uid)
-                    if result.tool_version and unit.status == "ok":  # as `analyze` alone
-                        versions[k] = result.tool_version
-                for key, rule, category, count in result.rules:
-                    k, uid = owner[key]
-                    rules[k].append((uid, rule, category, count))
-    out = []
-    for k, (records, _, _) in enumerate(inputs):
-        out.append(([rows[(k, str(rec["id"]))] for rec in records], rules[k], versions[k]))
-    return out
-
-
-def analyze_files(
-    name: str,
-    jobs: list,
-    *,
-    threads: int = 1,
-    options: dict | None = None,
-    workdir: str | Path | None = None,
-) -> dict[str, list[dict]]:
-    """One analyzer over many predictions files: the tool runs once per code language over
-    the union of all files' units (`analyze_records`), then each file gets its own table,
-    by-rule table and summary, exactly as `analyze_file` writes them.
-
-    jobs: `Job`s, dicts with Job's fields, or tuples (predictions, task, lang, table, rules,
-    summary). Returns {table path: rows}.
-    """
-    jobs = [_as_job(j) for j in jobs]
-    start = time.perf_counter()
-    inputs = [(read_jsonl(j.predictions), j.task, j.lang) for j in jobs]
-    results = analyze_records(name, inputs, threads=threads, options=options, workdir=workdir)
-    out = {}
-    for job, (rows, rules, version) in zip(jobs, results, strict=True):
-        write_outputs(
-            name,
-            rows,
-            rules,
-            version,
-            job.predictions,
-            job.task,
-            job.lang,
-            job.table,
-            job.rules,
-            job.summary,
-            options,
-        )
-        out[str(job.table)] = rows
-    log.info(
-        "%s: %d file(s), %d rows in %.1f s",
-        name,
-        len(jobs),
-        sum(len(r) for r in out.values()),
-        time.perf_counter() - start,
-    )
-    return out
-
-
-def plan(section: dict, combos: list[dict]) -> dict[str, list[Job]]:
-    """The analyzer stage of a study: {enabled analyzer: its Jobs}, from the validated
-    `analyzers` config section and the prediction combos (dicts with model, method, task,
-    lang; reference/reference included when wanted). A combo is a job of an analyzer when
-    its predictions are code in a language the analyzer handles; analyzers with no job are
-    left out (no rule). Pure: used by rules/analyze.smk at parse time."""
-    out = {}
-    for name in section["enabled"]:
-        mod = module(name)
-        jobs = []
-        for c in combos:
-            if code_language(c["task"], c["lang"]) not in mod.LANGUAGES:
-                continue
-            stem = f"results/metrics/{name}/{c['model']}/{c['method']}/{c['task']}/{c['lang']}"
-            jobs.append(
-                Job(
-                    predictions=(
-                        f"results/predictions/{c['model']}/{c['method']}/{c['task']}/"
-                        f"{c['lang']}.jsonl"
-                    ),
-                    task=c["task"],
-                    lang=c["lang"],
-                    table=f"{stem}.tsv",
-                    rules=f"{stem}.rules.tsv" if mod.HAS_RULES else None,
-                    summary=f"{stem}.summary.json",
-                )
-            )
-        if jobs:
-            out[name] = jobs
-    return out
-
-
-#: config sections read by one analyzer only (passed to that analyzer's rule alone)
-TOOL_SECTIONS = ("lizard", "pmd", "sonar")
-
-
-def rule_options(section: dict, name: str) -> dict:
-    """The options one analyzer rule reads from the validated `analyzers` section, in a
-    canonical form (sorted keys; another tool's settings left out, so changing them does not
-    rerun this one)."""
-    options = {
-        "timeout_s": section["timeout_s"],
-        "label": "study",
-        "unit_files": section.get("unit_files", "codepeft"),
-        "format_translations": bool(section.get("format_translations", False)),
-    }
-    if name in TOOL_SECTIONS:
-        options[name] = dict(sorted((section.get(name) or {}).items()))
-    return dict(sorted(options.items()))
-
-
-def plan_targets(jobs: list[Job], kind: str) -> list[str]:
-    """One output list of an analyzer rule: kind = predictions, table, rules or summary."""
-    return [getattr(j, kind) for j in jobs if getattr(j, kind) is not None]
-
-
-def plan_params(jobs: list[Job]) -> list[dict]:
-    """The jobs as plain dicts (rule params: the per-output task/lang mapping)."""
-    return [asdict(j) for j in jobs]
-
-
-def setup_logging(log_file: str | Path | None = None, level=logging.INFO) -> None:
-    from codepeft.logs import setup_logging as setup  # the one logging setup
-
-    setup(log_file, level)
+__all__ = [
+    "ANALYZERS",
+    "MAX_UNITS_PER_RUN",
+    "TOOL_SECTIONS",
+    "Job",
+    "analyze",
+    "analyze_file",
+    "analyze_files",
+    "analyze_records",
+    "analyzers_for",
+    "code_language",
+    "module",
+    "plan",
+    "plan_params",
+    "plan_targets",
+    "rule_options",
+    "setup_logging",
+    "write_outputs",
+]

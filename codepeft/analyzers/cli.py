@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from codepeft.analyzers import ANALYZERS, analyze_file, module, setup_logging
+from codepeft.analyzers import ANALYZERS, Job, analyze_files, module, setup_logging
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,14 +62,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if not (args.analyzer and args.predictions and args.task and args.lang and args.out):
         parser.error("analyzer, predictions, --task, --lang and --out are required")
-    rows = analyze_file(
+    # the workflow's batch path (rules/analyze.smk), with one predictions file
+    job = Job(args.predictions, args.task, args.lang, args.out, args.rules, args.summary)
+    rows = analyze_files(
         args.analyzer,
-        args.predictions,
-        args.task,
-        args.lang,
-        args.out,
-        rules_tsv=args.rules,
-        summary_json=args.summary,
+        [job],
         threads=args.threads,
         options={
             "timeout_s": args.timeout,
@@ -81,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
                 else {}
             ),
         },
-    )
+    )[job.table]
     print(f"{args.out}: {len(rows)} rows", file=sys.stderr)
     return 0
 

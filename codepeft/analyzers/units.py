@@ -47,13 +47,6 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-#: (task, lang) -> language of the code in `output`; tasks absent here produce no code.
-CODE_LANGUAGES = {
-    ("generation", "python"): "python",
-    ("generation", "java"): "java",
-    ("translation", "java-cs"): "csharp",
-    ("translation", "cs-java"): "java",
-}
 EXTENSIONS = {"python": ".py", "java": ".java", "csharp": ".cs"}
 
 JAVA_WRAPPER_HEAD = "import java.util.*;\n"
@@ -78,11 +71,6 @@ class Unit:
     path: Path | None
     wrapped: bool
     status: str  # "ok" or "empty_prediction"
-
-
-def code_language(task: str, lang: str) -> str | None:
-    """The language of the code in the predictions of (task, lang), or None (not code)."""
-    return CODE_LANGUAGES.get((task, lang))
 
 
 def _strip_comments_and_strings(code: str) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from codepeft.data.hub import iter_hub_split, load_hub_split
-from codepeft.data.records import SPLITS, DataError, make_record
+from codepeft.data.records import SPLITS, TRANSLATION_DIRECTIONS, DataError, make_record
 
 CODE_TO_TEXT_HUB = "google/code_x_glue_ct_code_to_text"
 TRANSLATION_HUB = "google/code_x_glue_cc_code_to_code_trans"
@@ -187,7 +187,7 @@ def translation_records(
     pairs: list[tuple[str, str, str]], direction: str, split: str
 ) -> list[dict]:
     """Records for `direction` `java-cs` (Java source, C# reference) or `cs-java`."""
-    if direction not in ("java-cs", "cs-java"):
+    if direction not in TRANSLATION_DIRECTIONS:
         raise DataError(f"translation direction must be java-cs or cs-java, not {direction!r}")
     records = []
     for pair_id, java, cs in pairs:

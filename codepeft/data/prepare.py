@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
 
+from codepeft import tasks
 from codepeft.data import codegen, codereval, codexglue
 from codepeft.data.records import SPLITS, DataError, iter_checked
 
@@ -35,11 +36,7 @@ EMBEDDED_SUBDIRS = {
     "summarization_eval": "summarization-eval",
 }
 LOG = logging.getLogger("codepeft.data")
-TASK_LANGUAGES = {
-    "summarization": ("python", "java"),
-    "generation": ("python", "java"),
-    "translation": ("java-cs", "cs-java"),
-}
+TASK_LANGUAGES = tasks.TASK_LANGUAGES
 
 
 def data_config(data_cfg: dict | None = None) -> dict:

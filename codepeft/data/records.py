@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-TASKS = ("summarization", "generation", "translation")
-SPLITS = ("train", "valid", "test")
-CODE_LANGUAGES = ("python", "java")
-TRANSLATION_DIRECTIONS = ("java-cs", "cs-java")
+from codepeft.tasks import LANGUAGES as CODE_LANGUAGES  # noqa: F401 - the task registry
+from codepeft.tasks import SPLITS, TASKS, TRANSLATION_DIRECTIONS  # noqa: F401
 
 #: keys of `inputs` each task must carry (CoderEval test rows add input, docstring, level)
 REQUIRED_INPUTS = {

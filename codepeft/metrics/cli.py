@@ -38,8 +38,7 @@ import sys
 from codepeft.logs import setup_logging
 from codepeft.metrics.codebleu_metric import DATAFLOW_POLICIES
 from codepeft.metrics.compute import SurfaceOptions, run_files
-
-TASKS = ("summarization", "generation", "translation")
+from codepeft.tasks import TASKS
 
 
 def build_parser() -> argparse.ArgumentParser:

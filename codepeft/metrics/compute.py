@@ -43,6 +43,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 
+from codepeft import tasks
 from codepeft.config import schema_defaults
 from codepeft.metrics import bleu as bleu_mod
 from codepeft.metrics import chrf as chrf_mod
@@ -157,12 +158,11 @@ class SurfaceResult:
     columns: tuple = ()
 
 
-def code_language(task: str, lang: str) -> str | None:
-    """The programming language of the outputs (None for summaries, which are text)."""
-    if task == "summarization":
-        return None
-    target = lang.split("-")[-1].lower() if task == "translation" else lang.lower()
-    return _CODE_LANG.get(target, target)
+def codebleu_language(task: str, lang: str) -> str | None:
+    """CodeBLEU's name of the outputs' language (`codepeft.tasks.code_language`; None for
+    summaries, which are text)."""
+    language = tasks.code_language(task, lang)
+    return None if language is None else _CODE_LANG.get(language, language)
 
 
 def join(predictions: Sequence[dict], references: Sequence[dict]) -> list[Instance]:
@@ -239,7 +239,7 @@ def columns_for(families: Sequence[str]) -> tuple[str, ...]:
 def codebleu_applies(task: str, lang: str, options: SurfaceOptions | None = None) -> bool:
     """Whether the outputs of (task, lang) get CodeBLEU (code in a configured language)."""
     options = options or SurfaceOptions()
-    code_lang = code_language(task, lang)
+    code_lang = codebleu_language(task, lang)
     return code_lang is not None and code_lang in options.codebleu_languages
 
 
@@ -390,7 +390,7 @@ def _text_measures(instances, rows, scored, with_ref, corpus, timings) -> dict:
 
 
 def _codebleu(instances, rows, scored, with_ref, task, lang, options, corpus) -> dict:
-    code_lang = code_language(task, lang)
+    code_lang = codebleu_language(task, lang)
     policy = options.codebleu_dataflow_policy
     info = {
         "lang": code_lang,

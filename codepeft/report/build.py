@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codepeft import study
+from codepeft import paths, study
 from codepeft.config import schema_defaults
 from codepeft.io import read_tsv, write_json, write_tsv
 from codepeft.provenance import provenance
@@ -67,7 +67,7 @@ def discover(root: str | os.PathLike, config: dict | None = None) -> dict[str, l
 
     metrics = [
         p
-        for p in rel("results/metrics/*/*/*/*/*.tsv")
+        for p in rel(paths.glob(paths.METRIC_TABLE))
         if not p.endswith(".rules.tsv") and T.parse_metric_path(p)
     ]
     if config is not None:
@@ -78,10 +78,12 @@ def discover(root: str | os.PathLike, config: dict | None = None) -> dict[str, l
             for p in metrics
             if (lambda d: (d["model"], d["method"]) in wanted)(T.parse_metric_path(p))
         ]
-    models = [os.path.dirname(p) for p in rel("results/models/*/*/*/codepeft_training.json")]
+    models = [
+        os.path.dirname(p) for p in rel(f"{paths.glob(paths.MODEL_DIR)}/{paths.TRAINING_RECORD}")
+    ]
     return {
         "metric_tables": metrics,
-        "stats_tables": rel("results/stats/*.tsv"),
+        "stats_tables": rel(paths.glob(paths.STATS_TABLE)),
         "model_dirs": models,
     }
 

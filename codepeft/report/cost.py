@@ -19,10 +19,10 @@ from __future__ import annotations
 import glob
 import json
 import os
-import re
 from pathlib import Path
 
 from codepeft import cost as C
+from codepeft import paths
 
 from . import html as H
 from . import tables as T
@@ -54,7 +54,7 @@ COST_COLUMNS = (
     "device",
     "status",
 )
-_PRED = re.compile(r"results/predictions/([^/]+)/([^/]+)/([^/]+)/([^/]+)\.cost\.json$")
+_PRED = paths.regex(paths.COST, start="")
 
 
 def discover(root: str | os.PathLike) -> dict[str, list[str]]:
@@ -64,10 +64,10 @@ def discover(root: str | os.PathLike) -> dict[str, list[str]]:
         return sorted(os.path.relpath(p, root) for p in glob.glob(os.path.join(root, pattern)))
 
     return {
-        "cost_files": rel("results/predictions/*/*/*/*.cost.json"),
-        "benchmarks": rel("results/benchmarks/train/*/*/*.tsv")
-        + rel("results/benchmarks/generate/*/*/*/*.tsv")
-        + rel("results/benchmarks/generate/vllm/*.tsv"),
+        "cost_files": rel(paths.glob(paths.COST)),
+        "benchmarks": rel(paths.glob(paths.BENCHMARK_TRAIN))
+        + rel(paths.glob(paths.BENCHMARK_GENERATE))
+        + rel(paths.glob(paths.BENCHMARK_GENERATE_VLLM)),
     }
 
 
@@ -93,7 +93,8 @@ def collect_jobs(
         info = _read(os.path.join(root, d, "codepeft_training.json")) or {}
         record = info.get("cost")
         hours, unit = C.job_hours(
-            bench_of(f"results/benchmarks/train/{model}/{method}/{scope}.tsv"), record
+            bench_of(paths.fill(paths.BENCHMARK_TRAIN, model=model, method=method, scope=scope)),
+            record,
         )
         jobs.append(
             dict(
@@ -120,12 +121,17 @@ def collect_jobs(
             vllm_groups.setdefault(model, []).append(job)
         else:
             job["hours"], job["unit"] = C.job_hours(
-                bench_of(f"results/benchmarks/generate/{model}/{method}/{task}/{lang}.tsv"), record
+                bench_of(
+                    paths.fill(
+                        paths.BENCHMARK_GENERATE, model=model, method=method, task=task, lang=lang
+                    )
+                ),
+                record,
             )
         jobs.append(job)
     for model, group in vllm_groups.items():
         shared, unit = C.job_hours(
-            bench_of(f"results/benchmarks/generate/vllm/{model}.tsv"), group[0]["record"]
+            bench_of(paths.fill(paths.BENCHMARK_GENERATE_VLLM, model=model)), group[0]["record"]
         )
         seconds = [(j["record"] or {}).get("generate_seconds") or 0.0 for j in group]
         total = sum(seconds)

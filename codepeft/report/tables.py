@@ -18,20 +18,16 @@ outputs. Rows are plain dicts with the columns listed in the ``*_COLUMNS`` tuple
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
-from codepeft import paper
+from codepeft import paper, paths
 from codepeft.config import schema_defaults
 from codepeft.stats import Table, _to_number
 
-METRIC_PATH = re.compile(
-    r"(?:^|/)results/metrics/(?P<family>[^/]+)/(?P<model>[^/]+)/(?P<method>[^/]+)/"
-    r"(?P<task>[^/]+)/(?P<lang>[^/]+)\.tsv$"
-)
+METRIC_PATH = paths.METRIC_TABLE_RE
 OK_STATUSES = {"ok", ""}
 REFERENCE = "reference"  # the model and method name of the references' own metric tables
 SURFACE_FAMILIES = ("surface", "codebleu", "judge")  # summarization/translation metrics

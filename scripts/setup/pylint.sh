@@ -22,5 +22,5 @@ mkdir -p "$TOOLS"
 echo "pylint: creating $VENV with ${PINS[*]}"
 "$PY" -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check "${PINS[@]}" 2>&1 | grep -v "^WARNING: Location" || true
-"$VENV/bin/pylint" --version | head -1
+version=$("$VENV/bin/pylint" --version) && echo "${version%%$'\n'*}"  # no pipe: head closing it early breaks pylint (EPIPE)
 echo "pylint: installed at $VENV/bin/pylint (+ flake8)"

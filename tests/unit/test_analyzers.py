@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from codepeft import analyzers
+from codepeft import analyzers, tasks
 from codepeft.analyzers import checkstyle, pmd, pylint, roslyn, semgrep, sonar, units
 from codepeft.io import read_tsv, write_jsonl
 
@@ -66,9 +66,9 @@ def test_csharp_wrapping_and_languages(tmp_path):
     text, wrapped = units.unit_source("using System;\n" + CS_METHOD, "csharp", 3)
     assert wrapped and text.startswith("using System;\npublic class Unit00003 {\n")
     assert not units.unit_source("namespace N { class C {} }", "csharp", 1)[1]
-    assert units.code_language("translation", "java-cs") == "csharp"
-    assert units.code_language("translation", "cs-java") == "java"
-    assert units.code_language("summarization", "python") is None
+    assert tasks.code_language("translation", "java-cs") == "csharp"
+    assert tasks.code_language("translation", "cs-java") == "java"
+    assert tasks.code_language("summarization", "python") is None
 
 
 def test_build_units_statuses_and_duplicates(tmp_path):

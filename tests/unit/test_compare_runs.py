@@ -42,3 +42,18 @@ def test_a_changed_number_or_file_is_reported(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "differ: metrics/t.tsv" in out and "differ: report.md" in out
     assert "only_b: metrics/new.tsv" in out
+
+
+def test_measured_cost_provenance_and_set_order_are_not_results(tmp_path):
+    a = _run(tmp_path / "a", 1.5, "2026-11-30T10:00:00Z")
+    b = _run(tmp_path / "b", 1.5, "2026-11-30T10:00:00Z")
+    page = (
+        "<h2 id='surface'>Means</h2><td>{bleu}</td><h2 id='cost'>Cost</h2><td>{wall}</td>"
+        "<h2 id='provenance'>Provenance</h2><td>git {rev}</td></body>"
+    )
+    for root, wall, rev, modules in ((a, 80.1, "ee30", ["q", "k"]), (b, 852.0, "", ["k", "q"])):
+        (root / "index.html").write_text(page.format(bleu=1.5, wall=wall, rev=rev))
+        (root / "adapter_config.json").write_text(json.dumps({"target_modules": modules, "r": 8}))
+    assert compare_runs.main([str(a), str(b)]) == 0
+    (b / "index.html").write_text(page.format(bleu=1.6, wall=1.0, rev=""))
+    assert compare_runs.main([str(a), str(b)]) == 1

@@ -287,7 +287,7 @@ def test_codebleu_family_for_translation_and_not_for_summaries():
     assert result.summary["codebleu"]["lang"] == "java"
     assert set(result.summary["corpus"]["codebleu"]) >= {"codebleu", "codebleu_library"}
     assert not compute.codebleu_applies("summarization", "java")
-    assert compute.code_language("translation", "java-cs") == "c_sharp"
+    assert compute.codebleu_language("translation", "java-cs") == "c_sharp"
 
 
 def test_generation_without_references_gets_statuses_not_numbers():

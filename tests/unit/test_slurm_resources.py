@@ -224,3 +224,17 @@ def test_benchmark_paths_map_to_rules(tmp_path):
     rules = paper_scale.collect(tmp_path)
     assert rules["analyze_pylint"]["max_rss_mb"] == 300.5
     assert rules["analyze_pylint"]["paper_factor"] == 2.6 and rules["analyze_pmd"]["jobs"] == 1
+
+
+def test_collect_keeps_earlier_rules_it_did_not_measure():
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import paper_scale
+
+    new = {"train": {"jobs": 2, "max_rss_mb": 9.0}}
+    previous = {
+        "label": "earlier run",
+        "rules": {"train": {"jobs": 1, "max_rss_mb": 5.0}, "stats": {"jobs": 1, "max_rss_mb": 7}},
+    }
+    merged = paper_scale.keep_unmeasured(new, previous)
+    assert merged["train"] == new["train"]  # measured now: the new run's figures
+    assert merged["stats"] == {"jobs": 1, "max_rss_mb": 7, "run": "earlier run"}

@@ -12,7 +12,7 @@ from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
 from codepeft import stats as st
-from codepeft import stats_cli
+from codepeft.stats import cli as stats_cli
 
 # ----------------------------------------------------------------------------- McNemar
 

@@ -15,7 +15,7 @@ import re
 import pytest
 
 from codepeft import stats as st
-from codepeft import stats_cli
+from codepeft.stats import cli as stats_cli
 
 SIZES = {"0.5B": ("0_5", "0[._]5b"), "1.5B": ("1_5", "1[._]5b"), "3B": ("3", "3b")}
 

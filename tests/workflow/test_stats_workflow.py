@@ -157,7 +157,7 @@ def test_run_blocks_star_exclude_and_error_context(tmp_path):
 
 
 def test_cli_config_mode(tmp_path):
-    from codepeft import stats_cli
+    from codepeft.stats import cli as stats_cli
 
     cfg = _config()
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))

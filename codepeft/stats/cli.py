@@ -32,6 +32,7 @@ import math
 import sys
 from pathlib import Path
 
+from codepeft import paths
 from codepeft import stats as st
 from codepeft.logs import setup_logging
 
@@ -108,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", default=None, help="study config: run its stats.comparisons")
     p.add_argument("--root", default=".", help="with --config: folder holding results/metrics")
     p.add_argument(
-        "--out-dir", default="results/stats", help="with --config: one TSV per comparison"
+        "--out-dir", default=paths.STATS_DIR, help="with --config: one TSV per comparison"
     )
     return p
 

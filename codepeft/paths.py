@@ -1,0 +1,112 @@
+"""Every file layout of the study, defined once (docs/architecture.md, "Files").
+
+The patterns are `str.format` templates whose fields are the workflow's wildcards, so the
+rules use them as they are (``output: paths.PREDICTIONS``) or with some fields filled
+(``paths.fill(paths.METRIC_TABLE, family="surface")`` keeps ``{model}`` etc. as wildcards),
+and the package formats them fully (``paths.fill(paths.PREDICTIONS, **combo)``). Paths are
+relative to the working directory of the study (where Snakemake runs).
+"""
+
+from __future__ import annotations
+
+import re
+
+RESULTS = "results"
+
+# --- inputs and models ----------------------------------------------------------------
+DATA = "results/data/{task}/{lang}/{split}.jsonl"
+BASE_MODEL = "results/base/{model}"
+MIXTURE_DIR = "results/mixtures/{mixture}"
+MIXTURE_FILE = "results/mixtures/{mixture}/{split}.jsonl"
+MIXTURE_MANIFEST = "results/mixtures/{mixture}/manifest.json"
+MODEL_DIR = "results/models/{model}/{method}/{scope}"
+# outside the train rule's declared output: survives a failed or preempted job, for resume
+CHECKPOINT_DIR = "results/checkpoints/{model}/{method}/{scope}"
+TRAINING_RECORD = "codepeft_training.json"  # inside MODEL_DIR
+
+# --- predictions ------------------------------------------------------------------------
+PREDICTIONS = "results/predictions/{model}/{method}/{task}/{lang}.jsonl"
+COST = "results/predictions/{model}/{method}/{task}/{lang}.cost.json"
+CODEREVAL = "results/predictions/{model}/{method}/generation/{lang}.codereval.jsonl"
+
+# --- metric tables (one family per tool) ------------------------------------------------
+METRICS_DIR = "results/metrics"
+METRIC_TABLE = "results/metrics/{family}/{model}/{method}/{task}/{lang}.tsv"
+METRIC_SUMMARY = "results/metrics/{family}/{model}/{method}/{task}/{lang}.summary.json"
+METRIC_RULES = "results/metrics/{family}/{model}/{method}/{task}/{lang}.rules.tsv"
+
+# --- statistics and report ----------------------------------------------------------------
+STATS_DIR = "results/stats"
+STATS_TABLE = "results/stats/{comparison}.tsv"
+REPORT_DIR = "results/report"
+REPORT_INDEX = "results/report/index.html"
+REPORT_PROVENANCE = "results/report/provenance.json"
+REPORT_TABLES = "results/report/tables"
+REPORT_PLOTS = "results/report/plots"
+
+# --- benchmark records read back by the report's cost section ----------------------------
+BENCHMARK_TRAIN = "results/benchmarks/train/{model}/{method}/{scope}.tsv"
+BENCHMARK_GENERATE = "results/benchmarks/generate/{model}/{method}/{task}/{lang}.tsv"
+BENCHMARK_GENERATE_VLLM = "results/benchmarks/generate/vllm/{model}.tsv"
+
+_FIELD = re.compile(r"\{(\w+)\}")
+
+
+class _Keep(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def fill(pattern: str, **values) -> str:
+    """`pattern` with the given fields filled; the others stay ``{field}`` (wildcards)."""
+    return pattern.format_map(_Keep(values))
+
+
+def fields(pattern: str) -> list[str]:
+    """The fields of a pattern, in order."""
+    return _FIELD.findall(pattern)
+
+
+def glob(pattern: str) -> str:
+    """The pattern as a glob: every field is one path component (``*``)."""
+    return _FIELD.sub("*", pattern)
+
+
+def regex(pattern: str, start: str = r"(?:^|/)") -> re.Pattern:
+    """A regex matching paths of `pattern` (anywhere under a folder, or from `start`), one
+    named group per field, each one path component."""
+    parts = _FIELD.split(pattern)
+    out = [start]
+    for k, part in enumerate(parts):
+        out.append(re.escape(part) if k % 2 == 0 else f"(?P<{part}>[^/]+)")
+    return re.compile("".join(out) + "$")
+
+
+METRIC_TABLE_RE = regex(METRIC_TABLE)
+
+
+def metric_files(family: str, model: str, method: str, task: str, lang: str) -> dict[str, str]:
+    """{table, summary, rules} of one metric family's outputs for one predictions file."""
+    values = dict(family=family, model=model, method=method, task=task, lang=lang)
+    return {
+        "table": fill(METRIC_TABLE, **values),
+        "summary": fill(METRIC_SUMMARY, **values),
+        "rules": fill(METRIC_RULES, **values),
+    }
+
+
+def is_metric_table(path: str) -> bool:
+    """A per-instance metric table (not a by-rule table, not a summary)."""
+    return (
+        path.startswith(METRICS_DIR + "/")
+        and path.endswith(".tsv")
+        and not path.endswith(".rules.tsv")
+    )
+
+
+def is_metric_summary(path: str) -> bool:
+    return path.startswith(METRICS_DIR + "/") and path.endswith(".summary.json")
+
+
+def is_stats_table(path: str) -> bool:
+    return path.startswith(STATS_DIR + "/") and path.endswith(".tsv")

@@ -1,0 +1,182 @@
+"""The workflow's plan of a study, computed once per parse (rules/common.smk builds one `Plan`
+from the validated config): which predictions the study generates, the trained models and
+mixtures they need, the vLLM jobs of each base model, the analyzer jobs, the judged files,
+and the inputs of the stats and report rules. Pure apart from caching: the rules read
+everything from here, so every stage sees the same matrix, and what is derived from the
+config is derived once (not once per rule or per job).
+
+The config must not change after the Plan is built (Snakemake's config is final once the
+Snakefile has validated it).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from codepeft import paths, study, tasks
+
+REFERENCE = "reference"  # pseudo model/method whose predictions are the references
+
+
+class Plan:
+    def __init__(self, config: dict):
+        self.config = config
+        self._vllm: dict[str, dict] = {}
+
+    # --- the prediction matrix -------------------------------------------------------------
+
+    def task_langs(self, task: str | None = None) -> list[tuple[str, str]]:
+        """(task, lang) pairs of the study, in config order."""
+        return [
+            (t, lang)
+            for t, spec in self.config["tasks"].items()
+            if task in (None, t)
+            for lang in spec["languages"]
+        ]
+
+    @cached_property
+    def evaluated(self) -> tuple[tuple[str, str, str, str], ...]:
+        """(model, method, task, lang) of every generated predictions file (codepeft.study)."""
+        return tuple(tuple(e) for e in study.evaluated(self.config))
+
+    def prediction_combos(
+        self, task: str | None = None, lang: str | None = None, include_reference: bool = False
+    ) -> list[dict]:
+        """Every (model, method, task, lang) the study generates predictions for, as dicts;
+        with `include_reference`, the reference/reference pseudo predictions too."""
+        combos = [
+            dict(model=m, method=meth, task=t, lang=la)
+            for m, meth, t, la in self.evaluated
+            if task in (None, t) and lang in (None, la)
+        ]
+        if include_reference:
+            combos += [
+                dict(model=REFERENCE, method=REFERENCE, task=t, lang=la)
+                for t, la in self.task_langs(task)
+                if lang in (None, la)
+            ]
+        return combos
+
+    # --- models and mixtures -----------------------------------------------------------------
+
+    def finetune_kind(self, method: str) -> str:
+        return self.config["methods"][method]["finetune"]
+
+    def answering_model_dir(self, model: str, method: str, task: str) -> str | None:
+        """The trained model that answers `task` for `method`, or None for the base model."""
+        scope = study.scope_for(self.config, method, task)
+        return (
+            None
+            if scope is None
+            else paths.fill(paths.MODEL_DIR, model=model, method=method, scope=scope)
+        )
+
+    def trained_model_dirs(self) -> list[str]:
+        return [
+            paths.fill(paths.MODEL_DIR, model=m, method=meth, scope=s)
+            for m, meth, s in study.trained_models(self.config)
+        ]
+
+    @cached_property
+    def mixtures(self) -> dict:
+        """{mixture key: spec} of every distinct training mixture (codepeft.study.mixtures)."""
+        return study.mixtures(self.config)
+
+    def mixture_key(self, method: str, scope: str) -> str:
+        """The {mixture} of the model trained for (method, scope)."""
+        return study.mixture_key(study.mixture_spec(self.config, method, scope))
+
+    def mixture_dir(self, method: str, scope: str) -> str:
+        return paths.fill(paths.MIXTURE_DIR, mixture=self.mixture_key(method, scope))
+
+    # --- generation with vLLM: one job per base model -----------------------------------------
+
+    def vllm(self, model: str) -> dict:
+        """Every generation job of base model `model` for codepeft.vllm_backend (one engine
+        run), canonical (a rule param). The interpreter (decoding.vllm.python) is a machine
+        path: it reaches the job through the environment, not through the plan."""
+        if model not in self._vllm:
+            from codepeft import vllm_backend
+
+            config = self.config
+            jobs = []
+            for c in self.prediction_combos():
+                if c["model"] != model:
+                    continue
+                jobs.append(
+                    dict(
+                        method=c["method"],
+                        task=c["task"],
+                        lang=c["lang"],
+                        finetune=self.finetune_kind(c["method"]),
+                        trained=self.answering_model_dir(model, c["method"], c["task"]),
+                        data=paths.fill(paths.DATA, task=c["task"], lang=c["lang"], split="test"),
+                        out=paths.fill(paths.PREDICTIONS, **c),
+                        decoding=study.decoding_spec(config, c["task"], c["method"]),
+                    )
+                )
+            vllm_backend.check_jobs(jobs)
+            vllm = {k: v for k, v in config["decoding"].get("vllm", {}).items() if k != "python"}
+            self._vllm[model] = study.canonical(
+                dict(
+                    model=model,
+                    source=config["models"][model]["source"],
+                    seed=config["seed"],
+                    vllm=vllm,
+                    jobs=sorted(jobs, key=lambda j: j["out"]),
+                )
+            )
+        return self._vllm[model]
+
+    # --- metric stages --------------------------------------------------------------------------
+
+    @cached_property
+    def analyzers(self) -> dict:
+        """{analyzer: its Jobs} (codepeft.analyzers.planning.plan)."""
+        from codepeft.analyzers.planning import plan
+
+        section = self.config["analyzers"]
+        return plan(section, self.prediction_combos(include_reference=section["include_reference"]))
+
+    def judge_combos(self) -> list[dict]:
+        """The summarization predictions the LLM judge rates (none when disabled)."""
+        judge = self.config["judge"]
+        judged = [t for t in tasks.JUDGED_TASKS if t in self.config["tasks"]]
+        if not judge["enabled"] or not judged:
+            return []
+        return [
+            c
+            for t in judged
+            for c in self.prediction_combos(task=t, include_reference=judge["include_reference"])
+        ]
+
+    def generated(self) -> set[tuple[str, str, str, str]]:
+        """(model, method, task, lang) of the generated predictions (the stats plan's sides)."""
+        return set(self.evaluated)
+
+    def stats(self, targets) -> tuple[list[dict], list[tuple[dict, str]]]:
+        """(blocks to run, (block, reason) skipped) of the configured comparisons, given the
+        workflow's targets so far: a block runs when the enabled stages produce both its
+        metric tables (codepeft.stats.plan.runnable_blocks); the rule's params order them
+        with codepeft.stats.plan.blocks_in_order."""
+        from codepeft.stats import plan as stats_plan
+
+        produced = [
+            p for p in targets if p.startswith(paths.METRICS_DIR + "/") and p.endswith(".tsv")
+        ]
+        return stats_plan.runnable_blocks(self.config, self.generated(), produced)
+
+
+def report_metric_inputs(targets) -> tuple[list[str], list[str], list[str]]:
+    """(metric tables, their summaries, stats files) among the workflow's final targets: the
+    report reads exactly what the enabled stages produce."""
+    tables, summaries, stats_files = [], [], []
+    for path in targets:
+        if path.startswith(paths.METRICS_DIR + "/"):
+            if path.endswith(".summary.json"):
+                summaries.append(path)
+            elif path.endswith(".tsv") and not path.endswith(".rules.tsv"):
+                tables.append(path)
+        elif paths.is_stats_table(path):
+            stats_files.append(path)
+    return tables, summaries, stats_files

@@ -1,0 +1,205 @@
+"""Study planning: the (comparison, model, task, lang, family) blocks the `stats` section of a
+study config asks for (`planned_tests`), which of them the workflow can run (`runnable_blocks`:
+both sides generated, both tables produced), and their order in the rule's params
+(`blocks_in_order`). Pure: config in, plain dicts out."""
+
+from __future__ import annotations
+
+import json
+
+from codepeft import paths
+
+FAMILY_KEYS = ("question", "comparison", "model", "task", "lang", "family", "group", "measure")
+TABLE_PATTERN = paths.METRIC_TABLE
+
+
+def _listify(value) -> list:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _kind(test: str) -> str:
+    return "binary" if str(test).startswith("mcnemar") else "continuous"
+
+
+OVERRIDE_KEYS = (
+    "question",
+    "comparison",
+    "model",
+    "task",
+    "lang",
+    "family",
+    "group",
+    "measure",
+    "kind",
+)
+
+
+def _matches(where: dict, row: dict) -> bool:
+    """Whether `row` satisfies every condition of an override's `where` (a value or a list)."""
+    for key, want in where.items():
+        have = _kind(row.get("test", "")) if key == "kind" else row.get(key)
+        allowed = [str(w) for w in _listify(want)]
+        if str(have) not in allowed:
+            return False
+    return True
+
+
+def resolve_option(section: dict, row: dict, option: str, default):
+    """`option` for `row`: the section's value, replaced by every matching `overrides` entry in
+    order (the last match wins)."""
+    value = section.get(option, default)
+    for rule in section.get("overrides", []) or []:
+        if option in rule and _matches(rule.get("where", {}), row):
+            value = rule[option]
+    return value
+
+
+def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[dict]:
+    """Every (comparison, model, task, lang, family) block the `stats` section asks for.
+
+    Each block names the A and B tables and its binary and continuous measures ('*' = every
+    numeric column not listed as binary). A comparison whose methods or models are not in the
+    study is skipped (and logged): the embedded default can keep the paper's comparisons. A
+    comparison runs only on the models both methods apply to (`methods.<m>.models`) and the
+    tasks both are trained on (`methods.<m>.tasks`), e.g. RQ3's two-task models."""
+    from codepeft import study
+
+    section = config.get("stats", {})
+    models = [m for m in config.get("models", {})]
+    methods = config.get("methods", {})
+    task_langs = [
+        (t, lang)
+        for t, spec in config.get("tasks", {}).items()
+        for lang in spec.get("languages", [])
+    ]
+    blocks = []
+    for comp in section.get("comparisons", []):
+        name = comp["name"]
+        sides = {"a": comp["a"], "b": comp["b"]}
+        missing = sorted({s["method"] for s in sides.values() if s["method"] not in methods})
+        if missing:
+            if log:
+                log(f"stats: comparison {name} skipped: method(s) {missing} not in this study")
+            continue
+        if config.get("tasks"):
+            shared_tasks = set.intersection(
+                *(set(study.method_tasks(config, s["method"])) for s in sides.values())
+            )
+        else:
+            shared_tasks = set()
+        comp_models = _listify(comp.get("models")) or models
+        comp_models = [m for m in comp_models if m in models]
+        for model in comp_models:
+            side_model = {k: s.get("model") or model for k, s in sides.items()}
+            if any(m not in models for m in side_model.values()):
+                continue
+            if not all(study.applies(config, sides[k]["method"], side_model[k]) for k in sides):
+                continue
+            for task, lang in task_langs:
+                if task not in shared_tasks:
+                    continue
+                if comp.get("tasks") and task not in comp["tasks"]:
+                    continue
+                if comp.get("langs") and lang not in comp["langs"]:
+                    continue
+                for family, spec in section.get("measures", {}).items():
+                    if comp.get("measures") and family not in comp["measures"]:
+                        continue
+                    if spec.get("tasks") and task not in spec["tasks"]:
+                        continue
+                    if spec.get("langs") and lang not in spec["langs"]:
+                        continue
+                    paths = {
+                        k: pattern.format(
+                            family=spec.get("table") or family,
+                            model=side_model[k],
+                            method=sides[k]["method"],
+                            task=task,
+                            lang=lang,
+                        )
+                        for k in sides
+                    }
+                    blocks.append(
+                        dict(
+                            comparison=name,
+                            question=comp.get("question") or name,
+                            a=f"{side_model['a']}/{sides['a']['method']}",
+                            b=f"{side_model['b']}/{sides['b']['method']}",
+                            a_model=side_model["a"],
+                            a_method=sides["a"]["method"],
+                            b_model=side_model["b"],
+                            b_method=sides["b"]["method"],
+                            model=model,
+                            task=task,
+                            lang=lang,
+                            family=spec.get("table") or family,  # the metric table's family
+                            entry=family,  # the `measures` entry
+                            binary=_listify(spec.get("binary")),
+                            continuous=_listify(spec.get("continuous")),
+                            exclude=_listify(spec.get("exclude")),
+                            group=spec.get("group", "metrics"),
+                            a_table=paths["a"],
+                            b_table=paths["b"],
+                        )
+                    )
+    return blocks
+
+
+def runnable_blocks(
+    config: dict, generated, produced_tables
+) -> tuple[list[dict], list[tuple[dict, str]]]:
+    """(blocks to run, (block, reason) skipped) of the configured comparisons in a workflow:
+    a block runs when both sides are generated predictions (`generated`: (model, method,
+    task, lang) tuples) and both its tables are produced by an enabled stage
+    (`produced_tables`: paths)."""
+    if not config["stats"]["enabled"]:
+        return [], []
+    generated = set(generated)
+    produced = set(produced_tables)
+    run, skipped = [], []
+    for block in planned_tests(config):
+        sides = [
+            (block["a_model"], block["a_method"], block["task"], block["lang"]),
+            (block["b_model"], block["b_method"], block["task"], block["lang"]),
+        ]
+        if not all(side in generated for side in sides):
+            skipped.append((block, "not in the study's prediction matrix"))
+        elif not all(block[t] in produced for t in ("a_table", "b_table")):
+            skipped.append((block, "metric table not produced (family disabled?)"))
+        else:
+            run.append(block)
+    return run, skipped
+
+
+def blocks_in_order(blocks: list[dict], comparisons: list[dict]) -> list[dict]:
+    """The blocks in an order that depends on the comparisons list (a list: its order is the
+    user's) but not on the key order of models, tasks or measures."""
+    from codepeft.study import canonical
+
+    position = {c["name"]: i for i, c in enumerate(comparisons)}
+    return sorted(
+        blocks,
+        key=lambda b: (
+            position.get(b["comparison"], len(position)),
+            b["model"],
+            b["task"],
+            b["lang"],
+            b["family"],
+            json.dumps(canonical(b), sort_keys=True),
+        ),
+    )
+
+
+def comparison_names(blocks: list[dict]) -> list[str]:
+    """The comparisons of `blocks`, in first-seen order (one results/stats file each)."""
+    return list(dict.fromkeys(block["comparison"] for block in blocks))
+
+
+def input_tables(blocks: list[dict]) -> list[str]:
+    """Every metric table `blocks` read (A and B sides), in first-seen order."""
+    tables = []
+    for block in blocks:
+        tables += [block["a_table"], block["b_table"]]
+    return list(dict.fromkeys(tables))

@@ -1,0 +1,206 @@
+"""Running a study's planned blocks (`run_blocks`): the paired tests of every block, p-values
+adjusted over the configured families (`adjust_families`), one row per comparison x measure,
+written as TSV (`write_rows`, columns `ROW_COLUMNS`)."""
+
+from __future__ import annotations
+
+import math
+
+from codepeft.stats.plan import _kind, resolve_option
+from codepeft.stats.tables import Table, compare_tables, read_table
+from codepeft.stats.tests import p_adjust
+
+ROW_COLUMNS = (
+    "comparison",
+    "question",
+    "a",
+    "b",
+    "model",
+    "task",
+    "lang",
+    "family",
+    "group",
+    "measure",
+    "test",
+    "pair_by",
+    "n_paired",
+    "n_a_only",
+    "n_b_only",
+    "n_missing_a",
+    "n_missing_b",
+    "mean_a",
+    "mean_b",
+    "both",
+    "a_only",
+    "b_only",
+    "neither",
+    "n_zero_diff",
+    "statistic",
+    "p",
+    "p_adj",
+    "adjust",
+    "adjust_family",
+    "family_size",
+    "effect_name",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "magnitude",
+    "significant",
+    "a_table",
+    "b_table",
+    "note",
+)
+
+
+def adjust_families(rows: list[dict], section: dict) -> None:
+    """Adjust every family of `rows` as the `stats` section says (in place).
+
+    Binary and continuous rows never share a family; within a kind, rows sharing the values of
+    `families.<kind>` form one family. A family's method is `adjust`, replaced by matching
+    `overrides` (`where` on question/comparison/model/task/lang/family/group/measure/kind); all
+    members of a family must resolve to the same method."""
+    families = section.get("families", {}) or {}
+    default_keys = {
+        "binary": ["question", "measure"],
+        "continuous": ["comparison", "model", "task", "lang", "group"],
+    }
+    groups: dict[tuple, list[int]] = {}
+    for k, row in enumerate(rows):
+        kind = _kind(row.get("test", ""))
+        keys = families.get(kind, default_keys[kind])
+        key = (kind, tuple(keys)) + tuple(str(row.get(g, "")) for g in keys)
+        groups.setdefault(key, []).append(k)
+    for key, members in groups.items():
+        kind, keys = key[0], key[1]
+        methods = {resolve_option(section, rows[k], "adjust", "holm") for k in members}
+        label = "/".join(
+            f"{g}={v}" for g, v in zip(("kind",) + keys, (kind,) + key[2:], strict=True)
+        )
+        if len(methods) > 1:
+            raise ValueError(
+                f"stats: family {label} mixes adjustment methods {sorted(methods)}: an override "
+                "must match a whole family (add the family's keys to its `where`)"
+            )
+        method = methods.pop()
+        adj = p_adjust([rows[k]["p"] for k in members], method)
+        size = int(sum(not math.isnan(rows[k]["p"]) for k in members))
+        for k, value in zip(members, adj, strict=True):
+            rows[k]["p_adj"] = float(value)
+            rows[k]["adjust"] = method
+            rows[k]["adjust_family"] = label
+            rows[k]["family_size"] = size
+
+
+def _default_loader(section: dict, root: str):
+    import os
+
+    def load(path: str) -> Table:
+        return read_table(os.path.join(root, path), id_column=section.get("id_column", "id"))
+
+    return load
+
+
+def run_blocks(
+    blocks: list[dict], section: dict, root: str = ".", log=None, load=None
+) -> dict[str, list[dict]]:
+    """Run every planned block; returns {comparison: rows}, adjusted over the configured families.
+
+    `load(path) -> Table` reads a block's table (default: `read_table(root/path)` with the
+    section's `id_column`); pass another to run the plan on tables laid out differently.
+    Pairing (`pair_by`) and adjustment (`adjust`) follow the section and its `overrides`."""
+    binary_test = "mcnemar_exact" if section.get("binary_test", "mcnemar") == "exact" else "mcnemar"
+    kwargs = dict(
+        conf_level=section.get("conf_level", 0.95),
+        cliff_algorithm=section.get("cliff_algorithm", "effsize"),
+        cliff_on=section.get("cliff_on", "paired"),
+    )
+    rows: list[dict] = []
+    cache: dict[str, Table] = {}
+    load = load or _default_loader(section, root)
+
+    def table(path: str) -> Table:
+        if path not in cache:
+            cache[path] = load(path)
+        return cache[path]
+
+    for k, block in enumerate(blocks, 1):
+        ta, tb = table(block["a_table"]), table(block["b_table"])
+        binary = [m for m in block["binary"]]
+        if "*" in block["continuous"]:
+            skip = set(binary) | set(block.get("exclude", []))
+            shared = [c for c in ta.numeric_columns() if c in tb.columns and c not in skip]
+            continuous = shared
+        else:
+            continuous = block["continuous"]
+        for measure, test in [(m, binary_test) for m in binary] + [
+            (m, "wilcoxon") for m in continuous
+        ]:
+            base = {
+                key: block.get(key, "")
+                for key in (
+                    "comparison",
+                    "question",
+                    "a",
+                    "b",
+                    "model",
+                    "task",
+                    "lang",
+                    "family",
+                    "a_table",
+                    "b_table",
+                )
+            }
+            base["question"] = base["question"] or base["comparison"]
+            base["group"] = block.get("group", "metrics")
+            base["measure"] = measure
+            base["test"] = test
+            pair_by = resolve_option(section, base, "pair_by", "id")
+            both_constant = resolve_option(section, base, "both_constant", "test")
+            try:
+                row = compare_tables(
+                    ta,
+                    tb,
+                    measure,
+                    test=test,
+                    pair_by=pair_by,
+                    both_constant=both_constant,
+                    **kwargs,
+                )
+            except (KeyError, ValueError) as err:
+                raise ValueError(
+                    f"stats: {block['comparison']} {block['a_table']} vs {block['b_table']}, "
+                    f"measure {measure!r} ({test}): {err}"
+                ) from err
+            rows.append({**base, **row, "pair_by": pair_by})
+        if log:
+            log(
+                f"stats: [{k}/{len(blocks)}] {block['comparison']} {block['model']} {block['task']}/{block['lang']} {block['family']}: {len(binary) + len(continuous)} measures"
+            )
+    adjust_families(rows, section)
+    alpha = section.get("alpha", 0.05)
+    out: dict[str, list[dict]] = {}
+    for r in rows:
+        r["significant"] = "" if math.isnan(r["p_adj"]) else ("yes" if r["p_adj"] < alpha else "no")
+        out.setdefault(r["comparison"], []).append(r)
+    return out
+
+
+def format_row(row: dict) -> dict:
+    """Row values as strings for a TSV (NaN and None -> empty; floats with full precision)."""
+    out = {}
+    for key in ROW_COLUMNS:
+        value = row.get(key)
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            out[key] = ""
+        elif isinstance(value, float):
+            out[key] = repr(value)
+        else:
+            out[key] = str(value)
+    return out
+
+
+def write_rows(path, rows: list[dict]) -> None:
+    from codepeft.io import write_tsv
+
+    write_tsv(path, [format_row(r) for r in rows], ROW_COLUMNS)

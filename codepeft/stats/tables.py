@@ -1,0 +1,122 @@
+"""Per-instance tables (CSV, TSV, JSONL) read for the paired tests: `read_table` keeps every
+value as read, `Table.values` converts (empty / 'NA' / a status string -> NaN, true/false ->
+1/0); `compare_tables` pairs two tables on a measure and runs a test (`codepeft.stats.tests`)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from codepeft.stats.tests import compare, pair_values
+
+ID_CANDIDATES = ("id", "instance_id", "Task ID", "TaskID", "task_id", "target_id", "_id")
+_TRUE = {"true", "yes", "pass", "passed"}
+_FALSE = {"false", "no", "fail", "failed"}
+
+
+def _to_number(value) -> float:
+    if value is None:
+        return math.nan
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    low = text.lower()
+    if low in _TRUE:
+        return 1.0
+    if low in _FALSE:
+        return 0.0
+    if low in {"", "na", "nan", "none", "null"}:
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan  # a status string such as 'not computed: ...'
+
+
+@dataclass
+class Table:
+    """A per-instance table: ids in file order and its columns as raw strings/values."""
+
+    path: str
+    id_column: str
+    ids: list[str]
+    columns: dict[str, list]
+
+    def values(self, measure: str) -> np.ndarray:
+        if measure not in self.columns:
+            raise KeyError(
+                f"{self.path}: no column {measure!r} (columns: {', '.join(self.columns)})"
+            )
+        return np.array([_to_number(v) for v in self.columns[measure]], dtype=float)
+
+    def numeric_columns(self) -> list[str]:
+        """Columns with at least one numeric value, minus the id and status columns."""
+        out = []
+        for name, vals in self.columns.items():
+            if name == self.id_column or name == "status" or name.endswith("_status"):
+                continue
+            if any(not math.isnan(_to_number(v)) for v in vals):
+                out.append(name)
+        return out
+
+
+def read_table(path, id_column: str | None = None) -> Table:
+    """Read a CSV, TSV or JSONL per-instance table (by extension; .txt is read as TSV).
+
+    The id column is `id_column`, else the first of ID_CANDIDATES present, else the first
+    column. Every value is kept as read; `Table.values` converts (empty / 'NA' / a status
+    string -> NaN, true/false -> 1/0)."""
+    import csv
+    import json
+
+    path = str(path)
+    lower = path.lower()
+    if lower.endswith((".jsonl", ".ndjson")):
+        records = []
+        with open(path, encoding="utf-8") as handle:
+            for lineno, line in enumerate(handle, 1):
+                if line.strip():
+                    try:
+                        records.append(json.loads(line))
+                    except json.JSONDecodeError as err:
+                        raise ValueError(f"{path}:{lineno}: not valid JSON: {err}") from err
+        names: list[str] = []
+        for rec in records:
+            names += [k for k in rec if k not in names]
+        columns = {n: [rec.get(n) for rec in records] for n in names}
+    else:
+        delimiter = "," if lower.endswith(".csv") else "\t"
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=delimiter)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise ValueError(f"{path}: empty table") from None
+            rows = [r for r in reader if r]
+        columns = {n: [r[k] if k < len(r) else "" for r in rows] for k, n in enumerate(header)}
+    if not columns:
+        raise ValueError(f"{path}: no columns")
+    if id_column is None:
+        id_column = next((c for c in ID_CANDIDATES if c in columns), next(iter(columns)))
+    elif id_column not in columns:
+        raise KeyError(f"{path}: no id column {id_column!r} (columns: {', '.join(columns)})")
+    ids = ["" if v is None else str(v) for v in columns[id_column]]
+    return Table(path, id_column, ids, columns)
+
+
+def compare_tables(
+    a: Table,
+    b: Table,
+    measure: str,
+    test: str = "wilcoxon",
+    pair_by: str = "id",
+    measure_b: str | None = None,
+    **kwargs,
+) -> dict:
+    """Pair two tables on `measure` (B's column may be named differently) and run `test`."""
+    paired = pair_values(a.ids, a.values(measure), b.ids, b.values(measure_b or measure), pair_by)
+    return compare(paired, test=test, **kwargs)
