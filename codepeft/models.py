@@ -1,12 +1,13 @@
 """Model loading (hub id or local path, same `from_pretrained` code path) and the tiny demo model.
 
 The tiny model is a Qwen2-architecture causal LM (hidden 192, 3 layers, 6 heads, 2 KV heads;
-1.6M parameters with the embedded data's 1,699-token vocabulary) with a byte-level BPE
-tokenizer trained locally on the study's own training text, the Qwen special tokens and the
-Qwen2.5 chat template. It is pre-trained (`pretrain`, 6 epochs, ~2 CPU minutes) as a plain
-language model on the training splits' texts (code and docstrings, no task prompts), so
-zero-shot it continues code and text but does not know the tasks' formats; fine-tuning teaches
-it those (the embedded demo's headline). Demo output, useful to exercise every stage offline on
+1.6M parameters with the embedded data's ~1,800-token vocabulary) with a byte-level BPE
+tokenizer trained locally on the study's own training text and the prompts' fixed words, the
+Qwen special tokens and the Qwen2.5 chat template. It is pre-trained (`pretrain`, 20 epochs,
+300 steps on the embedded data, ~1.5 CPU minutes) as a plain language model on the training
+splits' texts (code and docstrings, no task prompts): like a real base model it knows the code
+it has seen (its loss ends near 0.06), zero-shot it continues code and text but does not know
+the tasks' formats; fine-tuning teaches it those (the embedded demo's headline). Demo output, useful to exercise every stage offline on
 a CPU, never to draw conclusions about real models.
 
     codepeft build-tiny-model --corpus results/data/*/*/train.jsonl --out results/base/tiny
@@ -98,7 +99,7 @@ def build_tiny_model(
     heads: int = 6,
     kv_heads: int = 2,
     vocab_size: int = 4096,
-    pretrain_epochs: float = 6,
+    pretrain_epochs: float = 20,
 ) -> Path:
     """Build, save and return the directory of a tiny Qwen2-shaped model + tokenizer.
 
@@ -113,8 +114,10 @@ def build_tiny_model(
     texts = list(_corpus_texts(corpus_files))
     if not texts:
         raise ValueError("no text in the corpus files: cannot train the tiny model's tokenizer")
-    log.info("training a byte-level BPE tokenizer on %d texts", len(texts))
-    tokenizer = build_tokenizer(texts, vocab_size=vocab_size)
+    from codepeft.prompts import template_texts
+
+    log.info("training a byte-level BPE tokenizer on %d texts and the prompts", len(texts))
+    tokenizer = build_tokenizer(texts + template_texts(), vocab_size=vocab_size)
     im_end, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
     config = Qwen2Config(
         vocab_size=len(tokenizer),

@@ -44,6 +44,25 @@ def language_name(lang: str) -> str:
         raise ValueError(f"unknown language {lang!r}; known: {sorted(LANGUAGE_NAMES)}") from err
 
 
+def template_texts() -> list[str]:
+    """Every fixed text of the prompts (system and user templates, each language name filled in,
+    the payload placeholders left out): the tiny demo tokenizer learns their words as tokens, as
+    a real model's tokenizer knows English, so a prompt is not spelled out in sub-word pieces."""
+    names = list(LANGUAGE_NAMES.values())
+    texts = [TRANSLATION_SYSTEM]
+    for name in names:
+        texts += [
+            SUMMARIZATION_SYSTEM.format(lang=name),
+            SUMMARIZATION_USER.format(lang=name, code=""),
+            GENERATION_SYSTEM.format(lang=name),
+        ]
+        texts += [TRANSLATION_USER.format(source=name, target=other, code="") for other in names]
+    texts += [
+        GENERATION_USER.format(summary="", kind=k, signature="") for k in JAVA_GENERATION_LABELS
+    ]
+    return texts
+
+
 def output_language(task: str, lang: str) -> str:
     """The programming language of a task's output code ('cs' for java-cs)."""
     return direction(lang)[1] if task == "translation" else lang

@@ -23,7 +23,7 @@ rule execute:
     conda:
         "../envs/execution.yaml"
     # samples run in parallel up to this many; each is one interpreter/JVM
-    threads: 2
+    threads: model_threads
     resources:
         # per parallel sample: its address-space limit (JVM: heap + metaspace, ~1 GB real)
         mem_mb=lambda wc, threads: 1000 + threads * 1500,

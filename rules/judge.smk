@@ -31,7 +31,7 @@ rule judge_summaries:
         "results/benchmarks/judge/{model}/{method}/summarization/{lang}.tsv"
     conda:
         "../envs/core.yaml"
-    threads: 2 if JUDGE_LOCAL else 1  # openai: I/O-bound threads (judge.concurrency), 1 core
+    threads: judge_threads()  # openai: I/O-bound threads (judge.concurrency), 1 core
     resources:
         # local backend: a GPU job on clusters (the judge LM runs on the accelerator; the
         # SLURM profile maps gpu=1 to a GPU request). openai backend: CPU only, network-bound.

@@ -12,8 +12,11 @@ rule build_tiny_model:
         "logs/model/build_tiny_model/{model}.log",
     benchmark:
         "results/benchmarks/build_tiny_model/{model}.tsv"
+    priority: 20
     conda:
         "../envs/core.yaml"
+    # every training and generation waits for it: first, with both cores (torch pre-training)
+    threads: 2
     resources:
         **cpu_resources("build_tiny_model"),
     params:

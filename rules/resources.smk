@@ -114,11 +114,29 @@ def vllm_generate_resources(model):
     )
 
 
+def is_tiny_model(model):
+    """A tiny demo model built by the workflow (the embedded default): its jobs are seconds of
+    work after a process start-up, single-threaded, so they get one thread each and two run side
+    by side on a 2-core machine (the start-up is single-threaded Python imports)."""
+    spec = config["models"].get(model) or {}
+    return spec.get("build") == "tiny"
+
+
 def model_threads(wildcards):
-    """CPU threads of a training/generation job: 1 for the tiny demo model (two jobs then run
-    side by side on a 2-core machine; more threads do not speed up a 2-layer model), else 2
-    (data loading and tokenization beside the GPU)."""
-    return 1 if config["models"][wildcards.model].get("build") == "tiny" else 2
+    """CPU threads of a job on one model's files (training, generation, surface metrics,
+    execution): 2 (data loading beside the GPU; BERTScore's torch; two sandboxed samples at
+    once), 1 for the tiny demo model (start-up bound: two jobs then run side by side).
+    """
+    return 1 if is_tiny_model(wildcards.model) else 2
+
+
+def judge_threads():
+    """Local judge: 2 threads (its LM on the CPU beside the GPU), 1 when the judge is a tiny demo
+    model the workflow builds; an API judge: 1 core of I/O-bound threads."""
+    if not JUDGE_LOCAL:
+        return 1
+    tiny = {spec["source"] for m, spec in config["models"].items() if is_tiny_model(m)}
+    return 1 if JUDGE["model"] in tiny else 2
 
 
 # --- CPU rules -------------------------------------------------------------------------

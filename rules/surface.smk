@@ -19,7 +19,7 @@ rule surface_metrics:
         task=alternatives(set(tasks.TASKS) - set(tasks.CODE_TASKS)),
     conda:
         "../envs/metrics.yaml"
-    threads: 2  # torch (BERTScore, SIDE) uses both; the rest is single-threaded Python
+    threads: model_threads  # torch (BERTScore, SIDE) uses 2; the rest is single-threaded Python
     resources:
         mem_mb=4000,  # BERT-base (paper) on CPU + WordNet: ~2 GB peak; MiniLM: ~1 GB
         runtime=60,  # minutes; 1,000 pairs: ~4 s CPU + BERTScore (~25 ms/pair, MiniLM, CPU)

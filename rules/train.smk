@@ -40,6 +40,9 @@ rule train:
         "logs/train/{model}/{method}/{scope}.log",
     benchmark:
         paths.BENCHMARK_TRAIN
+    # trainings head the longest chains (generation, metrics, stats): started first when jobs
+    # wait for cores or a cluster's queue
+    priority: 10
     conda:
         "../envs/core.yaml"
     threads: model_threads

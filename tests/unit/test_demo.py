@@ -1,35 +1,14 @@
-"""The embedded demo shows a real result: the fine-tuned tiny models beat zero-shot on their own
-test sets, and some method passes some generation tasks. A regression in training (labels, loss
-mask), adapter loading or generation makes these fail. Plus the report's headline builder."""
+"""The demo's headline (each fine-tuned method vs zero-shot, at the top of the report) and its
+console. The demo's outcome on the embedded run: tests/workflow/test_demo_workflow.py."""
 
 from __future__ import annotations
 
 import csv
 import math
 
-import pytest
 import yaml
 
 from codepeft.report import headline
-
-#: (comparison in config.yaml, task, language, measure): fine-tuned (B) must beat zero-shot (A)
-KEY_MEASURES = [
-    (comp, task, lang, measure)
-    for comp in ("zs_vs_mt_qlora", "zs_vs_mt_fft")
-    for task, langs, measures in (
-        ("summarization", ("python", "java"), ("chrf", "bleu_sacre")),
-        ("translation", ("java-cs", "cs-java"), ("codebleu",)),
-    )
-    for lang in langs
-    for measure in measures
-]
-#: not reached yet within the demo's CPU budget (issue 14): the Java summaries' BLEU (4-gram
-#: matches with Javadoc-style references) is not significantly above zero-shot's
-KNOWN_GAPS = [
-    ("zs_vs_mt_qlora", "summarization", "java", "bleu_sacre"),
-    ("zs_vs_mt_fft", "summarization", "java", "bleu_sacre"),
-]
-MUST_WIN = [k for k in KEY_MEASURES if k not in KNOWN_GAPS]
 
 
 def _tsv(path):
@@ -117,71 +96,6 @@ def test_headline_rows_and_verdicts():
     missing = dict(_row("zs", "translation", "java-cs", "codebleu", "", "", ""), note="no pairs")
     assert headline.verdict(missing, 0.05) == "not computed: no pairs"
     assert math.isnan(headline.loss_span([])[0])
-
-
-def _losses_to_zero_shot(work, checks):
-    failures = []
-    for comp, task, lang, measure in checks:
-        rows = [
-            r
-            for r in _tsv(work / "results" / "stats" / f"{comp}.tsv")
-            if (r["task"], r["lang"], r["measure"]) == (task, lang, measure)
-        ]
-        assert len(rows) == 1, f"{comp} {task}/{lang} {measure}: expected one row, got {rows}"
-        r = rows[0]
-        n, a, b = int(r["n_paired"]), float(r["mean_a"]), float(r["mean_b"])
-        p = float(r["p_adj"] or "nan")  # the paired Wilcoxon test after the stats' adjustment
-        if not (r["test"] == "wilcoxon" and n >= 30 and b > a and p < 0.05):
-            failures.append(f"{comp} {task}/{lang} {measure}: n={n} A={a} B={b} p_adj={p}")
-    return failures
-
-
-@pytest.mark.workflow
-def test_demo_fine_tuning_beats_zero_shot(embedded_run):
-    work, _ = embedded_run
-    failures = _losses_to_zero_shot(work, MUST_WIN)
-    assert not failures, "fine-tuned does not beat zero-shot:\n" + "\n".join(failures)
-
-
-@pytest.mark.workflow
-@pytest.mark.xfail(
-    reason="issue 14 open: the MT models' Java summaries do not yet beat zero-shot on BLEU "
-    "(measured: MT-QLoRA 0.0070 vs 0.0092, MT-FFT 0.0142 vs 0.0092, p_adj 0.29)",
-    strict=False,
-)
-def test_demo_java_summaries_bleu_beats_zero_shot(embedded_run):
-    work, _ = embedded_run
-    failures = _losses_to_zero_shot(work, KNOWN_GAPS)
-    assert not failures, "fine-tuned does not beat zero-shot:\n" + "\n".join(failures)
-
-
-@pytest.mark.workflow
-@pytest.mark.xfail(
-    reason="issue 14 open: with the demo's CPU budget no method has yet been seen to pass a "
-    "generation task (mt_fft writes `def name(args):` and plausible bodies, but does not yet "
-    "copy the function's name from the prompt, so every test fails with a NameError)",
-    strict=False,
-)
-def test_demo_some_method_passes_generation_tasks(embedded_run):
-    work, _ = embedded_run
-    passes = {}
-    for path in sorted(
-        (work / "results" / "metrics" / "execution" / "tiny").glob("*/generation/*.tsv")
-    ):
-        values = [float(r["pass@1"]) for r in _tsv(path) if r.get("pass@1") not in ("", None)]
-        passes[f"{path.parent.parent.name}/{path.stem}"] = sum(values)
-    assert passes, "no execution tables for the tiny model"
-    assert any(v > 0 for k, v in passes.items() if not k.startswith("zero_shot")), passes
-
-
-@pytest.mark.workflow
-def test_demo_report_headline(embedded_run):
-    work, _ = embedded_run
-    page = (work / "results" / "report" / "index.html").read_text()
-    assert "id='headline'" in page and "id='demo-banner'" in page
-    assert page.index("id='demo-banner'") < page.index("id='headline'")
-    head = _tsv(work / "results" / "report" / "tables" / "headline.tsv")
-    assert {r["method"] for r in head} == {"mt_qlora", "st_qlora", "mt_fft"}
 
 
 SNAKEMAKE_OUTPUT = """Building DAG of jobs...

@@ -1,5 +1,6 @@
 from codepeft.logs import setup_rule_logging
 from codepeft.models import build_tiny_model
 
-setup_rule_logging(snakemake.log[0])
-build_tiny_model(snakemake.output[0], snakemake.input.corpus, seed=snakemake.params.seed)
+# torch's threads: Snakemake sets OMP_NUM_THREADS to the rule's threads (2: pre-training)
+setup_rule_logging(snakemake.log[0])  # noqa: F821
+build_tiny_model(snakemake.output[0], snakemake.input.corpus, seed=snakemake.params.seed)  # noqa: F821
