@@ -19,6 +19,16 @@ if (
         JUDGE["api_key_env"],
 
 
+# threads of a local judge: 2 (its LM on the CPU beside the GPU), 1 when the judge is a tiny demo
+# model the workflow builds (start-up bound: two jobs side by side); an API judge: 1 core of
+# I/O-bound threads (judge.concurrency)
+JUDGE_IS_TINY = any(
+    spec.get("build") == "tiny" and spec.get("source") == JUDGE["model"]
+    for spec in config["models"].values()
+)
+JUDGE_THREADS = 2 if JUDGE_LOCAL and not JUDGE_IS_TINY else 1
+
+
 rule judge_summaries:
     input:
         unpack(judge_inputs),
@@ -31,7 +41,7 @@ rule judge_summaries:
         "results/benchmarks/judge/{model}/{method}/summarization/{lang}.tsv"
     conda:
         "../envs/core.yaml"
-    threads: judge_threads()  # openai: I/O-bound threads (judge.concurrency), 1 core
+    threads: JUDGE_THREADS
     resources:
         # local backend: a GPU job on clusters (the judge LM runs on the accelerator; the
         # SLURM profile maps gpu=1 to a GPU request). openai backend: CPU only, network-bound.

@@ -130,15 +130,6 @@ def model_threads(wildcards):
     return 1 if is_tiny_model(wildcards.model) else 2
 
 
-def judge_threads():
-    """Local judge: 2 threads (its LM on the CPU beside the GPU), 1 when the judge is a tiny demo
-    model the workflow builds; an API judge: 1 core of I/O-bound threads."""
-    if not JUDGE_LOCAL:
-        return 1
-    tiny = {spec["source"] for m, spec in config["models"].items() if is_tiny_model(m)}
-    return 1 if JUDGE["model"] in tiny else 2
-
-
 # --- CPU rules -------------------------------------------------------------------------
 # Host memory (MB) and wall time (minutes) of the CPU rules at paper scale, each at least 1.5x
 # the peak RSS and wall time measured on the scale rehearsal (config/rehearsal.yaml: the

@@ -38,7 +38,7 @@ def test_defaults_are_filled(embedded):
             "down_proj",
         ],
     }
-    assert embedded["decoding"]["max_new_tokens"]["summarization"] == 24
+    assert embedded["decoding"]["max_new_tokens"]["summarization"] == 32
     assert embedded["training"]["mixing"]["strategy"] == "concat_shuffle"
 
 

@@ -46,7 +46,7 @@ def test_tiny_model_loads_through_from_pretrained(workdir):
     model = AutoModelForCausalLM.from_pretrained(workdir / "tiny")
     tok = AutoTokenizer.from_pretrained(workdir / "tiny")
     assert model.config.model_type == "qwen2"
-    assert model.config.num_hidden_layers == 2 and model.config.hidden_size == 128
+    assert model.config.num_hidden_layers == 3 and model.config.hidden_size == 192
     assert model.config.num_key_value_heads == 2
     assert tok.eos_token == "<|im_end|>" and tok.pad_token == "<|endoftext|>"
     text = tok.apply_chat_template(
