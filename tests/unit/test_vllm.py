@@ -304,6 +304,7 @@ def test_vllm_greedy_outputs_equal_hf(trained):
         env=env,
     )
     assert done.returncode == 0, done.stderr[-5000:]
+    new_tokens = rows = 0
     for method in ("zero_shot", "mt_lora", "mt_fft"):
         for job in (j for j in jobs if j["method"] == method):
             spec = generate.DecodingSpec.from_dict(job["decoding"])
@@ -321,4 +322,7 @@ def test_vllm_greedy_outputs_equal_hf(trained):
                 assert [r["truncated"] for r in hf_rows] == [i == 1 for i in range(len(hf_rows))]
             for hf_row, vllm_row in zip(hf_rows, vllm_rows, strict=True):
                 assert vllm_row == hf_row, (method, job["task"], hf_row["id"])
-            assert sum(r["n_new_tokens"] for r in hf_rows) > len(hf_rows)  # not only instant stops
+            new_tokens += sum(r["n_new_tokens"] for r in hf_rows)
+            rows += len(hf_rows)
+    # not only instant stops (the pre-trained tiny base, zero-shot, writes one token and stops)
+    assert new_tokens > rows
