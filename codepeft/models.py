@@ -7,8 +7,8 @@ Qwen special tokens and the Qwen2.5 chat template. It is pre-trained (`pretrain`
 300 steps on the embedded data, ~1.5 CPU minutes) as a plain language model on the training
 splits' texts (code and docstrings, no task prompts): like a real base model it knows the code
 it has seen (its loss ends near 0.06), zero-shot it continues code and text but does not know
-the tasks' formats; fine-tuning teaches it those (the embedded demo's headline). Demo output, useful to exercise every stage offline on
-a CPU, never to draw conclusions about real models.
+the tasks' formats; fine-tuning teaches it those (the embedded demo's headline). Demo output,
+useful to exercise every stage offline on a CPU, never to draw conclusions about real models.
 
     codepeft build-tiny-model --corpus results/data/*/*/train.jsonl --out results/base/tiny
 """

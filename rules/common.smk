@@ -90,6 +90,14 @@ def base_model_source(model):
     return config["models"][model]["source"]
 
 
+def is_tiny_model(model):
+    """A tiny demo model built by the workflow (the embedded default): its jobs are seconds of
+    work after a process start-up, single-threaded, so they get one thread each and two run side
+    by side on a 2-core machine (the start-up is single-threaded Python imports)."""
+    spec = config["models"].get(model) or {}
+    return spec.get("build") == "tiny"
+
+
 def base_model_input(model):
     """The base model as a rule input when the workflow builds it, else nothing (hub/local)."""
     spec = config["models"][model]

@@ -23,8 +23,8 @@ if (
 # model the workflow builds (start-up bound: two jobs side by side); an API judge: 1 core of
 # I/O-bound threads (judge.concurrency)
 JUDGE_IS_TINY = any(
-    spec.get("build") == "tiny" and spec.get("source") == JUDGE["model"]
-    for spec in config["models"].values()
+    is_tiny_model(m) and spec["source"] == JUDGE["model"]
+    for m, spec in config["models"].items()
 )
 JUDGE_THREADS = 2 if JUDGE_LOCAL and not JUDGE_IS_TINY else 1
 

@@ -114,14 +114,6 @@ def vllm_generate_resources(model):
     )
 
 
-def is_tiny_model(model):
-    """A tiny demo model built by the workflow (the embedded default): its jobs are seconds of
-    work after a process start-up, single-threaded, so they get one thread each and two run side
-    by side on a 2-core machine (the start-up is single-threaded Python imports)."""
-    spec = config["models"].get(model) or {}
-    return spec.get("build") == "tiny"
-
-
 def model_threads(wildcards):
     """CPU threads of a job on one model's files (training, generation, surface metrics,
     execution): 2 (data loading beside the GPU; BERTScore's torch; two sandboxed samples at
