@@ -316,27 +316,44 @@ class Setup:
     selection: dict
 
 
+def _load_examples(path, max_rows: int | None):
+    """The first `max_rows` (all if None/0) prompt/completion rows of a JSONL file as an
+    in-memory `datasets.Dataset`, the sorted tasks of those rows and the file's row count.
+
+    In memory on purpose: `load_dataset("json")` writes an Arrow copy of every file it reads to
+    the Hugging Face cache in $HOME, some GB per training at the paper's scale, on what is often
+    a cluster's small home quota, and never removes it."""
+    from datasets import Dataset
+
+    from codepeft.io import iter_jsonl
+
+    columns = {"prompt": [], "completion": []}
+    tasks, total = set(), 0
+    for row in iter_jsonl(path):
+        total += 1
+        if max_rows and total > max_rows:
+            continue
+        for name, values in columns.items():
+            if name not in row:
+                raise ValueError(f"{path}: row {total} has no '{name}'")
+            values.append(row[name])
+        if "task" in row:
+            tasks.add(row["task"])
+    return Dataset.from_dict(columns), sorted(tasks), total
+
+
 def _datasets(train_file, valid_file, spec: TrainingSpec, tokenizer, seed: int, num_proc):
     """Train and eval datasets as the trainer takes them (eval: first `eval_max_rows` raw rows,
     then packed like the training data), and the tasks of the eval rows."""
-    from datasets import load_dataset
-
     from codepeft import packing
 
-    columns = ["prompt", "completion"]
-    train_ds = load_dataset("json", data_files=train_file, split="train")
-    if spec.train_max_rows and spec.train_max_rows < len(train_ds):
-        log.info("training.train_max_rows: %d of %d rows", spec.train_max_rows, len(train_ds))
-        train_ds = train_ds.select(range(spec.train_max_rows))
+    train_ds, tasks, total = _load_examples(train_file, spec.train_max_rows)
+    if len(train_ds) < total:
+        log.info("training.train_max_rows: %d of %d rows", len(train_ds), total)
     eval_ds = None
     if valid_file and os.path.getsize(valid_file) > 0:
-        eval_ds = load_dataset("json", data_files=valid_file, split="train")
-        if spec.eval_max_rows:
-            eval_ds = eval_ds.select(range(min(spec.eval_max_rows, len(eval_ds))))
-    tasks = sorted(set(train_ds["task"])) if "task" in train_ds.column_names else []
+        eval_ds, _, _ = _load_examples(valid_file, spec.eval_max_rows)
     train_rows = len(train_ds)
-    train_ds = train_ds.select_columns(columns)
-    eval_ds = eval_ds.select_columns(columns) if eval_ds is not None else None
     if spec.packing == "constant_length":
         if spec.loss_on != "full_sequence":
             raise ValueError(

@@ -451,3 +451,21 @@ def test_train_max_rows_takes_the_first_rows(tmp_path):
     assert ds["prompt"] == ["p0", "p1", "p2"] and n_rows == 3 and tasks == ["translation"]
     ds, _, n_rows, _ = train._datasets(str(path), None, train.TrainingSpec(), None, 0, None)
     assert n_rows == 10
+
+
+def test_training_examples_stay_in_memory_and_need_prompt_and_completion(tmp_path):
+    """The training file is read into memory: no Arrow copy in the Hugging Face cache ($HOME),
+    which `load_dataset("json")` leaves behind for every training (GBs at the paper's scale)."""
+    import json
+
+    from codepeft import train
+
+    path = tmp_path / "train.jsonl"
+    path.write_text(json.dumps({"prompt": "p", "completion": "c", "task": "generation"}) + "\n")
+    ds, eval_ds, _, tasks = train._datasets(
+        str(path), str(path), train.TrainingSpec(), None, 0, None
+    )
+    assert ds.cache_files == [] and eval_ds.cache_files == [] and tasks == ["generation"]
+    path.write_text(json.dumps({"prompt": "p"}) + "\n")
+    with pytest.raises(ValueError, match="row 1 has no 'completion'"):
+        train._datasets(str(path), None, train.TrainingSpec(), None, 0, None)
