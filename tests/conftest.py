@@ -61,16 +61,21 @@ def shared_data_cfg(data: Path, **extra) -> dict:
 
 
 # --- a copy of the checkout --------------------------------------------------------------
-# not copied from the checkout's root: the environments (linked back instead), what runs write,
-# caches, build output, and data/ (user data and the scale-rehearsal set, ~1.3 GB)
+# not copied from the checkout's root: the environments (.venv, .tools and every .venv-*, such
+# as the 3 GB .venv-vllm; linked back instead), what runs write, caches, build output, and
+# data/ (user data and the scale-rehearsal set, ~1.3 GB)
 SKIP = {".venv", ".tools", "results", "logs", ".snakemake", ".git", ".pytest_cache", ".ruff_cache"}
-SKIP |= {"data", "build"}
+SKIP |= {"data", "build", "tmp", ".whl", "node_modules"}
+
+
+def _environment(name: str) -> bool:
+    return name in (".venv", ".tools") or name.startswith(".venv-")
 
 
 def copy_checkout(dest: Path, *, skip: set[str] = frozenset(), link_tools: bool = True) -> Path:
     """Copy the checkout to `dest`: links stay links (codepeft/schemas -> ../workflow/schemas),
     the root's SKIP and `skip` are left out, as are __pycache__ and *.egg-info anywhere;
-    `link_tools`: .venv and .tools become links to the checkout's."""
+    `link_tools`: the environments (.venv, .tools, .venv-*) become links to the checkout's."""
     top = SKIP | set(skip)
 
     def ignore(directory, names):
@@ -78,14 +83,16 @@ def copy_checkout(dest: Path, *, skip: set[str] = frozenset(), link_tools: bool 
         return [
             n
             for n in names
-            if (at_top and n in top) or n == "__pycache__" or n.endswith(".egg-info")
+            if (at_top and (n in top or _environment(n)))
+            or n == "__pycache__"
+            or n.endswith(".egg-info")
         ]
 
     shutil.copytree(REPO, dest, symlinks=True, ignore=ignore)
     if link_tools:
-        for name in (".venv", ".tools"):
-            if (REPO / name).exists():
-                (dest / name).symlink_to(REPO / name)
+        for path in REPO.iterdir():
+            if _environment(path.name):
+                (dest / path.name).symlink_to(path)
     return dest
 
 
