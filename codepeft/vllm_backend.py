@@ -199,6 +199,9 @@ class _EngineView:
             temperature=0.0,
             max_tokens=max_new_tokens,
             stop_token_ids=self.eos_ids,
+            # the stop ids above and no others: vLLM would also stop at the tokenizer's eos and
+            # at generation_config.json's eos ids, which `decoding.eos: tokenizer` leaves out
+            ignore_eos=True,
             repetition_penalty=self.repetition_penalty,
             detokenize=False,
         )

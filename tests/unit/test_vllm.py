@@ -216,10 +216,10 @@ def trained(tmp_path_factory):
     d = tmp_path_factory.mktemp("vllm")
     write_jsonl(d / "train.jsonl", records(24, "train"))
     write_jsonl(d / "mix.jsonl", mixing.build_mixture([str(d / "train.jsonl")]))
-    # a base that has not memorized its corpus (6 epochs). Memorized (the demo's 20), zero-shot
-    # answers <|endoftext|> first: with eos "tokenizer" HF goes on while vLLM stops at the
-    # generation config's eos ids (found 2026-11-30, issue 14's closing note; not yet fixed)
-    models.build_tiny_model(d / "tiny", [d / "train.jsonl"], pretrain_epochs=6)
+    # the demo's base, which has memorized its corpus: zero-shot answers <|endoftext|> first.
+    # With eos "tokenizer" both backends must go on past it (HF does; vLLM stopped at the
+    # generation config's eos ids until `ignore_eos`)
+    models.build_tiny_model(d / "tiny", [d / "train.jsonl"])
     spec = train.TrainingSpec.from_dict(FAST)
     train.train(
         str(d / "tiny"),
