@@ -316,43 +316,53 @@ class Setup:
     selection: dict
 
 
-def _load_examples(path, max_rows: int | None):
-    """The first `max_rows` (all if None/0) prompt/completion rows of a JSONL file as an
-    in-memory `datasets.Dataset`, the sorted tasks of those rows and the file's row count.
-
-    In memory on purpose: `load_dataset("json")` writes an Arrow copy of every file it reads to
-    the Hugging Face cache in $HOME, some GB per training at the paper's scale, on what is often
-    a cluster's small home quota, and never removes it."""
-    from datasets import Dataset
-
-    from codepeft.io import iter_jsonl
-
-    columns = {"prompt": [], "completion": []}
-    tasks, total = set(), 0
-    for row in iter_jsonl(path):
-        total += 1
-        if max_rows and total > max_rows:
-            continue
-        for name, values in columns.items():
-            if name not in row:
-                raise ValueError(f"{path}: row {total} has no '{name}'")
-            values.append(row[name])
-        if "task" in row:
-            tasks.add(row["task"])
-    return Dataset.from_dict(columns), sorted(tasks), total
+def datasets_cache(checkpoint_dir) -> Path:
+    """Where a training's Arrow copies live: beside its checkpoints, removed when it has saved
+    its model. Not the Hugging Face cache in $HOME, where `load_dataset` and the trainer's
+    tokenization would leave GBs per paper-scale training on what is often a small quota.
+    The same path in every process of a multi-GPU run, so they share one copy."""
+    ckpt = Path(checkpoint_dir)
+    return ckpt.with_name(ckpt.name + ".datasets")
 
 
-def _datasets(train_file, valid_file, spec: TrainingSpec, tokenizer, seed: int, num_proc):
+def _load_examples(path, max_rows: int | None, cache_dir: str | None):
+    """The first `max_rows` (all if None/0) prompt/completion rows of a JSONL file as a
+    memory-mapped `datasets.Dataset` cached in `cache_dir` (None: the Hugging Face cache), the
+    sorted tasks of those rows and the file's row count. Memory-mapped, not read into memory:
+    the paper's 854k-row multi-task mixture needs 0.34 GB of RSS so, 4.8 GB in memory."""
+    from datasets import load_dataset
+
+    dataset = load_dataset("json", data_files=str(path), split="train", cache_dir=cache_dir)
+    missing = [c for c in ("prompt", "completion") if c not in dataset.column_names]
+    if missing:
+        raise ValueError(f"{path}: no {' or '.join(repr(c) for c in missing)} column")
+    total = len(dataset)
+    if max_rows and max_rows < total:
+        dataset = dataset.select(range(max_rows))
+    tasks = sorted(set(dataset["task"])) if "task" in dataset.column_names else []
+    return dataset.select_columns(["prompt", "completion"]), tasks, total
+
+
+def _datasets(
+    train_file,
+    valid_file,
+    spec: TrainingSpec,
+    tokenizer,
+    seed: int,
+    num_proc,
+    cache_dir: str | None = None,
+):
     """Train and eval datasets as the trainer takes them (eval: first `eval_max_rows` raw rows,
-    then packed like the training data), and the tasks of the eval rows."""
+    then packed like the training data), and the tasks of the training rows; Arrow copies in
+    `cache_dir` (`datasets_cache`; None: the Hugging Face cache)."""
     from codepeft import packing
 
-    train_ds, tasks, total = _load_examples(train_file, spec.train_max_rows)
+    train_ds, tasks, total = _load_examples(train_file, spec.train_max_rows, cache_dir)
     if len(train_ds) < total:
         log.info("training.train_max_rows: %d of %d rows", len(train_ds), total)
     eval_ds = None
     if valid_file and os.path.getsize(valid_file) > 0:
-        eval_ds, _, _ = _load_examples(valid_file, spec.eval_max_rows)
+        eval_ds, _, _ = _load_examples(valid_file, spec.eval_max_rows, cache_dir)
     train_rows = len(train_ds)
     if spec.packing == "constant_length":
         if spec.loss_on != "full_sequence":
@@ -482,7 +492,7 @@ def setup_trainer(
     tokenizer = load_tokenizer(model_source, revision)
     model, peft_config, used = _load_model(model_source, finetune, spec, revision)
     train_ds, eval_ds, train_rows, tasks = _datasets(
-        train_file, valid_file, spec, tokenizer, seed, num_proc
+        train_file, valid_file, spec, tokenizer, seed, num_proc, str(datasets_cache(checkpoint_dir))
     )
     use_eval = eval_ds is not None and len(eval_ds) > 0
     if eval_ds is not None and not use_eval:
@@ -687,7 +697,10 @@ def train(
             "provenance": provenance(),
         }
 
-    return _save(setup, out, ckpt, record)
+    info = _save(setup, out, ckpt, record)
+    if setup.trainer.is_world_process_zero():
+        shutil.rmtree(datasets_cache(ckpt), ignore_errors=True)
+    return info
 
 
 @dataclass

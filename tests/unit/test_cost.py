@@ -95,6 +95,8 @@ def test_training_writes_its_cost_record(tmp_path):
         spec,
     )
     rec = json.loads((tmp_path / "out" / "codepeft_training.json").read_text())["cost"]
+    # the training's Arrow copies (ckpt.datasets) go with its checkpoints once it has saved
+    assert not (tmp_path / "ckpt").exists() and not train.datasets_cache(tmp_path / "ckpt").exists()
     assert rec == json.loads(json.dumps(info["cost"]))
     assert 0 < rec["trainable_params"] < rec["total_params"]
     assert 0 < rec["trainable_pct"] < 100

@@ -453,19 +453,25 @@ def test_train_max_rows_takes_the_first_rows(tmp_path):
     assert n_rows == 10
 
 
-def test_training_examples_stay_in_memory_and_need_prompt_and_completion(tmp_path):
-    """The training file is read into memory: no Arrow copy in the Hugging Face cache ($HOME),
-    which `load_dataset("json")` leaves behind for every training (GBs at the paper's scale)."""
+def test_training_datasets_are_cached_beside_the_checkpoints_and_need_prompt_and_completion(
+    tmp_path,
+):
+    """Arrow copies go to the training's own folder (`datasets_cache`, removed after saving),
+    not to the Hugging Face cache in $HOME, where they stayed: GBs per paper-scale training."""
     import json
 
     from codepeft import train
 
     path = tmp_path / "train.jsonl"
     path.write_text(json.dumps({"prompt": "p", "completion": "c", "task": "generation"}) + "\n")
+    cache = train.datasets_cache(tmp_path / "ckpt")
+    assert cache == tmp_path / "ckpt.datasets"
     ds, eval_ds, _, tasks = train._datasets(
-        str(path), str(path), train.TrainingSpec(), None, 0, None
+        str(path), str(path), train.TrainingSpec(), None, 0, None, str(cache)
     )
-    assert ds.cache_files == [] and eval_ds.cache_files == [] and tasks == ["generation"]
+    assert tasks == ["generation"] and ds.column_names == ["prompt", "completion"]
+    files = [f["filename"] for f in ds.cache_files + eval_ds.cache_files]
+    assert files and all(f.startswith(str(cache)) for f in files)
     path.write_text(json.dumps({"prompt": "p"}) + "\n")
-    with pytest.raises(ValueError, match="row 1 has no 'completion'"):
-        train._datasets(str(path), None, train.TrainingSpec(), None, 0, None)
+    with pytest.raises(ValueError, match="no 'completion' column"):
+        train._datasets(str(path), None, train.TrainingSpec(), None, 0, None, str(cache))
