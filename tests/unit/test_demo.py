@@ -3,17 +3,11 @@ console. The demo's outcome on the embedded run: tests/workflow/test_demo_workfl
 
 from __future__ import annotations
 
-import csv
 import math
 
 import yaml
 
 from codepeft.report import headline
-
-
-def _tsv(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle, delimiter="\t"))
 
 
 def test_config_compares_every_trained_method_with_zero_shot(repo):

@@ -5,21 +5,15 @@ Runs on the session's one embedded study (the `embedded_run` fixture)."""
 
 from __future__ import annotations
 
-import csv
-
 import yaml
 
+from codepeft.io import read_tsv
 from tests.conftest import REPO
 
 #: the comparisons of config.yaml whose B must beat zero-shot (A) on every key measure
 MUST_BEAT_ZERO_SHOT = ("zs_vs_mt_qlora", "zs_vs_mt_fft")
 #: the key measures per task: summaries (chrF, BLEU) and translations (CodeBLEU)
 KEY_MEASURES = {"summarization": ("chrf", "bleu_sacre"), "translation": ("codebleu",)}
-
-
-def _tsv(path):
-    with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle, delimiter="\t"))
 
 
 def key_checks() -> list[tuple[str, str, str, str]]:
@@ -49,7 +43,7 @@ def test_demo_fine_tuning_beats_zero_shot(embedded_run):
     for comp, task, lang, measure in key_checks():
         rows = [
             r
-            for r in _tsv(work / "results" / "stats" / f"{comp}.tsv")
+            for r in read_tsv(work / "results" / "stats" / f"{comp}.tsv")
             if (r["task"], r["lang"], r["measure"]) == (task, lang, measure)
         ]
         assert len(rows) == 1, f"{comp} {task}/{lang} {measure}: expected one row, got {rows}"
@@ -68,7 +62,7 @@ def test_demo_some_method_passes_generation_tasks(embedded_run):
     for path in sorted(
         (work / "results" / "metrics" / "execution" / "tiny").glob("*/generation/*.tsv")
     ):
-        values = [float(r["pass@1"]) for r in _tsv(path) if r.get("pass@1") not in ("", None)]
+        values = [float(r["pass@1"]) for r in read_tsv(path) if r.get("pass@1") not in ("", None)]
         passes[f"{path.parent.parent.name}/{path.stem}"] = sum(values)
     assert passes, "no execution tables for the tiny model"
     assert any(v > 0 for k, v in passes.items() if not k.startswith("zero_shot")), passes
@@ -79,5 +73,5 @@ def test_demo_report_headline(embedded_run):
     page = (work / "results" / "report" / "index.html").read_text()
     assert "id='headline'" in page and "id='demo-banner'" in page
     assert page.index("id='demo-banner'") < page.index("id='headline'")
-    head = _tsv(work / "results" / "report" / "tables" / "headline.tsv")
+    head = read_tsv(work / "results" / "report" / "tables" / "headline.tsv")
     assert {r["method"] for r in head} == {"mt_qlora", "st_qlora", "mt_fft"}
