@@ -329,7 +329,7 @@ def _load_examples(path, max_rows: int | None, cache_dir: str | None):
     """The first `max_rows` (all if None/0) prompt/completion rows of a JSONL file as a
     memory-mapped `datasets.Dataset` cached in `cache_dir` (None: the Hugging Face cache), the
     sorted tasks of those rows and the file's row count. Memory-mapped, not read into memory:
-    the paper's 854k-row multi-task mixture needs 0.34 GB of RSS so, 4.8 GB in memory."""
+    the paper's 854k-row multi-task mixture takes 0.34 GB of RSS mapped, 4.8 GB in memory."""
     from datasets import load_dataset
 
     dataset = load_dataset("json", data_files=str(path), split="train", cache_dir=cache_dir)
@@ -339,7 +339,7 @@ def _load_examples(path, max_rows: int | None, cache_dir: str | None):
     total = len(dataset)
     if max_rows and max_rows < total:
         dataset = dataset.select(range(max_rows))
-    tasks = sorted(set(dataset["task"])) if "task" in dataset.column_names else []
+    tasks = sorted(dataset.unique("task")) if "task" in dataset.column_names else []
     return dataset.select_columns(["prompt", "completion"]), tasks, total
 
 

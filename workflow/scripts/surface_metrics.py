@@ -1,14 +1,11 @@
 """Rule script of rules/surface.smk: one predictions file -> its surface (and codebleu) tables."""
 
-import os
-
 from codepeft.logs import setup_rule_logging
+from codepeft.metrics.compute import SurfaceOptions, run_files
 
+# torch (BERTScore, SIDE; never imported for code tasks) takes its threads from OMP_NUM_THREADS,
+# which Snakemake sets to the rule's threads for every script job
 setup_rule_logging(snakemake.log[0])  # noqa: F821
-# torch (BERTScore, SIDE) reads this when it is first imported: code tasks never import it
-os.environ["OMP_NUM_THREADS"] = str(max(1, int(snakemake.threads)))  # noqa: F821
-
-from codepeft.metrics.compute import SurfaceOptions, run_files  # noqa: E402
 
 sm = snakemake  # noqa: F821
 outputs = {"surface": (sm.output.table, sm.output.summary)}
