@@ -34,6 +34,7 @@ import functools
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import time
@@ -149,6 +150,15 @@ def _make_callbacks(stop_flag: dict):
                 eta,
             )
 
+    class MarkCheckpointComplete(TrainerCallback):
+        # on_save runs after the trainer has written the whole checkpoint folder
+        def on_save(self, args, state, control, **kwargs):
+            if args.should_save:
+                folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+                if folder.is_dir():
+                    mark_complete(folder, state.global_step)
+            return control
+
     class StopOnSignal(TrainerCallback):
         def on_step_end(self, args, state, control, **kwargs):
             if _any_rank(bool(stop_flag["signal"])):
@@ -162,7 +172,7 @@ def _make_callbacks(stop_flag: dict):
                 control.should_training_stop = True
             return control
 
-    return [Progress(), StopOnSignal()]
+    return [Progress(), MarkCheckpointComplete(), StopOnSignal()]
 
 
 def _any_rank(flag: bool) -> bool:
@@ -294,12 +304,41 @@ def _optimizer(spec: TrainingSpec, used: str) -> str:
     return "adamw_torch"
 
 
-def last_checkpoint(checkpoint_dir: Path) -> str | None:
-    from transformers.trainer_utils import get_last_checkpoint
+#: written into a checkpoint folder once the trainer has saved all of it (weights, optimizer,
+#: scheduler, RNG and trainer state): a folder without it was cut off mid-save
+COMPLETE_MARKER = "codepeft_complete.json"
+_CHECKPOINT_NAME = re.compile(r"^checkpoint-(\d+)$")
 
+
+def mark_complete(checkpoint: Path, step: int) -> None:
+    """Mark a checkpoint folder as completely saved (written aside, then renamed, so the marker
+    itself is never half-written)."""
+    tmp = checkpoint / (COMPLETE_MARKER + ".tmp")
+    tmp.write_text(json.dumps({"global_step": step}) + "\n")
+    tmp.rename(checkpoint / COMPLETE_MARKER)
+
+
+def last_checkpoint(checkpoint_dir: Path) -> str | None:
+    """The newest complete `checkpoint-N` folder in `checkpoint_dir`, or None. Folders without
+    the completion marker were being written when the job was killed (a time limit's SIGKILL
+    during an 18 GB save): they are removed, never resumed from, so a retry does not fail the
+    same way each time."""
+    checkpoint_dir = Path(checkpoint_dir)
     if not checkpoint_dir.is_dir():
         return None
-    return get_last_checkpoint(str(checkpoint_dir))
+    complete = []
+    for path in checkpoint_dir.iterdir():
+        match = _CHECKPOINT_NAME.match(path.name)
+        if not (match and path.is_dir()):
+            continue
+        if (path / COMPLETE_MARKER).is_file():
+            complete.append((int(match.group(1)), path))
+        else:
+            log.warning(
+                "removing incomplete checkpoint %s (no %s: cut off mid-save)", path, COMPLETE_MARKER
+            )
+            shutil.rmtree(path, ignore_errors=True)
+    return str(max(complete)[1]) if complete else None
 
 
 @dataclass

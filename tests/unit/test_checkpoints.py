@@ -47,3 +47,38 @@ def test_unlabelled_checkpoints_are_not_resumed(tmp_path, caplog):
     _checkpoint(ckpt)  # e.g. written before run keys existed
     train.claim_checkpoints(ckpt, _key(tmp_path))
     assert not (ckpt / "checkpoint-2").exists() and "no run key" in caplog.text
+
+
+def _saved(ckpt, step, complete=True):
+    folder = ckpt / f"checkpoint-{step}"
+    folder.mkdir(parents=True)
+    (folder / "model.safetensors").write_bytes(b"\0" * 16)
+    if complete:
+        train.mark_complete(folder, step)
+    return folder
+
+
+def test_resume_takes_the_newest_complete_checkpoint_and_drops_cut_off_ones(tmp_path, caplog):
+    # a kill during the save of checkpoint-30 left it without the completion marker (and a
+    # half-written marker is never taken for one): the retry resumes from checkpoint-20 and
+    # removes the cut-off folder, so the next retry does not trip on it again
+    ckpt = tmp_path / "ckpt"
+    _saved(ckpt, 10)
+    _saved(ckpt, 20)
+    cut_off = _saved(ckpt, 30, complete=False)
+    (cut_off / (train.COMPLETE_MARKER + ".tmp")).write_text('{"global_st')
+    assert train.last_checkpoint(ckpt) == str(ckpt / "checkpoint-20")
+    assert not cut_off.exists()
+    assert "removing incomplete checkpoint" in caplog.text
+    assert json.loads((ckpt / "checkpoint-20" / train.COMPLETE_MARKER).read_text()) == {
+        "global_step": 20
+    }
+
+
+def test_no_complete_checkpoint_means_a_fresh_start(tmp_path):
+    ckpt = tmp_path / "ckpt"
+    assert train.last_checkpoint(ckpt) is None
+    _saved(ckpt, 5, complete=False)
+    (ckpt / "checkpoint-notes").mkdir()  # not a checkpoint folder: left alone
+    assert train.last_checkpoint(ckpt) is None
+    assert (ckpt / "checkpoint-notes").is_dir()
