@@ -68,6 +68,7 @@ for _name, _jobs in ANALYZE_PLAN.items():
             f"../envs/{_name}.yaml"
         threads: ANALYZER_RESOURCES[_name][0]
         resources:
+            **site_cpu_resources(),
             mem_mb=ANALYZER_RESOURCES[_name][1],
             # minutes: ~1 per predictions file is generous (230 files of Pylint took ~10 s)
             runtime=15 + len(_jobs),

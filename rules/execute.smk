@@ -25,9 +25,13 @@ rule execute:
     # samples run in parallel up to this many; each is one interpreter/JVM
     threads: model_threads
     resources:
+        **site_cpu_resources(),
         # per parallel sample: its address-space limit (JVM: heap + metaspace, ~1 GB real)
         mem_mb=lambda wc, threads: 1000 + threads * 1500,
-        runtime=120,  # minutes; ~15 Python or ~6 Java samples/s on 2 cores + CoderEval image
+        # minutes; ~15 Python or ~6 Java samples/s on 2 cores (230 CoderEval tasks per
+        # language: under a minute) + the CoderEval image's projects; with execution off
+        # (execution.allow_untrusted_code false) the job only writes "not run" rows (0.3 s)
+        runtime=30 if config["execution"]["allow_untrusted_code"] else 5,
     params:
         options=canonical(config["execution"]),
     script:

@@ -28,7 +28,7 @@ if config["decoding"]["backend"] == "vllm":
                 paths.fill(paths.BENCHMARK_GENERATE_VLLM, model=vllm_model)
             conda:
                 "../envs/vllm.yaml"
-            threads: 2
+            threads: VLLM_CPUS
             resources:
                 **vllm_generate_resources(vllm_model),
             params:

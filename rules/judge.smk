@@ -43,6 +43,7 @@ rule judge_summaries:
         "../envs/core.yaml"
     threads: JUDGE_THREADS
     resources:
+        **SITE.judge(on_gpu=JUDGE_LOCAL and config["judge"]["device"] != "cpu"),
         # local backend: a GPU job on clusters (the judge LM runs on the accelerator; the
         # SLURM profile maps gpu=1 to a GPU request). openai backend: CPU only, network-bound.
         gpu=1 if JUDGE_LOCAL and config["judge"]["device"] != "cpu" else 0,
@@ -51,6 +52,7 @@ rule judge_summaries:
         # every job sends up to judge.concurrency requests at once: cap the total with
         # `--resources judge_api=1` (one judge job at a time) against a rate-limited API
         judge_api=0 if JUDGE_LOCAL else 1,
+        # a local judge model on a GPU goes to the GPU partition, an API judge to the CPU one
     params:
         judge=canonical(JUDGE),
     script:

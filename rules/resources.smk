@@ -7,6 +7,32 @@
 # A profile's set-resources wins over these values (profiles/slurm-test does that for a 2-core
 # test node). Figures are estimates for A100/H100-class GPUs; see docs/slurm.md.
 
+from codepeft import slurm_site
+
+# Site settings (account, partitions, qos, the time-limit signal, per-model GPU constraint):
+# slurm-site.yaml beside the Snakefile or $CODEPEFT_SLURM_SITE, overridden by CODEPEFT_SLURM_*
+# variables (codepeft/slurm_site.py, docs/slurm.md). Resources, not params: a change reruns
+# nothing; local runs ignore them.
+SITE = slurm_site.load(workflow.basedir)
+
+
+def site_cpu_resources():
+    """Account, CPU partition, qos of a CPU job (empty without site settings)."""
+    return SITE.cpu()
+
+
+def site_gpu_resources(signal=False):
+    """Account, GPU partition, qos and (with `signal`) the time-limit signal of a GPU job on
+    the model of its wildcards; a model's constraint / GPU type from the site's `gpu:` map
+    (the other models get '', i.e. no constraint)."""
+    res = SITE.gpu_job(None, signal=signal)
+    for key in sorted({k for spec in SITE.gpu.values() for k in spec}):
+        res[key] = lambda wildcards, key=key: SITE.gpu.get(wildcards.model, {}).get(
+            key, ""
+        )
+    return res
+
+
 # Longest wall time asked for (minutes). Clusters commonly cap jobs at 48 h; a training that
 # needs longer is stopped at the limit (SIGUSR1 10 min before it, profiles/slurm), saves a
 # checkpoint and the retried job resumes (restart-times).
@@ -29,8 +55,12 @@ _TRAIN_RUNTIME_MIN = {
     # qlora: 12 % MFU (4-bit dequantization), 5 epochs: benchmarks/paper_scale.md
     "qlora": (480, 1200),
 }
-# CPUs per GPU: tokenization, packing and data loading keep a GPU busy.
+# CPUs per GPU of a training: its tokenization and packing run on this many processes
+# (`dataset_num_proc`), and it asks for exactly these (threads = cpus_per_task).
 CPUS_PER_GPU = 8
+# CPUs of a generation job: tokenization and the decoding loop's host side; asks for what
+# it uses (threads = cpus_per_task)
+GENERATE_CPUS = 2
 
 
 def params_b(model):
@@ -82,24 +112,40 @@ def _generate_runtime(wildcards):
     return int(min(GPU_MAX_RUNTIME_MIN, 120 + 120 * params_b(wildcards.model)))
 
 
+def train_threads(wildcards):
+    """CPUs of a training: CPUS_PER_GPU per GPU (tokenization and packing processes); 1 for
+    the tiny demo model (start-up bound: two jobs then run side by side)."""
+    if is_tiny_model(wildcards.model):
+        return 1
+    return CPUS_PER_GPU * _train_gpus(wildcards)
+
+
 def train_resources():
-    """Resources of the train rule; GPUs = training.multi_gpu.gpus; memory/time by size & kind."""
+    """Resources of the train rule; GPUs = training.multi_gpu.gpus; memory/time by size & kind;
+    CPUs = the rule's threads; the site's GPU partition and the time-limit signal."""
     return dict(
         gpu=_train_gpus,
         mem_mb=_train_mem_mb,
         runtime=_train_runtime,
-        cpus_per_task=lambda wildcards: CPUS_PER_GPU * _train_gpus(wildcards),
+        cpus_per_task=lambda wildcards, threads: threads,
+        **site_gpu_resources(signal=True),
     )
 
 
 def generate_resources():
-    """Resources of the generate rule (and a vLLM generation rule); one GPU, memory/time by size."""
+    """Resources of the generate rule; one GPU, memory/time by size, CPUs = the rule's
+    threads, the site's GPU partition."""
     return dict(
         gpu=1,
         mem_mb=_generate_mem_mb,
         runtime=_generate_runtime,
-        cpus_per_task=CPUS_PER_GPU // 2,
+        cpus_per_task=lambda wildcards, threads: threads,
+        **site_gpu_resources(),
     )
+
+
+# CPUs of a vLLM job (its threads): the engine's scheduler and tokenization
+VLLM_CPUS = 2
 
 
 def vllm_generate_resources(model):
@@ -110,7 +156,8 @@ def vllm_generate_resources(model):
         gpu=1,
         mem_mb=int(16000 + 8000 * size),
         runtime=int(min(GPU_MAX_RUNTIME_MIN, 120 + 240 * size)),
-        cpus_per_task=CPUS_PER_GPU,
+        cpus_per_task=VLLM_CPUS,
+        **SITE.gpu_job(model),
     )
 
 
@@ -119,7 +166,7 @@ def model_threads(wildcards):
     execution): 2 (data loading beside the GPU; BERTScore's torch; two sandboxed samples at
     once), 1 for the tiny demo model (start-up bound: two jobs then run side by side).
     """
-    return 1 if is_tiny_model(wildcards.model) else 2
+    return 1 if is_tiny_model(wildcards.model) else GENERATE_CPUS
 
 
 # --- CPU rules -------------------------------------------------------------------------
@@ -153,4 +200,5 @@ def cpu_resources(rule):
             spec["mem_mb"] * (1 + 0.5 * (attempt - 1))
         ),
         runtime=spec["runtime"],
+        **site_cpu_resources(),
     )

@@ -45,7 +45,7 @@ rule train:
     priority: 10
     conda:
         "../envs/core.yaml"
-    threads: model_threads
+    threads: train_threads
     resources:
         # cluster runs: GPUs (training.multi_gpu.gpus), memory and time by model size and
         # method (rules/resources.smk); ignored by local runs

@@ -25,12 +25,15 @@ def paper():
     return config
 
 
-def helpers(config: dict) -> dict:
-    """rules/resources.smk holds plain Python (no rules): run it with what common.smk gives."""
+def helpers(config: dict, basedir: Path = REPO) -> dict:
+    """rules/resources.smk holds plain Python (no rules): run it with what common.smk gives
+    (the site settings are read from `basedir`'s slurm-site.yaml and the environment)."""
     namespace = {
         "config": config,
         "study": study,
         "finetune_kind": lambda method: config["methods"][method]["finetune"],
+        "is_tiny_model": lambda model: (config["models"].get(model) or {}).get("build") == "tiny",
+        "workflow": SimpleNamespace(basedir=str(basedir)),
     }
     exec(
         compile((REPO / "rules" / "resources.smk").read_text(), "resources.smk", "exec"), namespace
@@ -45,7 +48,7 @@ def train(ns, model, method, scope="multi", attempt=1):
         "gpu": res["gpu"](wc),
         "mem_mb": res["mem_mb"](wc, attempt),
         "runtime": res["runtime"](wc),
-        "cpus_per_task": res["cpus_per_task"](wc),
+        "cpus_per_task": res["cpus_per_task"](wc, ns["train_threads"](wc)),
     }
 
 
