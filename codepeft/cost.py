@@ -41,16 +41,24 @@ def cost_path(predictions: str | os.PathLike) -> str:
 
 
 def workflow_inputs(config: dict) -> dict[str, list[str]]:
-    """The report rule's cost inputs: every generation's cost record and the benchmark files
-    of every training and generation job (HF: one per predictions file; vLLM: one per base
-    model)."""
+    """The report rule's cost inputs: every generation's cost record. Not the benchmark
+    files (`benchmark_files`): the report reads those that exist, so a missing one (a
+    training run elsewhere, a cleaned results/benchmarks) never plans a training again."""
+    from codepeft import paths, study
+
+    preds = [
+        paths.fill(paths.PREDICTIONS, model=m, method=meth, task=t, lang=lang)
+        for m, meth, t, lang in study.evaluated(config)
+    ]
+    return {"costs": [cost_path(p) for p in preds]}
+
+
+def benchmark_files(config: dict) -> list[str]:
+    """Snakemake's benchmark files of every training and generation job of the study (HF: one
+    per predictions file; vLLM: one per base model), whether they exist or not."""
     from codepeft import paths, study
 
     evaluated = study.evaluated(config)
-    preds = [
-        paths.fill(paths.PREDICTIONS, model=m, method=meth, task=t, lang=lang)
-        for m, meth, t, lang in evaluated
-    ]
     if config["decoding"]["backend"] == "vllm":
         models = list(dict.fromkeys(m for m, *_ in evaluated))
         gen_bench = [paths.fill(paths.BENCHMARK_GENERATE_VLLM, model=m) for m in models]
@@ -63,7 +71,7 @@ def workflow_inputs(config: dict) -> dict[str, list[str]]:
         paths.fill(paths.BENCHMARK_TRAIN, model=m, method=meth, scope=s)
         for m, meth, s in study.trained_models(config)
     ]
-    return {"costs": [cost_path(p) for p in preds], "benchmarks": train_bench + gen_bench}
+    return train_bench + gen_bench
 
 
 def _torch():

@@ -162,7 +162,7 @@ def _write_inputs(root: Path, cfg: dict) -> None:
         cost.write_generation_cost(
             root / path, [{"n_new_tokens": 40, "n_prompt_tokens": 9}], seconds=2.0
         )
-    for path in inputs["benchmarks"]:
+    for path in cost.benchmark_files(cfg):
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(
             "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
