@@ -70,8 +70,10 @@ for _name, _jobs in ANALYZE_PLAN.items():
         resources:
             **site_cpu_resources(),
             mem_mb=ANALYZER_RESOURCES[_name][1],
-            # minutes: ~1 per predictions file is generous (230 files of Pylint took ~10 s)
-            runtime=15 + len(_jobs),
+            # minutes, for one batched run over all predictions files: the rehearsal's slowest
+            # (PMD, 30 files at the paper's row counts x 2.6) took 4 min; 10 + 1 per 4 files
+            # is >= 4x that for the paper preset, and a group job adds these up
+            runtime=10 + len(_jobs) // 4,
         params:
             analyzer=_name,
             # (predictions, task, lang, table, rules, summary) per predictions file
