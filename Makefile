@@ -28,9 +28,11 @@ tools: $(VENV)/.installed
 	@set -e; for script in scripts/setup/*.sh; do bash $$script; done
 
 # a quiet console: one line per finished job (done/total, rule, wildcards, elapsed) and errors;
-# Snakemake's full log stays in .snakemake/log/ (scripts/console.py)
+# Snakemake's full log stays in .snakemake/log/ (scripts/console.py). Resumable: after Ctrl-C or
+# a kill, `make run` again finishes the study (scripts/run_study.py: a dead run's stale lock and
+# orphaned jobs are cleared, a live run is never touched).
 run: setup
-	@bash -o pipefail -c '$(BIN)/snakemake --cores $(CORES) 2>&1 | $(BIN)/python scripts/console.py'
+	@$(BIN)/python scripts/run_study.py --cores $(CORES)
 	@echo "report: results/report/index.html"
 
 test: setup

@@ -1,0 +1,127 @@
+"""An interrupted `make run` resumes with the README's command (scripts/run_study.py), with the
+same tables as an uninterrupted run (the session's `embedded_run`); and a missing benchmark
+file never plans a training."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.conftest import REPO, copy_checkout, job_counts, overrides, snakemake
+
+_spec = importlib.util.spec_from_file_location("compare_runs", REPO / "scripts/compare_runs.py")
+compare_runs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(compare_runs)
+
+RUN = [sys.executable, "scripts/run_study.py", "--cores", "2"]
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env.update(HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}"
+    return env
+
+
+def _start(work: Path, name: str) -> subprocess.Popen:
+    out = open(work / name, "w")  # noqa: SIM115 - the process owns it
+    return subprocess.Popen(RUN, cwd=work, env=_env(), stdout=out, stderr=subprocess.STDOUT)
+
+
+def _wait_for(condition, proc: subprocess.Popen, what: str, timeout: float = 900) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return
+        assert proc.poll() is None, f"the run ended before {what}"
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _training_running(work: Path) -> bool:
+    return any("step " in p.read_text() for p in (work / "logs" / "train").rglob("*.log"))
+
+
+def _evaluating(work: Path) -> bool:
+    return any((work / "logs" / "metrics").rglob("*.log"))
+
+
+def test_interrupted_run_resumes_with_make_run(embedded_run, tmp_path):
+    reference, _ = embedded_run
+    work = copy_checkout(tmp_path / "repo")
+
+    # 1. Snakemake killed (SIGKILL: an out-of-memory kill) while a training runs: its lock
+    #    stays, its job processes are orphaned and keep running
+    first = _start(work, "run1.out")
+    _wait_for(lambda: _training_running(work), first, "a training step")
+    pgid = json.loads((work / ".snakemake" / "codepeft-run.json").read_text())["pgid"]
+    os.kill(pgid, signal.SIGKILL)
+    first.wait(timeout=120)
+    assert any((work / ".snakemake" / "locks").iterdir()), "a killed run leaves its lock"
+
+    # 2. `make run` again: clears the dead run's jobs and lock; then Ctrl-C during evaluation
+    second = _start(work, "run2.out")
+    _wait_for(lambda: _evaluating(work), second, "an evaluation job", timeout=1200)
+    second.send_signal(signal.SIGINT)
+    assert second.wait(timeout=300) != 0
+    said = (work / "run2.out").read_text()
+    assert "clearing the lock of an interrupted run" in said, said[-3000:]
+    assert "stopping" in said and "left by an interrupted run" in said, said[-3000:]
+
+    # 3. `make run` once more finishes the study
+    third = subprocess.run(RUN, cwd=work, env=_env(), capture_output=True, text=True, timeout=1500)
+    assert third.returncode == 0, (third.stdout + third.stderr)[-4000:]
+    done = snakemake(["-n"], work, 300)
+    assert "Nothing to be done" in done.stdout + done.stderr
+
+    # the tables equal the uninterrupted run's (metrics, statistics, predictions)
+    for part in ("predictions", "metrics", "stats"):
+        diff = compare_runs.compare(reference / "results" / part, work / "results" / part)
+        assert not any(diff.values()), (part, {k: v[:10] for k, v in diff.items()})
+
+
+def test_a_live_run_is_never_touched(tmp_path):
+    # a Snakemake process running in the folder (here: a stand-in named snakemake) makes
+    # `make run` refuse, and leaves its lock alone
+    work = tmp_path / "study"
+    (work / ".snakemake" / "locks").mkdir(parents=True)
+    (work / ".snakemake" / "locks" / "0.input.lock").write_text("x")
+    fake = tmp_path / "bin" / "snakemake"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\nsleep 60\n")
+    fake.chmod(0o755)
+    live = subprocess.Popen([str(fake)], cwd=work)
+    try:
+        time.sleep(0.5)
+        proc = subprocess.run(
+            [sys.executable, str(REPO / "scripts" / "run_study.py")],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        live.kill()
+    assert proc.returncode == 1
+    assert f"Snakemake is running in this folder (pid {live.pid}" in proc.stderr
+    assert (work / ".snakemake" / "locks" / "0.input.lock").exists()
+
+
+def test_missing_benchmark_file_plans_no_training(embedded_run, tmp_path):
+    # results/benchmarks are measurements, not results: the report reads those present
+    reference, _ = embedded_run
+    work = tmp_path / "study"
+    shutil.copytree(reference, work, symlinks=True)
+    for bench in (work / "results" / "benchmarks" / "train").rglob("*.tsv"):
+        bench.unlink()
+    args = overrides(work, "alpha.yaml", {"stats": {"alpha": 0.01}})
+    proc = snakemake(["-n", "--quiet", "rules", *args], work, 300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert set(job_counts(proc.stdout + proc.stderr)) == {"stats", "report", "all"}
