@@ -9,6 +9,10 @@ profiles/slurm-test override.
   the outputs are byte-identical (CPU training and greedy decoding are deterministic).
 - test_cancelled_training_resumes: a training is scancel-ed mid-run; it saves a checkpoint on
   SIGTERM, Snakemake retries it (restart-times) and the retry resumes from the checkpoint.
+- test_time_limit_signal_saves_and_resumes: a training with a 3-minute time limit gets the
+  rules' `--signal=TERM@<lead>` through sbatch -> srun -> snakemake -> python, saves at that
+  step and exits; a checkpoint cut off mid-save is planted before the retry, which drops it and
+  resumes from the step saved at the signal.
 
 Root only (apt-get install of slurm, daemons); skipped elsewhere. Every snakemake call is
 wrapped in `timeout -k` (a hung status check would otherwise wait forever).
@@ -16,6 +20,7 @@ wrapped in `timeout -k` (a hung status check would otherwise wait forever).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -35,6 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 CLUSTER = REPO / "scripts" / "slurm" / "cluster.sh"
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 PROFILES = ["--profile", "profiles/slurm", "--profile", "profiles/slurm-test"]
+SITE = REPO / "profiles" / "slurm-test" / "site.yaml"
 
 # one training (multi-task QLoRA: answers every task), three generation jobs (two from the
 # trained model, one zero-shot) on the 2 fake GPUs, and grouped CPU jobs (data, mixtures, the
@@ -59,6 +65,8 @@ def _env() -> dict:
     env.update(HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
     # both copies use the checkout's tools (WordNet, ...): same tables, same status strings
     env.setdefault("CODEPEFT_TOOLS", str(REPO / ".tools"))
+    # the test cluster's account and partitions (the site settings, codepeft.slurm_site)
+    env["CODEPEFT_SLURM_SITE"] = str(SITE)
     env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}"
     return env
 
@@ -256,3 +264,93 @@ def test_cancelled_training_resumes(slurm_copy):
     assert (repo / "results/models/tiny/mt_fft/multi/codepeft_training.json").is_file()
     assert not (repo / "results/checkpoints/tiny/mt_fft/multi").exists()
     assert (repo / target).stat().st_size > 0
+
+
+def _scontrol_job(job: str) -> str:
+    return subprocess.run(
+        ["timeout", "10", "scontrol", "show", "job", job], capture_output=True, text=True
+    ).stdout
+
+
+def test_time_limit_signal_saves_and_resumes(slurm_copy):
+    # the first attempt of the training has a 3-minute time limit: the rules ask SLURM for
+    # SIGTERM `signal_lead_s` (120 s, profiles/slurm-test/site.yaml) before it, sent to the
+    # job step (srun -> the inner snakemake -> the rule's python). The retry gets 30 minutes,
+    # so that it finishes here (on a real cluster every slice has the same limit and a long
+    # training takes one retry per slice). No periodic checkpoints: the only complete one is
+    # the one saved at the signal.
+    training = {
+        "max_steps": 6000,
+        "per_device_batch_size": 1,
+        "max_length": 64,
+        "logging_steps": 10,
+        "save_steps": 100000,
+        "eval_steps": 100000,
+    }
+    repo = slurm_copy
+    config = yaml.safe_load((repo / "config.yaml").read_text())
+    config["training"].update(training)
+    (repo / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    limits = repo / "profiles" / "slurm-timelimit"
+    limits.mkdir(exist_ok=True)
+    (limits / "config.yaml").write_text(
+        "set-resources:\n  train:\n    mem_mb: 3000\n    cpus_per_task: 1\n"
+        '    runtime: "3 if attempt == 1 else 30"\n'
+    )
+    target = "results/models/tiny/mt_fft/multi"
+    ckpt = repo / "results" / "checkpoints" / "tiny" / "mt_fft" / "multi"
+    log = repo / "logs" / "train" / "tiny" / "mt_fft" / "multi.log"
+    out = open(repo / "snakemake.out", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        ["timeout", "-k", "10", "1500", SNAKEMAKE, target, *PROFILES, "--profile", str(limits)],
+        cwd=repo,
+        env=_env(),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    planted = None
+    try:
+        # wait for the first attempt to stop at the signal, then leave what a kill during a
+        # later save leaves: a higher checkpoint folder, half written, without the marker
+        deadline = time.time() + 900
+        while time.time() < deadline and proc.poll() is None:
+            text = log.read_text() if log.exists() else ""
+            stopped = re.search(r"stopped by (SIG\w+) at step (\d+)", text)
+            if stopped:
+                saved = int(stopped.group(2))
+                planted = ckpt / f"checkpoint-{saved + 7}"
+                planted.mkdir()
+                (planted / "model.safetensors").write_bytes(b"\0" * 100)
+                break
+            time.sleep(0.2)
+        rc = proc.wait(timeout=1500)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        out.close()
+    output = (repo / "snakemake.out").read_text()
+    assert planted is not None, f"no stop at the signal: {output[-4000:]}"
+    assert rc == 0, output[-5000:]
+    assert stopped.group(1) == "SIGTERM", stopped.group(0)
+    train_jobs = [j for j, folder in _submitted(output).items() if folder == "rule_train"]
+    assert len(train_jobs) == 2, output[-3000:]
+    first, retry = sorted(train_jobs, key=int)
+    # the first job was ended by its signal, well before SLURM's kill at the limit: the
+    # training's exit status 143 (saved, stopping), not a TIMEOUT
+    assert _squeue_states([first])[first] == "FAILED", _squeue_states([first])
+    first_log = next((repo / ".snakemake" / "slurm_logs" / "rule_train").rglob(f"{first}.log"))
+    assert "returned non-zero exit status 143" in first_log.read_text()
+    details = _scontrol_job(first)
+    assert "Partition=gpu" in details and "Account=codepeft-test" in details, details
+    assert "TimeLimit=00:03:00" in details, details
+    # the retry dropped the cut-off checkpoint and resumed at the step saved at the signal
+    text = log.read_text()
+    assert f"removing incomplete checkpoint {planted.relative_to(repo)}" in text, text[-3000:]
+    assert f"resuming from {(ckpt / f'checkpoint-{saved}').relative_to(repo)}" in text
+    assert f"starting at step {saved}" in text
+    assert 0 < saved < training["max_steps"]
+    assert re.findall(r"SLURM_JOB_ID=(\d+)", text)[-1] == retry
+    record = json.loads((repo / target / "codepeft_training.json").read_text())
+    assert record["global_step"] == training["max_steps"]
+    assert record["resumed_from"].endswith(f"checkpoint-{saved}")
+    assert not ckpt.exists()
