@@ -25,7 +25,7 @@ Checks (no network but the judge's endpoint, no GPU, no torch/transformers impor
 - disk: free space for the trainings' checkpoints and final weights (`training_disk`).
 
 The workflow runs the same checks first (Snakefile `onstart`), restricted to what the jobs it
-is about to run need (`in_scope`), and stops before any job when something is missing.
+is about to run need (`needed`), and stops before any job when something is missing.
 
 Disk estimate per training (P = params_b x 1e9 parameters; w = bytes per weight: 2 for
 bf16/fp16 and `auto`, which is bf16 on a GPU, 4 for fp32):
@@ -104,9 +104,12 @@ def _job(rule: str, **wildcards: str) -> tuple[str, tuple[tuple[str, str], ...]]
 # --- inputs -------------------------------------------------------------------------------------
 
 
-def hub_findings(config: dict, configfiles: list[str] | None) -> list[Finding]:
-    """Every hub dataset and model of the study, loaded offline (fetch.verify_offline)."""
-    items = fetch.study_needs(config)
+def hub_findings(
+    config: dict, configfiles: list[str] | None, running: set | None = None
+) -> list[Finding]:
+    """Every hub dataset and model of the study (of the `running` jobs, if given), loaded
+    offline (fetch.verify_offline)."""
+    items = [i for i in fetch.study_needs(config) if needed(i.jobs, running)]
     results = fetch.verify_offline(items, timeout=300)
     fix = fetch.fetch_command(configfiles) + " (where there is internet)"
     return [
@@ -387,29 +390,37 @@ def sinfo_partitions() -> set[str] | None:
     return {line.strip() for line in proc.stdout.splitlines() if line.strip()}
 
 
+def _sections(rules: list[str]) -> str:
+    names = [DEFAULT_KEY if r == DEFAULT_KEY else f"set-resources: {r}" for r in sorted(rules)]
+    if len(names) > 4:
+        return "; ".join(names[:3]) + f" and {len(names) - 3} more rules"
+    return "; ".join(names)
+
+
 def slurm_findings(resources: dict[str, dict], where: str) -> list[Finding]:
-    """Placeholders and unknown partitions in `resources` ({rule or DEFAULT_KEY: values});
-    `where` names the file (or option) a fix edits."""
+    """Placeholders and unknown partitions in `resources` ({rule or DEFAULT_KEY: values}), one
+    finding per value (naming the rules that have it); `where` names what a fix edits."""
     findings = []
+    placeholders: dict[tuple[str, str], list[str]] = {}
+    partitions: dict[str, list[str]] = {}
     for rule, values in resources.items():
-        section = DEFAULT_KEY if rule == DEFAULT_KEY else f"set-resources: {rule}"
         for key, value in values.items():
-            if isinstance(value, str) and PLACEHOLDER.match(value):
-                findings.append(
-                    Finding(
-                        "profile",
-                        f"{section}: {key}",
-                        MISSING,
-                        f"still the placeholder {value!r}",
-                        f"set {key} under {section} in {where} to your site's value",
-                    )
-                )
-    partitions = {
-        (rule, values["slurm_partition"])
-        for rule, values in resources.items()
-        if isinstance(values.get("slurm_partition"), str)
-        and not PLACEHOLDER.match(values["slurm_partition"])
-    }
+            if not isinstance(value, str) or value == "<TBD>":  # <TBD>: Snakemake's, filled later
+                continue
+            if PLACEHOLDER.match(value):
+                placeholders.setdefault((key, value), []).append(rule)
+            elif key == "slurm_partition":
+                partitions.setdefault(value, []).append(rule)
+    for (key, value), rules in placeholders.items():
+        findings.append(
+            Finding(
+                "profile",
+                f"{key} ({_sections(rules)})",
+                MISSING,
+                f"still the placeholder {value!r}",
+                f"set {key} in {where} to your site's value",
+            )
+        )
     if not partitions:
         return findings
     try:
@@ -422,27 +433,25 @@ def slurm_findings(resources: dict[str, dict], where: str) -> list[Finding]:
         return findings + [
             Finding(
                 "partition",
-                ", ".join(sorted({p for _, p in partitions})),
+                ", ".join(sorted(partitions)),
                 NOTE,
                 "no sinfo here: partitions not checked",
                 "run the preflight on the cluster's login node",
             )
         ]
-    for rule, partition in sorted(partitions):
-        section = DEFAULT_KEY if rule == DEFAULT_KEY else f"set-resources: {rule}"
+    for partition, rules in sorted(partitions.items()):
         if partition in known:
-            findings.append(Finding("partition", f"{section}: {partition}", OK, "known to sinfo"))
-        else:
-            findings.append(
-                Finding(
-                    "partition",
-                    f"{section}: slurm_partition {partition!r}",
-                    MISSING,
-                    f"sinfo knows {', '.join(sorted(known)) or 'no partition'}",
-                    f"set slurm_partition under {section} in {where} to one of them",
-                    (_job(rule),) if rule != DEFAULT_KEY else (),
-                )
+            findings.append(Finding("partition", partition, OK, "known to sinfo"))
+            continue
+        findings.append(
+            Finding(
+                "partition",
+                f"slurm_partition {partition!r} ({_sections(rules)})",
+                MISSING,
+                f"unknown to sinfo, which knows {', '.join(sorted(known)) or 'no partition'}",
+                f"set slurm_partition in {where} to one of them",
             )
+        )
     return findings
 
 
@@ -663,23 +672,46 @@ def run_checks(
     resources_from: str = "the profile",
     probe: bool = False,
     probe_wait: int = 300,
+    running: set | None = None,
 ) -> list[Finding]:
     """Every check of the module docstring for a validated `config`; `resources` are the SLURM
-    settings ({rule or DEFAULT_KEY: values}; None: no cluster)."""
-    findings = hub_findings(config, configfiles) + local_findings(config)
+    settings ({rule or DEFAULT_KEY: values}; None: no cluster); `running` limits the checks to
+    what those jobs need (None: the whole study)."""
+    findings = hub_findings(config, configfiles, running) + local_findings(config)
     findings += tool_findings(config)
     if resources is not None:
         findings += slurm_findings(resources, resources_from)
-    findings += judge_findings(config, resources, probe, probe_wait)
+    if needed((_job("judge_summaries"),), running):
+        findings += judge_findings(config, resources, probe, probe_wait)
     findings += disk_findings(config)
-    return findings
+    return [f for f in findings if needed(f.jobs, running)]
 
 
-def in_scope(finding: Finding, running: set[tuple[str, tuple[tuple[str, str], ...]]]) -> bool:
-    """Whether a job of `running` ((rule, wildcards) of the jobs about to run) needs `finding`."""
-    if not finding.jobs:
+def workflow_check(
+    config: dict,
+    configfiles: list[str] | None,
+    running: set,
+    resources: dict[str, dict] | None = None,
+    report: str | Path | None = None,
+) -> tuple[bool, str]:
+    """The workflow's first step (Snakefile `onstart`): the checks the `running` jobs need;
+    (passed, report text), the text also written to `report`."""
+    start = time.perf_counter()
+    where = "your profile (or --set-resources/--default-resources)"
+    findings = run_checks(config, configfiles, resources, where, running=running)
+    text = render(findings, time.perf_counter() - start)
+    if report:
+        Path(report).parent.mkdir(parents=True, exist_ok=True)
+        Path(report).write_text(text + "\n")
+    return not any(f.status == MISSING for f in findings), text
+
+
+def needed(jobs: tuple, running: set | None) -> bool:
+    """Whether a job of `running` ((rule, ((wildcard, value), ...)) of the jobs about to run;
+    None: every job of the study) matches one of the `jobs` patterns (none: the whole run)."""
+    if running is None or not jobs:
         return True
-    for rule, wanted in finding.jobs:
+    for rule, wanted in jobs:
         for job_rule, wildcards in running:
             if job_rule == rule and set(wanted) <= set(wildcards):
                 return True
