@@ -9,34 +9,8 @@
 # does not help for a missing file) or, added to a finished study, changes every such job's
 # recorded input set, which reruns the study. The hook adds no job and no input: a run that
 # plans nothing does not run it, and the rerun table (README) is unchanged.
-# Skip it with --no-hooks.
-import sys
-
-from codepeft import preflight as study_preflight
-
+# Skip it with --no-hooks. Helpers: rules/common.smk (preflight_*).
 PREFLIGHT_REPORT = "logs/preflight.txt"
-
-
-def preflight_running_jobs():
-    """(rule, ((wildcard, value), ...)) of every job this run is about to run."""
-    return {
-        (job.rule.name, tuple(sorted(job.wildcards_dict.items())))
-        for job in workflow.dag.needrun_jobs()
-    }
-
-
-def preflight_slurm_resources():
-    """{rule: string resources} of the jobs about to run when they go to SLURM, else None."""
-    plugin = workflow.executor_plugin
-    if plugin is None or plugin.name != "slurm":
-        return None
-    resources = {}
-    for job in workflow.dag.needrun_jobs():
-        if workflow.is_local(job.rule):
-            continue
-        values = {k: v for k, v in job.resources.items() if isinstance(v, str)}
-        resources.setdefault(job.rule.name, {}).update(values)
-    return resources
 
 
 onstart:
