@@ -16,6 +16,7 @@ study_config.validate(config)
 
 include: "rules/common.smk"
 include: "rules/resources.smk"
+include: "rules/preflight.smk"
 include: "rules/data.smk"
 include: "rules/model.smk"
 include: "rules/train.smk"

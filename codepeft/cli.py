@@ -9,6 +9,8 @@ import importlib
 import sys
 
 SUBCOMMANDS = {
+    "fetch": ("codepeft.fetch", "cache the hub datasets and models a config needs, check offline"),
+    "preflight": ("codepeft.preflight", "check in seconds that a run has everything it needs"),
     "data": ("codepeft.data.cli", "prepare task data files from the raw sources"),
     "build-tiny-model": ("codepeft.models", "build the tiny Qwen2-shaped demo model"),
     "train": ("codepeft.train", "fine-tune a model (QLoRA, LoRA, full)"),

@@ -175,3 +175,19 @@ def apply_default(config: dict, basedir: str | Path) -> dict:
     config.clear()
     config.update(merged)
     return drop_removed(config)
+
+
+def load_study(configfiles, basedir: str | Path) -> dict:
+    """The validated study the workflow builds from `snakemake --configfile a b ...` run in
+    `basedir`: the files merged key by key in order (as Snakemake merges them), then the
+    Snakefile's steps (apply_default, validate). For commands outside the workflow
+    (codepeft fetch, codepeft preflight)."""
+    from codepeft.study import deep_merge
+
+    config: dict = {}
+    for name in configfiles:
+        path = Path(name)
+        with open(path if path.is_absolute() else Path(basedir) / path) as handle:
+            config = deep_merge(config, yaml.safe_load(handle) or {})
+    apply_default(config, basedir)
+    return validate(config)

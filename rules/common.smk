@@ -5,8 +5,10 @@
 import json
 import os
 import re
+import sys
 
 from codepeft import paths
+from codepeft import preflight as study_preflight
 from codepeft import study
 from codepeft import tasks
 from codepeft.data import prepare as data_prepare
@@ -250,3 +252,28 @@ def report_inputs(wildcards):
         "stats": stats_files,
         "models": PLAN.trained_model_dirs(),
     }
+
+
+# --- preflight (rules/preflight.smk) --------------------------------------------------
+
+
+def preflight_running_jobs():
+    """(rule, ((wildcard, value), ...)) of every job this run is about to run."""
+    return {
+        (job.rule.name, tuple(sorted(job.wildcards_dict.items())))
+        for job in workflow.dag.needrun_jobs()
+    }
+
+
+def preflight_slurm_resources():
+    """{rule: string resources} of the jobs about to run when they go to SLURM, else None."""
+    plugin = workflow.executor_plugin
+    if plugin is None or plugin.name != "slurm":
+        return None
+    resources = {}
+    for job in workflow.dag.needrun_jobs():
+        if workflow.is_local(job.rule):
+            continue
+        values = {k: v for k, v in job.resources.items() if isinstance(v, str)}
+        resources.setdefault(job.rule.name, {}).update(values)
+    return resources

@@ -74,8 +74,21 @@ def iter_code_to_text_rows(
     raise DataError(f"code-to-text: neither {base}/{split}.jsonl nor .jsonl.gz exists")
 
 
+def code_to_text_hub_dataset(lang: str, hub: str = CODE_TO_TEXT_HUB) -> tuple[str, str | None]:
+    """(hub dataset, its config) that code-to-text rows of `lang` are read from: config = lang."""
+    return hub, lang
+
+
+def translation_hub_dataset(hub: str = TRANSLATION_HUB) -> tuple[str, str | None]:
+    """(hub dataset, its config) that translation pairs are read from (one config, both
+    directions)."""
+    return hub, None
+
+
 def _hub_code_to_text_rows(hub: str, lang: str, split: str) -> Iterator[dict]:
-    rows = iter_hub_split(hub, lang, split, hint="data.code_to_text.local_dir")
+    rows = iter_hub_split(
+        *code_to_text_hub_dataset(lang, hub), split, hint="data.code_to_text.local_dir"
+    )
     for index, row in enumerate(rows):
         row["id"] = f"{split}-{row.get('id', index)}"
         yield row
@@ -169,7 +182,9 @@ def read_translation_pairs(
     """(id, java, cs) triples of CodeXGLUE code-to-code-trans `split`."""
     _check_split(split)
     if local_dir is None:
-        rows = load_hub_split(hub, None, split, hint="data.translation.local_dir")
+        rows = load_hub_split(
+            *translation_hub_dataset(hub), split, hint="data.translation.local_dir"
+        )
         return [(str(row.get("id", i)), row["java"], row["cs"]) for i, row in enumerate(rows)]
     base = Path(local_dir)
     java_path = base / f"{split}.java-cs.txt.java"

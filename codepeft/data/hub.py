@@ -18,6 +18,15 @@ def _offline() -> bool:
     )
 
 
+def load_hub_dataset(name: str, config: str | None, hub_split: str):
+    """The one call that reads a hub dataset (the data jobs, `codepeft fetch` and the
+    preflight's offline check all go through it): `datasets.load_dataset(name, config,
+    split=hub_split)`, from the local cache when HF_HUB_OFFLINE/HF_DATASETS_OFFLINE are set."""
+    import datasets
+
+    return datasets.load_dataset(name, config, split=hub_split)
+
+
 def load_hub_split(name: str, config: str | None, split: str, hint: str) -> list[dict]:
     """Rows of hub dataset `name` (`config`) for our `split`, as plain dicts (all in memory)."""
     return list(iter_hub_split(name, config, split, hint))
@@ -31,12 +40,12 @@ def iter_hub_split(name: str, config: str | None, split: str, hint: str) -> Iter
     DataError naming the dataset and `hint` (the config key to point at a local copy instead).
     """
     try:
-        import datasets
+        import datasets  # noqa: F401 - checked here for a clear message
     except ImportError as err:  # pragma: no cover - datasets is a pinned dependency
         raise DataError(f"the 'datasets' package is needed to load {name} from the hub") from err
     hub_split = HUB_SPLITS[split]
     try:
-        dataset = datasets.load_dataset(name, config, split=hub_split)
+        dataset = load_hub_dataset(name, config, hub_split)
     except Exception as err:  # noqa: BLE001 - datasets raises many types (offline, 404, ...)
         mode = "offline (HF_HUB_OFFLINE/HF_DATASETS_OFFLINE set)" if _offline() else "online"
         raise DataError(

@@ -160,6 +160,37 @@ def iter_split(task: str, lang: str, split: str, settings: dict) -> tuple[Iterat
     return codegen.iter_generation(rows, lang, split, skipped), skipped
 
 
+def hub_datasets(task: str, lang: str, split: str, settings: dict) -> list[tuple[str, str | None]]:
+    """(hub dataset, config) pairs that `iter_split(task, lang, split, settings)` reads from the
+    hub (none when every source it reads is a local directory): what `codepeft fetch` caches
+    and the preflight checks. Follows iter_split's branches; the names come from the same
+    codexglue functions the loaders call (tests/unit/test_fetch.py checks the two agree)."""
+    if lang not in TASK_LANGUAGES.get(task, ()):
+        raise DataError(f"task {task!r} has no language {lang!r}")
+
+    def from_hub(source):
+        return settings[source]["local_dir"] is None
+
+    if task == "translation":
+        if not from_hub("translation"):
+            return []
+        return [codexglue.translation_hub_dataset(*_hub_name(settings, "translation"))]
+    if task == "summarization" and split == "test":
+        if settings["summarization_test"] == "codereval_eval":
+            return []  # a local directory (the schema has no hub for it)
+    elif split == "test":  # generation test = CoderEval, local only
+        return []
+    if not from_hub("code_to_text"):
+        return []
+    return [codexglue.code_to_text_hub_dataset(lang, *_hub_name(settings, "code_to_text"))]
+
+
+def _hub_name(settings: dict, source: str) -> tuple[str, ...]:
+    """The `hub` setting of a source as an argument tuple (empty: the loader's default)."""
+    hub = settings[source].get("hub")
+    return (hub,) if hub else ()
+
+
 def write_capped(
     path: str | os.PathLike, records: Iterable[dict], max_rows: int | None, seed: int
 ) -> tuple[int, int]:
