@@ -16,9 +16,11 @@ Checks (no network but the judge's endpoint, no GPU, no torch/transformers impor
   the rehearsal run without .NET or semgrep; their tables then say "not computed"). Sonar
   without `analyzers.sonar.host_url` is a note (not configured), with a host but no
   SONAR_TOKEN missing;
-- profile (`--profile`, several merged as Snakemake does: a later profile's key replaces the
-  earlier's): no placeholder left (`your_account`, `<...>`, `changeme`), every partition
-  named is known to `sinfo` (skipped, with a note, where there is no `sinfo`);
+- profile and site (`--profile`, several merged as Snakemake does: a later profile's key
+  replaces the earlier's; then the site settings the rules ask for, `codepeft.slurm_site`):
+  no placeholder left (`your_account`, `<...>`, `changeme`), every partition named is known
+  to `sinfo` (skipped, with a note, where there is no `sinfo`); no account or GPU partition
+  is a note;
 - judge (backend openai): the API key variable is set and the endpoint answers from here
   (any HTTP status counts: it is reachable); `--probe-job` also asks from a compute node of
   the judge's partition with a short `srun` job (`probe_command`);
@@ -59,7 +61,7 @@ from pathlib import Path
 import yaml
 
 from codepeft import config as study_config
-from codepeft import fetch, paths, study, tasks
+from codepeft import fetch, paths, slurm_site, study, tasks
 from codepeft.analyzers.registry import module as analyzer_module
 from codepeft.data import codereval, prepare
 from codepeft.judge.rubric import PACKAGED_TEMPLATES
@@ -382,6 +384,38 @@ def profile_resources(profile: dict) -> dict[str, dict]:
     for rule, values in (profile.get("set-resources") or {}).items():
         out[rule] = dict(values or {})
     return out
+
+
+SITE_WHERE = "slurm-site.yaml (or CODEPEFT_SLURM_* variables; docs/slurm.md section 2)"
+#: the GPU rules the site's GPU settings reach (rules/resources.smk)
+GPU_RULES = ("train", "generate")
+
+
+def with_site(resources: dict[str, dict], site: slurm_site.SlurmSite, config: dict) -> dict:
+    """`resources` (a profile's) with the site settings the rules ask for under them, as the
+    jobs get them: a rule's own value (the site's) wins over default-resources, and a profile's
+    set-resources over both."""
+    out = {rule: dict(values) for rule, values in resources.items()}
+    out[DEFAULT_KEY] = {**out.get(DEFAULT_KEY, {}), **site.cpu()}
+    for rule in GPU_RULES:
+        out[rule] = {**site.gpu_job(None), **out.get(rule, {})}
+    judge = config.get("judge") or {}
+    on_gpu = judge.get("backend") == "local" and judge.get("device") != "cpu"
+    out["judge_summaries"] = {**site.judge(on_gpu=on_gpu), **out.get("judge_summaries", {})}
+    return out
+
+
+def site_findings(site: slurm_site.SlurmSite) -> list[Finding]:
+    """Notes on what the site settings leave to SLURM's defaults (not errors: some sites have
+    no accounts, or send every job to one default partition)."""
+    findings = [Finding("site", "site settings", OK, f"from {site.source}")]
+    for key, what in (
+        ("account", "no account: the plugin guesses one from sacct (set it if your site has them)"),
+        ("gpu_partition", "no GPU partition: GPU jobs go to the default partition"),
+    ):
+        if not getattr(site, key):
+            findings.append(Finding("site", key, NOTE, what, f"set {key} in {SITE_WHERE}"))
+    return findings
 
 
 def sinfo_partitions() -> set[str] | None:
@@ -782,16 +816,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     start = time.perf_counter()
+    site = None
     try:
         config = fetch.load_config(args.configfile)
         resources = profile_resources(load_profiles(args.profile)) if args.profile else None
-    except (OSError, yaml.YAMLError, study_config.ConfigError) as err:
+        if resources is not None:
+            site = slurm_site.load(Path.cwd())
+            resources = with_site(resources, site, config)
+    except (OSError, yaml.YAMLError, study_config.ConfigError, slurm_site.SiteError) as err:
         print(f"codepeft preflight: {err}", file=sys.stderr)
         return 2
-    where = " ".join(f"{p.rstrip('/')}/config.yaml" for p in args.profile) or "the profile"
+    where = SITE_WHERE
     findings = run_checks(
         config, args.configfile, resources, where, args.probe_job, args.probe_wait
     )
+    if site is not None:
+        findings = site_findings(site) + findings
     print(render(findings, time.perf_counter() - start, args.verbose))
     if args.json:
         Path(args.json).write_text(

@@ -17,7 +17,7 @@ from threading import Thread
 import pytest
 
 from codepeft import config as study_config
-from codepeft import preflight, study
+from codepeft import preflight, slurm_site, study
 from tests.conftest import REPO
 from tests.unit.test_fetch import hf_home, plant_model  # noqa: F401 - fixture
 
@@ -178,23 +178,40 @@ def test_local_judge_must_be_a_complete_directory(in_repo, tmp_path):
     ]
 
 
-def test_unreplaced_profile_placeholder():
-    resources = preflight.profile_resources(preflight.load_profiles([str(REPO / "profiles/slurm")]))
-    found = missing(preflight.slurm_findings(resources, "profiles/slurm/config.yaml"))
-    placeholder = [f for f in found if f.check == "profile"]
-    assert [(f.what, f.detail) for f in placeholder] == [
-        ("slurm_account (default-resources)", "still the placeholder 'your_account'")
+def test_unreplaced_profile_placeholder(tmp_path):
+    # the project's profiles hold no site value at all (slurm-site.yaml does)
+    ours = preflight.profile_resources(preflight.load_profiles([str(REPO / "profiles/slurm")]))
+    assert not missing(preflight.slurm_findings(ours, "x"))
+    # a site's own profile, read after ours, with a value nobody filled in
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "config.yaml").write_text("default-resources:\n  slurm_account: your_account\n")
+    resources = preflight.profile_resources(
+        preflight.load_profiles([str(REPO / "profiles/slurm"), str(mine)])
+    )
+    found = missing(preflight.slurm_findings(resources, "my profile"))
+    assert [(f.check, f.what, f.detail) for f in found] == [
+        ("profile", "slurm_account (default-resources)", "still the placeholder 'your_account'")
     ]
-    assert (
-        placeholder[0].fix == "set slurm_account in profiles/slurm/config.yaml to your site's value"
-    )
-    # the test profile, read after it, replaces default-resources as a whole: no placeholder
-    both = preflight.load_profiles(
-        [str(REPO / "profiles/slurm"), str(REPO / "profiles/slurm-test")]
-    )
-    assert (
-        preflight.profile_resources(both)["default-resources"]["slurm_account"] == "codepeft-test"
-    )
+    assert found[0].fix == "set slurm_account in my profile to your site's value"
+
+
+def test_site_settings_reach_the_checked_resources(tmp_path):
+    site = slurm_site.SlurmSite(account="lab", cpu_partition="cpu", gpu_partition="gpu")
+    api_judge = embedded(judge={"backend": "openai"})
+    merged = preflight.with_site({"default-resources": {"mem_mb": 1}}, site, api_judge)
+    assert merged["default-resources"] == {
+        "mem_mb": 1,
+        "slurm_account": "lab",
+        "slurm_partition": "cpu",
+    }
+    assert merged["train"]["slurm_partition"] == "gpu"
+    assert merged["judge_summaries"]["slurm_partition"] == "cpu"  # an API judge: no GPU
+    notes = preflight.site_findings(slurm_site.SlurmSite())
+    assert [(f.status, f.what) for f in notes[1:]] == [
+        (preflight.NOTE, "account"),
+        (preflight.NOTE, "gpu_partition"),
+    ]
 
 
 def test_unknown_partition_with_a_fake_sinfo(tmp_path, monkeypatch):
@@ -321,6 +338,9 @@ def test_one_list_with_fixes_and_a_failing_exit(in_repo, tmp_path, monkeypatch, 
     bad = tmp_path / "bad.yaml"
     bad.write_text("data: {codereval: {local_dir: nowhere}}\n")
     monkeypatch.setattr(preflight, "sinfo_partitions", lambda: None)  # partitions only noted
+    # the site settings from the environment, the account never filled in
+    monkeypatch.setenv("CODEPEFT_SLURM_ACCOUNT", "your_account")
+    monkeypatch.setenv("CODEPEFT_SLURM_GPU_PARTITION", "gpu")
     rc = preflight.main(
         ["--configfile", "config.yaml", str(bad), "--profile", str(REPO / "profiles/slurm")]
     )
@@ -328,10 +348,9 @@ def test_one_list_with_fixes_and_a_failing_exit(in_repo, tmp_path, monkeypatch, 
     assert rc == 1
     assert out.startswith("MISSING (2): fix these before the run\n")
     assert "  1. [input] data.codereval.local_dir: nowhere: no such directory" in out
-    assert (
-        "  2. [profile] slurm_account (default-resources): still the placeholder 'your_account'"
-        in out
-    )
+    assert "  2. [profile] slurm_account (default-resources; set-resources: generate;" in out
+    assert "still the placeholder 'your_account'" in out
+    assert "fix: set slurm_account in slurm-site.yaml (or CODEPEFT_SLURM_* variables" in out
     assert out.count("     fix: ") == 2
     assert "codepeft preflight: 2 missing;" in out.splitlines()[-1]
 
