@@ -48,7 +48,9 @@ rule judge_summaries:
         # SLURM profile maps gpu=1 to a GPU request). openai backend: CPU only, network-bound.
         gpu=1 if JUDGE_LOCAL and config["judge"]["device"] != "cpu" else 0,
         mem_mb=16000 if JUDGE_LOCAL else 1000,
-        runtime=240,  # minutes: 1,000 instances x 5 runs at ~1 request/s with 4 in flight ~ 25 min
+        # minutes. API: 1,000 instances x 5 runs at ~1 request/s with 4 in flight ~ 25 min;
+        # a local judge model: its generation on one GPU, like a generation job
+        runtime=240 if JUDGE_LOCAL else 60,
         # every job sends up to judge.concurrency requests at once: cap the total with
         # `--resources judge_api=1` (one judge job at a time) against a rate-limited API
         judge_api=0 if JUDGE_LOCAL else 1,
