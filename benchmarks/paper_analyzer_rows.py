@@ -26,7 +26,7 @@ PAPER = SHARED / "reference" / "paper_per_instance"
 PRESET = {
     "unit_files": "package",
     "format_translations": True,
-    "lizard": {"no_functions": "zero"},
+    "lizard": {"no_functions": "zero", "functions_from": "text_report"},
     "pmd": {"parse_error": "zero", "rules_as_of": "7.6.0"},
 }
 SIZES = {"0_5": "0_5b", "1_5": "1_5b", "3": "3b"}

@@ -52,7 +52,7 @@ rule judge_summaries:
         # `--resources judge_api=1` (one judge job at a time) against a rate-limited API
         judge_api=0 if JUDGE_LOCAL else 1,
     params:
-        judge=canonical(JUDGE),
+        judge=canonical(study.judge_spec(JUDGE)),
     script:
         "../workflow/scripts/judge.py"
 
