@@ -455,7 +455,7 @@ DIFFERENCES: list[Difference] = [
         "judge request body",
         "responses.create(model, input, text={'verbosity': 'low'}, max_output_tokens=1024): the "
         "provider's default store (true) kept every request and answer",
-        "adds \"store\": false, so the judged code and summaries are not kept by the provider "
+        'adds "store": false, so the judged code and summaries are not kept by the provider '
         "(judge.extra_body: {store: null} sends the package's body exactly)",
         "none: storage does not change an answer",
         "summarization/codereval/evaluate_summarization_llm_judge.py:69-74",
