@@ -7,6 +7,7 @@ Lizard no-function zeros, PMD parse-error zeros, PMD 7.6.0's rules) and the defa
 
     PYTHONPATH=. .venv/bin/python benchmarks/paper_analyzer_rows.py lizard   # ~1 min
     PYTHONPATH=. .venv/bin/python benchmarks/paper_analyzer_rows.py pmd      # ~20 min, 2 cores
+    PYTHONPATH=. .venv/bin/python benchmarks/paper_analyzer_rows.py lizard-high-ccn  # seconds
 
 Needs ../shared (CODEPEFT_SHARED) with reference/paper_per_instance and data/codexglue.
 """
@@ -26,7 +27,7 @@ PAPER = SHARED / "reference" / "paper_per_instance"
 PRESET = {
     "unit_files": "package",
     "format_translations": True,
-    "lizard": {"no_functions": "zero"},
+    "lizard": {"no_functions": "zero", "functions_from": "text_report"},
     "pmd": {"parse_error": "zero", "rules_as_of": "7.6.0"},
 }
 SIZES = {"0_5": "0_5b", "1_5": "1_5b", "3": "3b"}
@@ -112,5 +113,48 @@ def main(tool: str) -> None:
     print(f"| all | | {totals['n']} | {totals['preset']} | {totals['default']} |")
 
 
+def high_ccn(threshold: int = 32) -> None:
+    """The paper's Lizard rows with CCN >= `threshold`: how many have CCN, NLOC and tokens all
+    even (a function over Lizard's CCN threshold 15 counted twice), and, for translation rows,
+    the preset (functions_from: text_report) and each-function-once numbers on the reference."""
+    targets = {
+        "java_cs": lines(SHARED / "data/codexglue/code-to-code-trans/test.java-cs.txt.cs"),
+        "cs_java": lines(SHARED / "data/codexglue/code-to-code-trans/test.java-cs.txt.java"),
+    }
+    once = {**PRESET, "lizard": {"no_functions": "zero"}}
+    rows = []
+    for path in sorted((PAPER / "lizard").rglob("*.csv")):
+        rows += [
+            (path, r)
+            for r in csv.DictReader(open(path))
+            if int(float(r["Cyclomatic_Complexity"])) >= threshold
+        ]
+    columns = ("Cyclomatic_Complexity", "Lines_of_Code", "Token_Count")
+    even = sum(all(int(r[c]) % 2 == 0 for c in columns) for _, r in rows)
+    print(f"{len(rows)} rows with CCN >= {threshold}; CCN, NLOC and tokens all even: {even}\n")
+    print("| paper file | id | paper CCN/NLOC/tokens | preset on the reference | once |")
+    print("|---|---|---|---|---|")
+    for path, r in rows:
+        preset = each = "-"
+        rel = path.relative_to(PAPER / "lizard")
+        if rel.parts[0] == "translation":
+            direction = rel.parts[1]
+            uid = r["Task ID"].removeprefix("translation_")
+            rec = [{"id": uid, "output": targets[direction][int(uid)]}]
+            got = []
+            for options in (PRESET, once):
+                (row,), _ = analyzers.analyze(
+                    "lizard", rec, "translation", direction.replace("_", "-"), options=options
+                )
+                got.append(f"{row['ccn_sum']}/{row['nloc']}/{row['tokens']}")
+            preset, each = got
+        paper = "/".join(r[c] for c in columns)
+        print(f"| {rel} | {r['Task ID']} | {paper} | {preset} | {each} |")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "lizard")
+    mode = sys.argv[1] if len(sys.argv) > 1 else "lizard"
+    if mode == "lizard-high-ccn":
+        high_ccn()
+    else:
+        main(mode)

@@ -31,7 +31,7 @@ from codepeft import cost, postprocess
 from codepeft.config import schema_defaults
 from codepeft.io import read_jsonl, write_jsonl
 from codepeft.logs import setup_logging
-from codepeft.prompts import build_messages, payload_key, render_chat
+from codepeft.prompts import build_messages, payload_key, render_chat, uses_codereval_input
 
 log = logging.getLogger("codepeft.generate")
 
@@ -161,11 +161,7 @@ def prepare_prompt(tokenizer, record: dict, spec: DecodingSpec) -> tuple[str, li
         kept = ids[: spec.max_input_tokens]
         return tokenizer.decode(kept, skip_special_tokens=False), kept, True
     key = payload_key(record["task"])
-    if (
-        key == "summary"
-        and spec.generation_prompt == "codereval_input"
-        and record["inputs"].get("input")
-    ):
+    if key == "summary" and uses_codereval_input(record["inputs"], spec.generation_prompt):
         key = "input"  # the user turn is CoderEval's input: shorten that
     payload = record["inputs"].get(key) or ""
     payload_ids = _tokens(tokenizer, payload)

@@ -80,13 +80,21 @@ def java_generation_label(config: dict, scope: str) -> str:
     return label
 
 
+def uses_codereval_input(inputs: dict, generation_prompt: str) -> bool:
+    """Whether a generation record's user turn is CoderEval's `input` (verbatim, empty or not):
+    under 'codereval_input', for every record that has the field."""
+    return generation_prompt == "codereval_input" and inputs.get("input") is not None
+
+
 def build_messages(
     record: dict, generation_prompt: str = "training", java_label: str = "Method"
 ) -> list[dict]:
     """System and user messages for a record.
 
     generation_prompt: 'training' (summary + signature, the training format) or
-    'codereval_input' (CoderEval's `input` verbatim, as the paper's inference script did).
+    'codereval_input' (CoderEval's `input` verbatim, as the paper's inference script did, even
+    when it is empty: `infer_generation_qlora.py:31,132`; only a record without an `input`
+    field, i.e. not from CoderEval, gets the training format).
     java_label: the word before "to implement:" for Java generation ("Method" or "Function").
     """
     task, lang, inputs = record["task"], record["language"], record["inputs"]
@@ -97,7 +105,7 @@ def build_messages(
     elif task == "generation":
         name = language_name(lang)
         system = GENERATION_SYSTEM.format(lang=name)
-        if generation_prompt == "codereval_input" and inputs.get("input"):
+        if uses_codereval_input(inputs, generation_prompt):
             user = inputs["input"]
         elif generation_prompt in ("training", "codereval_input"):
             if java_label not in JAVA_GENERATION_LABELS:

@@ -3,7 +3,8 @@
 Each entry says which config key reproduces the package (the value the paper preset sets),
 what the package did, where (file:line in alvi75/MultiTask-QLoRA-NFAnalysis, see
 docs/paper-protocol.md) and whether it is a defect kept only for fidelity. The report lists the
-entries in force for a study (`in_force`), so nobody compares numbers without knowing them.
+entries in force for a study (`in_force`), so nobody compares numbers without knowing them,
+and beside them `DIFFERENCES`: where codepeft deliberately does not do what the package did.
 
 Keys are dotted config paths; `*` matches every key at that level (e.g. `methods.*.training.x`).
 """
@@ -167,9 +168,9 @@ QUIRKS: list[Quirk] = [
     Quirk(
         "decoding.generation_prompt",
         "codereval_input",
-        "code generation feeds CoderEval's `input` verbatim as the user turn, not the training "
-        "format (summary + signature)",
-        "generation/codereval/infer_generation_qlora.py:21-37 (user turn = task['input'])",
+        "code generation feeds CoderEval's `input` verbatim as the user turn (an empty one "
+        "too), not the training format (summary + signature)",
+        "generation/codereval/infer_generation_qlora.py:21-37,132 (user turn = task['input'])",
     ),
     Quirk(
         "decoding.chat_template.translation",
@@ -262,6 +263,14 @@ QUIRKS: list[Quirk] = [
         "translation/wrap_java_methods.py:11-17,32",
     ),
     Quirk(
+        "analyzers.unit_files",
+        "package",
+        "Java unit files (generation and translation) were read back in text mode before "
+        "wrapping, so a generated '\\r\\n' or lone '\\r' became '\\n' in the file the "
+        "analyzers read (Python and C# files were written as generated)",
+        "generation/codereval/add_java_wrappers_cg.py:30; translation/wrap_java_methods.py:29",
+    ),
+    Quirk(
         "analyzers.format_translations",
         True,
         "Translation outputs are reformatted with format_code (newline after every ; { } even "
@@ -277,6 +286,16 @@ QUIRKS: list[Quirk] = [
         "NLOC, Token_Count), so it enters means and tests as zeros",
         "non_functional_analysis/lizard_analysis.py:57,65-72",
         defect=True,  # 'not measurable' becomes a measured 0
+    ),
+    Quirk(
+        "analyzers.lizard.functions_from",
+        "text_report",
+        "Lizard's numbers are the sums over the lines of the `lizard <file>` text report that "
+        "look like function rows (stripped, a leading digit, an '@', four integers); a function "
+        "over a warning threshold (CCN > 15, length > 1000, parameters > 100) is listed again "
+        "in the warnings block, so its CCN, NLOC and tokens count twice",
+        "non_functional_analysis/lizard_analysis.py:57,63-81",
+        defect=True,  # the most complex functions weigh double in every Lizard sum
     ),
     Quirk(
         "analyzers.pmd.parse_error",
@@ -321,6 +340,14 @@ QUIRKS: list[Quirk] = [
         "An empty judge answer is asked again up to 3 times per call (and the call repeated "
         "up to 5 times until all three scores parse: parse_retries 4)",
         "summarization/codereval/evaluate_summarization_llm_judge.py:65-103,140-157",
+    ),
+    Quirk(
+        "judge.blank_answer",
+        "answer",
+        "A judge answer of whitespace only is an answer (call_gpt5 returns it: `if "
+        "output_text:`), not an empty one: it is parsed, gives no score and uses one of the 5 "
+        "calls instead of being asked again within the call",
+        "summarization/codereval/evaluate_summarization_llm_judge.py:89,105-107,140-146",
     ),
     Quirk(
         "judge.min_summary_chars",
@@ -407,6 +434,71 @@ QUIRKS: list[Quirk] = [
         what="The LLM-judge scores are their own Holm family {content adequacy, conciseness, "
         "fluency} per model size (the package's CLEAN outputs wrongly say Benjamini-Hochberg).",
         source="statistical_tests/R-scripts/rq1_cs_java_llm_judge_st_vs_mt_wilcoxon.R:90,94,98",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A place where codepeft, the paper preset included, deliberately does not do what the
+    replication package did (listed beside the quirks in force, docs/paper-protocol.md)."""
+
+    topic: str
+    package: str  # what the package did
+    codepeft: str  # what codepeft does instead
+    effect: str  # on the numbers
+    source: str  # package file:line
+
+
+DIFFERENCES: list[Difference] = [
+    Difference(
+        "judge request body",
+        "responses.create(model, input, text={'verbosity': 'low'}, max_output_tokens=1024): the "
+        "provider's default store (true) kept every request and answer",
+        'adds "store": false, so the judged code and summaries are not kept by the provider '
+        "(judge.extra_body: {store: null} sends the package's body exactly)",
+        "none: storage does not change an answer",
+        "summarization/codereval/evaluate_summarization_llm_judge.py:69-74",
+    ),
+    Difference(
+        "judge answer with a non-decimal digit",
+        "a line naming a criterion whose first digit-like character is one int() cannot read "
+        "(a superscript '²', a circled '①') raised ValueError: the evaluation stopped",
+        "that line gives no score; a run missing the criterion is asked again (parse_retries)",
+        "none on answers the package could read (it never read a score past such a character)",
+        "summarization/codereval/evaluate_summarization_llm_judge.py:119-132",
+    ),
+    Difference(
+        "CodeBLEU data-flow order",
+        "calc_codebleu (codebleu 0.7.0) lists a variable's data-flow parents in set order, which "
+        "follows the process's string hash seed: the data-flow score, hence CodeBLEU, changes "
+        "from run to run on the same files",
+        "the parents are sorted before normalisation (codepeft.metrics.codebleu_metric, "
+        "deterministic=True), so a rerun gives the same tables",
+        "a corpus score within the package's own run-to-run spread (e.g. 0.1043-0.1059 on 200 "
+        "Java->C# pairs); per-instance scores likewise",
+        "translation/infer_translation_qlora.py:221-225",
+    ),
+    Difference(
+        "packing chunk order",
+        "TRL 0.9.6's ConstantLengthDataset shuffled chunks with the global `random` module",
+        "a seeded generator: the same chunks, a reproducible order (not the package's own)",
+        "training batches differ in order only",
+        "multitask/qlora_train.py:539-549; trl 0.9.6 utils.py:533-584",
+    ),
+    Difference(
+        "RQ3 CS+CT PMD input",
+        "the script reads r-pmd_ct_3b_cg_cs-mt-qlora.csv (a file-name error)",
+        "the CS+CT model's own PMD table",
+        "that comparison's PMD rows differ from the shipped ones",
+        "statistical_tests/R-scripts/rq3_ct_cs_java…R:29",
+    ),
+    Difference(
+        "shipped C#->Java PMD results",
+        "computed on the code-generation PMD tables (every printed number matches those)",
+        "computed on the translations",
+        "our C#->Java PMD rows differ from the paper's",
+        "statistical_tests/R-scripts/rq1_ct_cs_java…R:27-32",
     ),
 ]
 

@@ -117,6 +117,21 @@ def decoding_spec(config: dict, task: str, method: str | None = None) -> dict:
     return dict(sorted(spec.items()))
 
 
+#: judge options added after studies had run: left out of the judge jobs' params while they hold
+#: this value (their schema default), so adding them reran no judge job
+JUDGE_KEPT_OUT_AT_DEFAULT = {"blank_answer": "empty"}
+
+
+def judge_spec(judge: dict) -> dict:
+    """The judge options a judge job reads (the validated `judge` section; the job fills
+    absent keys from the schema's defaults)."""
+    return {
+        key: value
+        for key, value in judge.items()
+        if key not in JUDGE_KEPT_OUT_AT_DEFAULT or value != JUDGE_KEPT_OUT_AT_DEFAULT[key]
+    }
+
+
 # --- canonical params and shared mixtures ----------------------------------------------------
 
 

@@ -56,7 +56,7 @@ rule judge_summaries:
         judge_api=0 if JUDGE_LOCAL else 1,
         # a local judge model on a GPU goes to the GPU partition, an API judge to the CPU one
     params:
-        judge=canonical(JUDGE),
+        judge=canonical(study.judge_spec(JUDGE)),
     script:
         "../workflow/scripts/judge.py"
 

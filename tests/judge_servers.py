@@ -6,7 +6,8 @@
 - `FaultServer`: the same, but the n-th request carrying a given prompt gets the n-th entry of a
   fault script: ``429`` (with Retry-After), ``500``, ``hang`` (sleeps past the client timeout),
   ``malformed`` (200 with a body that is not JSON), ``garbage`` (a valid response whose answer
-  does not parse), ``empty`` (a message with no text), ``partial`` (no Fluency line), ``401``;
+  does not parse), ``empty`` (a message with no text), ``blank`` (a message of whitespace only),
+  ``partial`` (no Fluency line), ``401``;
   past the script it answers normally.
 
 Both bind 127.0.0.1 on an ephemeral port, run in a daemon thread, record every request
@@ -165,6 +166,9 @@ class _Server:
                     self._send(200, b'{"output": [ this is not json')
                 elif action == "empty":  # a message item with no text (reasoning used it all)
                     payload = response_body(self.path, body.get("model", ""), "")
+                    self._send(200, json.dumps(payload).encode())
+                elif action == "blank":  # a message of whitespace only
+                    payload = response_body(self.path, body.get("model", ""), " \n\n ")
                     self._send(200, json.dumps(payload).encode())
                 elif action == "partial":  # fluency missing
                     text = "\n".join(answer_for(prompt).split("\n")[:2])

@@ -50,6 +50,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Lizard: 0 in every column without a function; PMD: 0 for unparsable files",
     )
+    parser.add_argument(
+        "--lizard-functions-from",
+        choices=["list", "text_report"],
+        default="list",
+        help="Lizard: the function list (each once) or the package's parse of the text report "
+        "(a function over a warning threshold counts twice)",
+    )
     parser.add_argument("--log", help="log file (default: stderr)")
     parser.add_argument("--list", action="store_true", help="list analyzers and exit")
     args = parser.parse_args(argv)
@@ -72,11 +79,11 @@ def main(argv: list[str] | None = None) -> int:
             "timeout_s": args.timeout,
             "unit_files": args.unit_files,
             "format_translations": args.format_translations,
-            **(
-                {"lizard": {"no_functions": "zero"}, "pmd": {"parse_error": "zero"}}
-                if args.paper_zeros
-                else {}
-            ),
+            "lizard": {
+                "functions_from": args.lizard_functions_from,
+                **({"no_functions": "zero"} if args.paper_zeros else {}),
+            },
+            **({"pmd": {"parse_error": "zero"}} if args.paper_zeros else {}),
         },
     )[job.table]
     print(f"{args.out}: {len(rows)} rows", file=sys.stderr)

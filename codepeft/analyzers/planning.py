@@ -43,6 +43,9 @@ def plan(section: dict, combos: list[dict]) -> dict[str, list[Job]]:
 
 #: config sections read by one analyzer only (passed to that analyzer's rule alone)
 TOOL_SECTIONS = ("lizard", "pmd", "sonar")
+#: tool options added after studies had run: left out of the rule's params while they hold
+#: this value (their schema default), so adding them reran no job of an existing study
+KEPT_OUT_AT_DEFAULT = {"lizard": {"functions_from": "list"}}
 
 
 def rule_options(section: dict, name: str) -> dict:
@@ -56,7 +59,12 @@ def rule_options(section: dict, name: str) -> dict:
         "format_translations": bool(section.get("format_translations", False)),
     }
     if name in TOOL_SECTIONS:
-        options[name] = dict(sorted((section.get(name) or {}).items()))
+        quiet = KEPT_OUT_AT_DEFAULT.get(name, {})
+        options[name] = {
+            key: value
+            for key, value in sorted((section.get(name) or {}).items())
+            if key not in quiet or value != quiet[key]
+        }
     return dict(sorted(options.items()))
 
 

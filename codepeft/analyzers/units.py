@@ -34,6 +34,10 @@ An output that is ``null`` or only whitespace is not written; its status is ``em
 - translation, Java: ``translation_<id>.java`` with class ``Translation<id>``, same template;
 - translation, C#: ``translation_<id>.cs``, not wrapped.
 
+Java code has its carriage returns made newlines (``\\r\\n`` and a lone ``\\r`` -> ``\\n``): the
+package read each Java output back in text mode before wrapping it. Python and C# files keep
+them, as the package wrote those files once.
+
 ``<id>`` is the record id with characters other than letters, digits and ``_`` replaced by
 ``_``. An empty output is written (empty) and analyzed, as the package did; only a null
 output is ``empty_prediction``. ``format_translations: true`` passes translation outputs through
@@ -169,8 +173,18 @@ def format_or_keep(code: str) -> str:
         return code
 
 
+def text_mode_newlines(code: str) -> str:
+    """`code` as Python's text mode reads it back (universal newlines): ``\\r\\n`` and a lone
+    ``\\r`` become ``\\n``."""
+    return code.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def package_wrap_java(code: str, class_name: str) -> str:
-    """The package's Java wrapper: only the first line of `code` is indented; no final newline."""
+    """The package's Java wrapper: only the first line of `code` is indented; no final newline.
+    The package wrote each Java output to a file and read it back in text mode before wrapping
+    (``add_java_wrappers_cg.py:30``, ``wrap_java_methods.py:29``), so carriage returns in the
+    output became newlines (`text_mode_newlines`)."""
+    code = text_mode_newlines(code)
     return f"import java.util.*;\n\npublic class {class_name} {{\n    {code}\n}}"
 
 

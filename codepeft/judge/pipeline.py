@@ -108,6 +108,7 @@ def settings_from(cfg: dict) -> Settings:
         parse_rule=str(cfg["parse_rule"]),
         empty_retries=int(cfg["empty_retries"]),
         min_summary_chars=int(cfg["min_summary_chars"]),
+        blank_answer=str(cfg["blank_answer"]),
     )
 
 
@@ -185,6 +186,7 @@ def run(
         "parse_rule": settings.parse_rule,
         "empty_retries": settings.empty_retries,
         "min_summary_chars": settings.min_summary_chars,
+        "blank_answer": settings.blank_answer,
         "min_valid_runs": settings.min_valid_runs,
         "concurrency": settings.concurrency,
         "cache_dir": str(cfg["cache_dir"]),

@@ -131,13 +131,21 @@ def parse_answer(text: str | None, criteria: tuple[str, ...] = DEFAULT_CRITERIA)
 
 
 def _first_score(line: str) -> int | None:
-    """The first character of `line` that is a digit from 1 to 5 (the package's rule)."""
+    """The first character of `line` that is a digit from 1 to 5 (the package's rule: other
+    decimal digits such as a full-width '４' count, as ``int`` reads them).
+
+    A character that is a digit to ``str.isdigit`` but that ``int`` cannot read (a superscript
+    '²', a circled '①') ends the search with no score for the line: there the package's
+    ``int(char)`` raised ValueError and its whole evaluation stopped (``:119-132``), so it
+    never read a score past one. codepeft does not stop: the criterion stays unscored by this
+    line, and a run missing it is asked again (``parse_retries``) as any incomplete answer.
+    """
     for char in line:
         if char.isdigit():
             try:
                 value = int(char)
-            except ValueError:  # a digit int() does not read (e.g. a superscript)
-                continue
+            except ValueError:  # the package raised here (module doc: stated difference)
+                return None
             if SCORE_MIN <= value <= SCORE_MAX:
                 return value
     return None

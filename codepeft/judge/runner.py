@@ -26,7 +26,9 @@ attempt (the package's ``call_gpt5`` tried 3 times, ``:65-103``) before the atte
 unparsable; ``parse_retries: 4`` gives the package's 5 calls until all three scores parse
 (``:140-157``); ``min_summary_chars: 3`` skips items whose summary is shorter than 3
 characters after stripping (``:175-177``): no request, values empty, status
-``skipped: summary shorter than 3 characters``, counted in the summary.
+``skipped: summary shorter than 3 characters``, counted in the summary; ``blank_answer:
+answer`` takes an answer of whitespace only as an answer, not as an empty one (the package's
+``if output_text:``, ``:89``): parsed (no score), it uses up one of the calls at once.
 Work runs on a thread pool of `concurrency` workers (a local model serialises its own calls).
 """
 
@@ -71,6 +73,7 @@ class Settings:
     parse_rule: str = _DEFAULTS["parse_rule"]  # "package": the replication package's line rule
     empty_retries: int = _DEFAULTS["empty_retries"]  # re-asks of an empty answer (package: 2)
     min_summary_chars: int = _DEFAULTS["min_summary_chars"]  # shorter: skipped (package: 3)
+    blank_answer: str = _DEFAULTS["blank_answer"]  # whitespace: "empty" or an "answer" (package)
 
 
 @dataclass
@@ -119,6 +122,20 @@ class _Budget:
                 return False
             self.used += 1
             return True
+
+
+BLANK_ANSWERS = ("empty", "answer")
+
+
+def answered(text: str | None, blank_answer: str = "empty") -> bool:
+    """Whether an attempt got an answer rather than an empty one (which `empty_retries` asks
+    again): text that is not only whitespace; with ``blank_answer: answer`` any text at all, as
+    the package's ``call_gpt5`` returned it (``if output_text:``, ``:89``)."""
+    if blank_answer not in BLANK_ANSWERS:
+        raise ValueError(f"blank_answer must be one of {BLANK_ANSWERS}, not {blank_answer!r}")
+    if not text:
+        return False
+    return blank_answer == "answer" or bool(text.strip())
 
 
 def backoff_delay(retry: int, settings: Settings, retry_after: float | None) -> float:
@@ -227,7 +244,7 @@ class Judge:
                 text, failure = self._answer(prompt, run, attempt * tries + empty_try)
                 if failure is not None:  # as the package: the last call's scores count
                     return RunResult(None, failure)
-                if text is not None and text.strip():
+                if answered(text, s.blank_answer):
                     break
             parsed = parse(text, s.criteria)
             if parsed.reason == "ok":

@@ -281,10 +281,18 @@ def rq_tables(run: ReportBuild, stats_tables: list[str]) -> dict[str, list[dict]
 
 
 def quirks_table(run: ReportBuild) -> list[dict]:
-    """tables/quirks: the replication package's behaviours in force (only when any is)."""
+    """tables/quirks: the replication package's behaviours in force, and
+    tables/package_differences: codepeft's deliberate differences (both only when any quirk is
+    in force)."""
     quirks = quirks_section.quirk_rows(run.config)
     if quirks:
         run.emit("quirks", quirks_section.QUIRK_COLUMNS, quirks, quirks_section.TITLE)
+        run.emit(
+            "package_differences",
+            quirks_section.DIFFERENCE_COLUMNS,
+            quirks_section.difference_rows(),
+            quirks_section.DIFFERENCES_TITLE,
+        )
     return quirks
 
 

@@ -776,6 +776,151 @@ def test_lizard_no_functions_zero_fills_every_column():
     assert default[0]["detected"] == 0 and default[0].get("ccn_sum") is None
 
 
+# a function over Lizard's CCN threshold (15): CCN 17, so the text report warns about it
+PY_OVER_THRESHOLD = (
+    "def small(a):\n    return a\n\n\ndef grade(x):\n"
+    + "".join(f"    if x == {i}:\n        return {i}\n" for i in range(16))
+    + "    return -1\n"
+)
+TEXT_REPORT = {"lizard": {"functions_from": "text_report"}}
+
+
+def test_lizard_text_report_counts_a_function_over_the_thresholds_twice():
+    """functions_from: text_report (paper preset) parses `lizard <file>`'s text report as the
+    package did (lizard_analysis.py:63-81): the function over CCN 15 is listed again in the
+    warnings block, so its CCN, NLOC and tokens count twice; list (default) counts it once."""
+    once, _ = analyzers.analyze("lizard", records(PY_OVER_THRESHOLD), "generation", "python")
+    twice, _ = analyzers.analyze(
+        "lizard", records(PY_OVER_THRESHOLD), "generation", "python", options=TEXT_REPORT
+    )
+    assert (once[0]["functions"], once[0]["ccn_sum"], once[0]["ccn_max"]) == (2, 18, 17)
+    assert (twice[0]["functions"], twice[0]["ccn_sum"], twice[0]["ccn_max"]) == (3, 35, 17)
+    small_nloc, small_tokens = 2, 7  # Lizard's numbers for `small`
+    assert twice[0]["nloc"] == 2 * once[0]["nloc"] - small_nloc
+    assert twice[0]["tokens"] == 2 * once[0]["tokens"] - small_tokens
+    # cognitive complexity is not in the text report: over the function list, each once
+    assert twice[0]["cognitive_sum"] == once[0]["cognitive_sum"]
+    # Java, through the package's wrapper: one method over the threshold, all numbers doubled
+    java = "int grade(int x) {\n" + "".join(f"  if (x == {i}) return {i};\n" for i in range(16))
+    java += "  return -1;\n}"
+    opts = {**PACKAGE_OPTIONS, "lizard": {"functions_from": "text_report", "no_functions": "zero"}}
+    j_once, _ = analyzers.analyze(
+        "lizard", records(java), "generation", "java", options=PACKAGE_OPTIONS
+    )
+    j_twice, _ = analyzers.analyze("lizard", records(java), "generation", "java", options=opts)
+    for column in ("functions", "ccn_sum", "nloc", "tokens"):
+        assert j_twice[0][column] == 2 * j_once[0][column], column
+    # under the thresholds both ways agree, and no function stays no_functions
+    plain, _ = analyzers.analyze("lizard", records(PY_OK, "x = 1\n"), "generation", "python")
+    text, _ = analyzers.analyze(
+        "lizard", records(PY_OK, "x = 1\n"), "generation", "python", options=TEXT_REPORT
+    )
+    assert text == plain and text[1]["status"] == "no_functions"
+
+
+def test_lizard_text_report_is_lizards_own_report_parsed_with_the_package_rule(tmp_path):
+    """The report is what the CLI prints (function table, file table, warnings block, total);
+    the package's rule takes the function rows of the table and of the warnings block only."""
+    import lizard as lizard_lib
+
+    from codepeft.analyzers import lizard
+
+    path = tmp_path / "big.py"
+    path.write_text(PY_OVER_THRESHOLD, encoding="utf-8")
+    option = lizard.cli_options(tmp_path)
+    info = lizard_lib.FileAnalyzer(lizard_lib.get_extensions([]))(str(path))
+    report = lizard.text_report(info, option)
+    assert "!!!! Warnings (cyclomatic_complexity > 15 or length > 1000" in report
+    assert "1 file analyzed." in report and "Total nloc" in report
+    rows = lizard.package_function_rows(report)
+    assert [r[1] for r in rows] == [1, 17, 17]  # small, grade, grade again (warnings block)
+    # summary lines start with a digit but have no '@' (or a decimal average): not functions
+    assert lizard.package_function_rows("     36      18.0     9.0  63.5   2     a@b.py\n") == []
+    assert lizard.package_function_rows("  2  1  7  1  2 f@1-2@x.py\n  x@ 1 2 3\n") == [
+        (2, 1, 7, 1)
+    ]
+
+
+def test_lizard_text_report_reads_the_file_as_the_cli_does():
+    """`lizard <file>` reads in text mode: a lone carriage return ends a line. Lizard on the
+    in-memory text (list) finds no function in a Python file with lone \\r line ends."""
+    code = "def f(x):\r    if x:\r        return 1\r    return 2\r"
+    opts = {**PACKAGE_OPTIONS, "lizard": {"no_functions": "zero"}}
+    plain, _ = analyzers.analyze("lizard", records(code), "generation", "python", options=opts)
+    opts["lizard"]["functions_from"] = "text_report"
+    text, _ = analyzers.analyze("lizard", records(code), "generation", "python", options=opts)
+    assert plain[0]["status"] == "no_functions"
+    assert (text[0]["functions"], text[0]["ccn_sum"], text[0]["nloc"]) == (1, 2, 4)
+
+
+def test_lizard_text_report_gives_the_papers_doubled_row(shared):
+    """CodeXGLUE test pair 794 (C#->Java) holds one method with CCN 16. The paper's 3B
+    MT-QLoRA and ST-QLoRA rows for it read CCN 32, NLOC 18, tokens 298: the preset's text
+    report on the reference gives exactly that; each function once gives half."""
+    import csv
+
+    java = _translation_lines(shared / "data/codexglue/code-to-code-trans/test.java-cs.txt.java")
+    paper = shared / "reference/paper_per_instance/lizard/translation/cs_java"
+    want = set()
+    for name in ("r-lizard_ct_3b-mt-qlora.csv", "r-lizard_ct_3b-st-qlora.csv"):
+        with open(paper / name) as f:
+            (row,) = [r for r in csv.DictReader(f) if r["Task ID"] == "translation_794"]
+        want.add(
+            tuple(int(row[c]) for c in ("Cyclomatic_Complexity", "Lines_of_Code", "Token_Count"))
+        )
+    assert want == {(32, 18, 298)}
+    recs = [{"id": "794", "output": java[794]}]
+    preset = {
+        **PACKAGE_OPTIONS,
+        "lizard": {"no_functions": "zero", "functions_from": "text_report"},
+    }
+    rows = {}
+    for name, options in (("preset", preset), ("once", PACKAGE_OPTIONS)):
+        (r,), _ = analyzers.analyze("lizard", recs, "translation", "cs-java", options=options)
+        rows[name] = (r["ccn_sum"], r["nloc"], r["tokens"])
+    assert rows == {"preset": (32, 18, 298), "once": (16, 9, 149)}
+
+
+def test_package_java_files_read_carriage_returns_as_newlines(tmp_path):
+    """The package read its Java outputs back in text mode before wrapping them
+    (add_java_wrappers_cg.py:30, wrap_java_methods.py:29): '\\r\\n' and a lone '\\r' are
+    '\\n' in the file; Python and C# files, written once, keep them."""
+    java = "int f(int x) {\r\n  if (x > 0) {\r    return 1;\r\n  }\r  return 2;\r\n}"
+    (unit,) = units.build_units(
+        [{"id": "636766f91a6d9265ec01776e", "output": java}],
+        "java",
+        tmp_path / "g",
+        task="generation",
+        unit_files="package",
+    )
+    body = "int f(int x) {\n  if (x > 0) {\n    return 1;\n  }\n  return 2;\n}"
+    assert unit.path.read_bytes().decode() == (
+        "import java.util.*;\n\npublic class Generated_636766f91a6d9265ec01776e {\n    "
+        + body
+        + "\n}"
+    )
+    (unit,) = units.build_units(
+        [{"id": "3", "output": java}],
+        "java",
+        tmp_path / "t",
+        task="translation",
+        unit_files="package",
+    )
+    assert "\r" not in unit.path.read_bytes().decode() and body in unit.code
+    for language, task in (("python", "generation"), ("csharp", "translation")):
+        (unit,) = units.build_units(
+            [{"id": "4", "output": "x\r\ny\r"}],
+            language,
+            tmp_path / language,
+            task=task,
+            unit_files="package",
+        )
+        assert unit.path.read_bytes() == b"x\r\ny\r"
+    # the default layout's wrapper rebuilds the lines itself (no carriage return either)
+    (unit,) = units.build_units([{"id": "5", "output": java}], "java", tmp_path / "d")
+    assert "\r" not in unit.path.read_bytes().decode()
+
+
 def test_pmd_parse_error_zero_policy(tmp_path):
     path = tmp_path / "00001" / "translation_3.java"
     unit = units.Unit("a", 1, "java", "x", path, True, "ok")
@@ -837,6 +982,14 @@ def test_rule_options_are_canonical_and_per_tool():
     }
     assert list(lizard_opts) == sorted(lizard_opts)
     assert "lizard" not in analyzers.rule_options(section, "pmd")
+    # functions_from, added later, stays out of the params at its default (no rerun)
+    section["lizard"]["functions_from"] = "list"
+    assert analyzers.rule_options(section, "lizard") == lizard_opts
+    section["lizard"]["functions_from"] = "text_report"
+    assert analyzers.rule_options(section, "lizard")["lizard"] == {
+        "functions_from": "text_report",
+        "no_functions": "zero",
+    }
     assert list(analyzers.rule_options(section, "sonar")["sonar"]) == ["host_url", "project_key"]
 
 

@@ -10,7 +10,7 @@ import pytest
 from codepeft.io import read_tsv
 from codepeft.judge import pipeline
 from codepeft.judge.rubric import load_template, packaged_template_path, parse_answer_package
-from codepeft.judge.runner import Judge, RunResult, Settings
+from codepeft.judge.runner import Judge, RunResult, Settings, answered
 from tests.judge_servers import FaultServer, ScoringServer, expected_scores, prompt_of
 
 FAKE_KEY = "sk-test-CODEPEFT-package-judge-0c4e"
@@ -61,6 +61,7 @@ PACKAGE_CFG = {
     "parse_retries": 4,
     "empty_retries": 2,
     "min_summary_chars": 3,
+    "blank_answer": "answer",
 }
 
 
@@ -123,6 +124,34 @@ def test_package_parsing_keeps_partial_scores_and_says_what_is_missing():
     assert parsed.reason == "unparsable answer: no score for Fluency"
     assert parse_answer_package("").scores is None
     assert parse_answer_package("no scores here").scores is None
+
+
+def test_a_digit_int_cannot_read_ends_the_line_without_a_score():
+    """The package's `1 <= int(char) <= 5` raised ValueError on a superscript (its evaluation
+    stopped, :119-132), so it never read a score past one: the line gives no score here (the
+    run is asked again), not the next digit. Decimal digits of other scripts count, as int()
+    reads them."""
+    parsed = parse_answer_package("Content adequacy: \u00b2 (4 facts)\nConciseness: 3\nFluency: 5")
+    assert parsed.scores == {"Conciseness": 3, "Fluency": 5}
+    assert parsed.reason == "unparsable answer: no score for Content adequacy"
+    # a circled digit likewise; 0 and 6-9 before it are skipped as the package skipped them
+    parsed = parse_answer_package("Content adequacy: 7 \u2462 4\nConciseness: 3\nFluency: 5")
+    assert "Content adequacy" not in parsed.scores
+    # full-width and Arabic-Indic digits are read (int('\uff14') == 4), as by the package
+    parsed = parse_answer_package("Content adequacy: \uff14\nConciseness: \u0663\nFluency: 5")
+    assert parsed.reason == "ok" and parsed.scores == {
+        "Content adequacy": 4,
+        "Conciseness": 3,
+        "Fluency": 5,
+    }
+
+
+def test_blank_answer_rule():
+    assert not answered(None) and not answered("") and not answered("", "answer")
+    assert not answered(" \n ") and answered(" \n ", "answer")
+    assert answered("Fluency: 4") and answered("Fluency: 4", "answer")
+    with pytest.raises(ValueError, match="blank_answer"):
+        answered("x", "retry")
 
 
 # ------------------------------------------------------------------ aggregation
@@ -232,6 +261,48 @@ def test_empty_answers_are_retried_within_a_call(key_env, tmp_path):
         assert summary["requests"]["unparsable_answers"] == 2
     finally:
         server.close()
+
+
+def test_whitespace_answers_use_up_the_packages_calls(key_env, tmp_path):
+    """blank_answer: answer (paper preset): a whitespace-only answer is parsed like any other
+    (the package's `if output_text:`), so 5 of them use all 5 calls and the run has no score;
+    blank_answer: empty re-asks them within a call (empty_retries 2) and the run gets its
+    scores from the 6th request."""
+    server = FaultServer(["blank"] * 5, api_key=FAKE_KEY)
+    try:
+        cfg = cfg_for(server, tmp_path, runs=1, concurrency=1)
+        summary = pipeline.run(PAIRS[:1], cfg, tmp_path / "t.tsv")
+        (row,) = read_tsv(tmp_path / "t.tsv")
+        assert server.count == 5 and summary["requests"]["unparsable_answers"] == 5
+        assert row["status"].startswith("not computed: 0/1 valid runs")
+        assert row["content_adequacy_mean"] == "" and summary["blank_answer"] == "answer"
+        server.per_prompt.clear()
+        cfg = cfg_for(server, tmp_path, runs=1, concurrency=1, blank_answer="empty")
+        cfg["cache_dir"] = str(tmp_path / "cache2")
+        summary = pipeline.run(PAIRS[:1], cfg, tmp_path / "t2.tsv")
+        (row,) = read_tsv(tmp_path / "t2.tsv")
+        assert server.count == 5 + 6 and summary["requests"]["unparsable_answers"] == 1
+        assert row["status"] == "ok"
+    finally:
+        server.close()
+
+
+def test_store_null_sends_the_packages_body_exactly(key_env, tmp_path):
+    """codepeft adds "store": false to the Responses body (a stated difference: the judged
+    code stays off the provider's storage; scores unaffected); extra_body {store: null} removes
+    it, leaving the package's four fields (:69-74)."""
+    server = ScoringServer(api_key=FAKE_KEY)
+    try:
+        cfg = cfg_for(server, tmp_path, runs=1, extra_body={"store": None})
+        pipeline.run(PAIRS[:1], cfg, tmp_path / "t.tsv")
+    finally:
+        server.close()
+    assert server.bodies[0] == {
+        "model": "gpt-5-mini",
+        "input": fill(PAIRS[0]["code"], PAIRS[0]["summary"], "java"),
+        "text": {"verbosity": "low"},
+        "max_output_tokens": 1024,
+    }
 
 
 def test_calls_repeat_until_all_three_parse_then_keep_partial_scores(key_env, tmp_path):

@@ -43,6 +43,22 @@ def test_generation_prompt_both_formats():
     assert prompts.build_messages(r, "codereval_input")[1]["content"] == r["inputs"]["input"]
 
 
+def test_codereval_input_is_the_user_turn_even_when_empty():
+    """The package's user turn is task['input'] whatever it holds (infer_generation_qlora.py:
+    31,132): an empty input gives an empty user turn, not the training format; only a record
+    without the field (not from CoderEval) falls back to summary + signature."""
+    inputs = {"summary": "Add.", "signature": "def add(a, b):", "input": ""}
+    r = rec("generation", "python", inputs)
+    assert prompts.build_messages(r, "codereval_input")[1]["content"] == ""
+    assert (
+        prompts.build_messages(r)[1]["content"] == "Add.\n\nFunction to implement:\ndef add(a, b):"
+    )
+    no_field = rec("generation", "python", {"summary": "Add.", "signature": "def add(a, b):"})
+    assert prompts.build_messages(no_field, "codereval_input")[1]["content"] == (
+        "Add.\n\nFunction to implement:\ndef add(a, b):"
+    )
+
+
 def test_translation_prompt():
     msgs = prompts.build_messages(rec("translation", "cs-java", {"code": "x"}))
     assert msgs[1]["content"] == "Translate from C# to Java:\nx"
@@ -126,6 +142,13 @@ def test_generation_prompt_is_codereval_input_verbatim(tokenizer, paper):
     assert text == (
         f"<|im_start|>system\n{GEN_SYSTEM_JAVA}<|im_end|>\n"
         f"<|im_start|>user\n{codereval}<|im_end|>\n<|im_start|>assistant\n"
+    )
+    # an empty input stays the (empty) user turn, as the package's task['input']
+    r["inputs"]["input"] = ""
+    text, _, _ = generate.prepare_prompt(tokenizer, r, spec_for(paper, "generation"))
+    assert text == (
+        f"<|im_start|>system\n{GEN_SYSTEM_JAVA}<|im_end|>\n"
+        "<|im_start|>user\n<|im_end|>\n<|im_start|>assistant\n"
     )
 
 

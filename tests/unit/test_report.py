@@ -318,7 +318,8 @@ def test_build_report_end_to_end(tmp_path):
     out = tmp_path / "results/report"
     res = build_report(cfg, out, root=tmp_path)
     assert set(res["tables"]) == {
-        *("pass1", "means", "not_computed", "rq_rq1_st_vs_mt", "cost", "quirks", "headline")
+        *("pass1", "means", "not_computed", "rq_rq1_st_vs_mt", "cost", "quirks", "headline"),
+        "package_differences",
     }
     assert {
         "pass1_by_scale",
@@ -458,6 +459,12 @@ def test_quirks_section_lists_the_behaviours_in_force(tmp_path, monkeypatch):
     page = (tmp_path / "r1/index.html").read_text()
     assert "quirks" in res["tables"] and "id='quirks'" in page and "a.R:1" in page
     assert page.index("id='quirks'") < page.index("id='rq'")
+    # beside them, the stated differences (codepeft.quirks.DIFFERENCES), table and section
+    assert "Where codepeft deliberately does not do what the package did" in page
+    assert "CodeBLEU data-flow order" in page and "package_differences" in res["tables"]
+    with open(tmp_path / "r1/tables/package_differences.tsv", newline="") as handle:
+        topics = [r["topic"] for r in csv.DictReader(handle, delimiter="\t")]
+    assert topics == [d.topic for d in quirks.DIFFERENCES]
     with open(tmp_path / "r1/tables/quirks.tsv", newline="") as handle:
         assert [r["key"] for r in csv.DictReader(handle, delimiter="\t")] == [
             "stats.pair_by",
@@ -466,7 +473,7 @@ def test_quirks_section_lists_the_behaviours_in_force(tmp_path, monkeypatch):
     cfg["stats"]["pair_by"] = "id"
     cfg["stats"]["overrides"] = []
     res = build_report(cfg, tmp_path / "r2", root=tmp_path)
-    assert "quirks" not in res["tables"]
+    assert "quirks" not in res["tables"] and "package_differences" not in res["tables"]
     assert "id='quirks'" not in (tmp_path / "r2/index.html").read_text()
 
 
