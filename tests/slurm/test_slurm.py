@@ -273,7 +273,7 @@ def _scontrol_job(job: str) -> str:
 
 
 def test_time_limit_signal_saves_and_resumes(slurm_copy):
-    # the first attempt of the training has a 3-minute time limit: the rules ask SLURM for
+    # the first attempt of the training has a 4-minute time limit: the rules ask SLURM for
     # SIGTERM `signal_lead_s` (120 s, profiles/slurm-test/site.yaml) before it, sent to the
     # job step (srun -> the inner snakemake -> the rule's python). The retry gets 30 minutes,
     # so that it finishes here (on a real cluster every slice has the same limit and a long
@@ -295,7 +295,7 @@ def test_time_limit_signal_saves_and_resumes(slurm_copy):
     limits.mkdir(exist_ok=True)
     (limits / "config.yaml").write_text(
         "set-resources:\n  train:\n    mem_mb: 3000\n    cpus_per_task: 1\n"
-        '    runtime: "3 if attempt == 1 else 30"\n'
+        '    runtime: "4 if attempt == 1 else 30"\n'
     )
     target = "results/models/tiny/mt_fft/multi"
     ckpt = repo / "results" / "checkpoints" / "tiny" / "mt_fft" / "multi"
@@ -342,7 +342,7 @@ def test_time_limit_signal_saves_and_resumes(slurm_copy):
     assert "returned non-zero exit status 143" in first_log.read_text()
     details = _scontrol_job(first)
     assert "Partition=gpu" in details and "Account=codepeft-test" in details, details
-    assert "TimeLimit=00:03:00" in details, details
+    assert "TimeLimit=00:04:00" in details, details
     # the retry dropped the cut-off checkpoint and resumed at the step saved at the signal
     text = log.read_text()
     assert f"removing incomplete checkpoint {planted.relative_to(repo)}" in text, text[-3000:]
