@@ -9,7 +9,7 @@ profiles/slurm-test override.
   the outputs are byte-identical (CPU training and greedy decoding are deterministic).
 - test_cancelled_training_resumes: a training is scancel-ed mid-run; it saves a checkpoint on
   SIGTERM, Snakemake retries it (restart-times) and the retry resumes from the checkpoint.
-- test_time_limit_signal_saves_and_resumes: a training with a 3-minute time limit gets the
+- test_time_limit_signal_saves_and_resumes: a training with a 4-minute time limit gets the
   rules' `--signal=TERM@<lead>` through sbatch -> srun -> snakemake -> python, saves at that
   step and exits; a checkpoint cut off mid-save is planted before the retry, which drops it and
   resumes from the step saved at the signal.
