@@ -30,6 +30,7 @@ rule execute:
         runtime=120,  # minutes; ~15 Python or ~6 Java samples/s on 2 cores + CoderEval image
     params:
         options=canonical(config["execution"]),
+        environment_failures=config["environment_failures"],
     script:
         "../workflow/scripts/execute.py"
 

@@ -2,7 +2,9 @@
 # summarization predictions file -> results/metrics/judge/{model}/{method}/summarization/{lang}.tsv
 # (+ .summary.json). Answers are cached in config["judge"]["cache_dir"] (default
 # results/judge_cache/), which is no rule's output, so Snakemake never deletes it and a rerun
-# sends no request.
+# sends no request. A request still failing after its retries (endpoint unreachable, an error
+# status) fails the job under environment_failures: fail (codepeft.failures); its retry, or a
+# later run, asks only for the answers not yet cached.
 
 
 # The API key is read from this variable only (never from config or a file). Declared when set,
@@ -53,6 +55,7 @@ rule judge_summaries:
         judge_api=0 if JUDGE_LOCAL else 1,
     params:
         judge=canonical(JUDGE),
+        environment_failures=config["environment_failures"],
     script:
         "../workflow/scripts/judge.py"
 
