@@ -56,7 +56,10 @@ def not_configured(options: dict) -> str | None:
 
 
 def unavailable(options: dict) -> str | None:
-    """What a configured Sonar lacks here (the token, the scanner), or None."""
+    """What a configured Sonar lacks here (the token, the scanner), or None (also when it is
+    not configured: `not_configured` says so)."""
+    if not_configured(options):
+        return None
     if not os.environ.get(TOKEN_ENV):
         return f"{TOKEN_ENV} not set (Sonar host {host_url(options)} configured)"
     if not scanner():

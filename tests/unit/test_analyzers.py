@@ -363,6 +363,7 @@ def test_sonar_not_configured_is_a_row_a_missing_token_an_environment_failure(mo
     monkeypatch.setenv("SONAR_TOKEN", "secret-token-value")
     assert sonar.not_configured({"sonar": {"host_url": ""}}).startswith("Sonar not configured")
     assert sonar.not_configured(configured) is None
+    assert sonar.unavailable({"sonar": {"host_url": ""}}) is None  # not configured: not missing
 
 
 def test_sonar_web_api_parsing():
