@@ -8,8 +8,8 @@
 
 
 # The API key is read from this variable only (never from config or a file). Declared when set,
-# so Snakemake passes it to remote jobs; unset, a dry run still works and the judge's first
-# request fails with 401, which the table records as "not computed" (nothing is paid).
+# so Snakemake passes it to remote jobs; unset, a dry run still works and the judge job stops
+# before any request (workflow/scripts/judge.py: check_api_key), so nothing is paid.
 if (
     JUDGE["enabled"]
     and not JUDGE_LOCAL
