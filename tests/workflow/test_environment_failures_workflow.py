@@ -1,7 +1,8 @@
-"""environment_failures under Snakemake (rules/surface.smk and rules/judge.smk, their rule
-scripts): with the BERTScore model not cached and the judge's endpoint down, the strict mode
-fails both jobs (Snakemake retries them) and writes no table; the lenient mode writes "not
-computed" rows; once the environment is back, the strict run computes every value."""
+"""environment_failures under Snakemake, through the rule scripts: with the BERTScore model not
+cached and the judge's endpoint down (rules/surface.smk, rules/judge.smk), or PMD not installed
+and no JDK (rules/analyze.smk, rules/execute.smk), the strict mode fails the jobs (Snakemake
+retries them) and writes no table; the lenient mode writes "not computed" rows; once the
+environment is back, the strict run computes every value."""
 
 from __future__ import annotations
 
@@ -129,3 +130,62 @@ def test_strict_fails_and_retries_lenient_records_a_later_run_computes(tmp_path)
     assert {r["bertscore_status"] for r in read_tsv(work / SURFACE)} == {"ok"}
     assert {r["status"] for r in read_tsv(work / JUDGE)} == {"ok"}
     assert server.count == len(ids)
+
+
+SNAKEFILE_CODE = SNAKEFILE.replace(
+    f'include: "{REPO}/rules/surface.smk"\ninclude: "{REPO}/rules/judge.smk"',
+    f'include: "{REPO}/rules/analyze.smk"\ninclude: "{REPO}/rules/execute.smk"',
+)
+PMD = "results/metrics/pmd/tiny/zero_shot/generation/java.tsv"
+EXECUTION = "results/metrics/execution/tiny/zero_shot/generation/java.tsv"
+
+
+@pytest.mark.skipif(not Path("/usr/bin/bwrap").exists(), reason="no bubblewrap")
+def test_analyzer_and_execution_jobs_fail_strict_and_record_lenient(tmp_path):
+    """PMD not installed (an empty tools folder) and no JDK (execution.java_home)."""
+    work = tmp_path / "wf"
+    work.mkdir()
+    (work / "Snakefile").write_text(SNAKEFILE_CODE)
+    assert f"{REPO}/rules/analyze.smk" in SNAKEFILE_CODE
+    config = {
+        "models": {"tiny": {"source": "unused"}},
+        "methods": {"zero_shot": {"finetune": "none"}},
+        "tasks": {"generation": {"languages": ["java"]}},
+        "analyzers": {"enabled": ["pmd"], "include_reference": False},
+        "execution": {
+            "allow_untrusted_code": True,
+            "tests": "tests.jsonl",
+            "java_home": str(tmp_path / "no-jdk"),
+        },
+    }
+    (work / "config.yaml").write_text(yaml.safe_dump(config))
+    write_jsonl(work / "tests.jsonl", [{"id": "t1", "language": "java", "test": "int x = 1;"}])
+    write_jsonl(
+        work / "results/data/generation/java/test.jsonl",
+        [{"id": "t1", "task": "generation", "language": "java", "split": "test",
+          "inputs": {"summary": "Adds.", "signature": "int add(int a, int b)"},
+          "reference": "int add(int a, int b) { return a + b; }"}],
+    )  # fmt: skip
+    write_jsonl(
+        work / "results/predictions/tiny/zero_shot/generation/java.jsonl",
+        [{"id": "t1", "language": "java", "output": "int add(int a, int b) { return a + b; }"}],
+    )
+    env = {**os.environ, "CODEPEFT_TOOLS": str(tmp_path / "no-tools")}
+    run = ["--cores", "1", "--snakefile", "Snakefile", "--keep-going"]
+
+    strict = snakemake(run, work, 300, env=env)
+    assert strict.returncode != 0
+    assert not (work / PMD).exists() and not (work / EXECUTION).exists()
+    pmd_log = (work / "logs/analyze/pmd.log").read_text()
+    assert "environment failure: pmd not found" in pmd_log and "scripts/setup/pmd.sh" in pmd_log
+    exec_log = (work / "logs/metrics/execution/tiny/zero_shot/generation/java.log").read_text()
+    assert "environment failure: no JDK (javac) found" in exec_log
+
+    (work / "record.yaml").write_text(yaml.safe_dump({"environment_failures": "record"}))
+    lenient = snakemake([*run, "--configfile", "config.yaml", "record.yaml"], work, 300, env=env)
+    assert lenient.returncode == 0, lenient.stderr[-3000:]
+    assert (
+        read_tsv(work / PMD)[0]["status"]
+        == "not computed: pmd not found (run scripts/setup/pmd.sh)"
+    )
+    assert read_tsv(work / EXECUTION)[0]["status"] == "not computed: no JDK (javac) found"
