@@ -1,12 +1,16 @@
 """`codepeft <subcommand> ...`: one subcommand per stage, each usable outside the workflow.
 
 Each subcommand lives in its stage's module as ``main(argv: list[str] | None) -> int``.
+An `EnvironmentFailure` (codepeft.failures: a model, tool or service this machine lacks) ends
+any subcommand with its message and exit status 3.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+
+from codepeft.failures import EnvironmentFailure
 
 SUBCOMMANDS = {
     "fetch": ("codepeft.fetch", "cache the hub datasets and models a config needs, check offline"),
@@ -37,7 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"codepeft: unknown subcommand {name!r}; see 'codepeft --help'", file=sys.stderr)
         return 2
     module = importlib.import_module(SUBCOMMANDS[name][0])
-    return int(module.main(rest) or 0)
+    try:
+        return int(module.main(rest) or 0)
+    except EnvironmentFailure as err:
+        print(f"codepeft {name}: {err}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

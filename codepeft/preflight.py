@@ -12,8 +12,8 @@ Checks (no network but the judge's endpoint, no GPU, no torch/transformers impor
   execution.tests);
 - tools: each analyzer that has jobs in this study finds its tool (`unavailable()` of
   codepeft/analyzers/<name>.py: PATH, the project venv, $CODEPEFT_TOOLS). A missing tool is
-  missing for a real study and a note for a demo study (`study.demo`: the embedded default and
-  the rehearsal run without .NET or semgrep; their tables then say "not computed"). Sonar
+  missing under `environment_failures: fail` (its job would fail) and a note under `record`
+  (the rehearsal: its tables then say "not computed"). Sonar
   without `analyzers.sonar.host_url` is a note (not configured), with a host but no
   SONAR_TOKEN missing;
 - profile and site (`--profile`, several merged as Snakemake does: a later profile's key
@@ -306,10 +306,10 @@ def local_findings(config: dict) -> list[Finding]:
 
 
 def tools_required(config: dict) -> bool:
-    """Whether a missing analyzer tool stops the run: yes for a real study; a demo study
-    (study.demo: the embedded default, the rehearsal) runs without .NET or semgrep, its
-    tables then say "not computed"."""
-    return not config["study"].get("demo", False)
+    """Whether a missing analyzer tool stops the run: yes under `environment_failures: fail`
+    (the analyzer job would fail, codepeft.failures); under `record` its tables say "not
+    computed" and the run goes on."""
+    return config.get("environment_failures", "fail") == "fail"
 
 
 def tool_findings(config: dict) -> list[Finding]:
@@ -341,7 +341,8 @@ def tool_findings(config: dict) -> list[Finding]:
                 "tool",
                 f"analyzer {name}",
                 MISSING if required else NOTE,
-                reason + ("" if required else " (a demo study: its tables say not computed)"),
+                reason
+                + ("" if required else " (environment_failures: record: its tables say not computed)"),
                 _tool_fix(name),
                 jobs,
             )

@@ -7,8 +7,9 @@
 # translation: java-cs = C# code, cs-java = Java code).
 # Outputs, one set per predictions file: results/metrics/<analyzer>/{model}/{method}/{task}/
 # {lang}.tsv (+ .rules.tsv, a long by-rule table, where the tool has rules) and
-# {lang}.summary.json. A tool missing at run time -> every row "not computed: <tool> not
-# found" (logged as an ERROR), so the DAG completes.
+# {lang}.summary.json. A tool missing at run time, or failing as a whole, fails the job with the
+# setup step to run (environment_failures: fail, the default; codepeft.failures), so a retry or
+# a later run computes it; environment_failures: record writes "not computed: <reason>" rows.
 # Rules exist only for enabled analyzers with at least one predictions file; their names are
 # analyze_<analyzer> (profiles/slurm refers to them). Each has its pinned conda env
 # (envs/<tool>.yaml) for --sdm conda; without it the tools are found on PATH, in the project
@@ -41,8 +42,9 @@ register_final_targets(
 )
 
 # The Sonar token comes only from the environment. `envvars:` makes Snakemake require it and
-# pass it on to remote jobs (cluster/cloud executors); it is declared only when set, so a run
-# without Sonar still completes, with "not computed: no SONAR_TOKEN/host configured" tables.
+# pass it on to remote jobs (cluster/cloud executors); it is declared only when set. Sonar
+# without a host is not configured ("not computed: Sonar not configured ..." tables, in every
+# mode); with a host but no token, the job fails (an environment failure).
 if os.environ.get("SONAR_TOKEN"):
 
     envvars:
@@ -81,5 +83,6 @@ for _name, _jobs in ANALYZE_PLAN.items():
                 sorted(_analyzers.plan_params(_jobs), key=lambda j: j["predictions"])
             ),
             options=canonical(_analyzers.rule_options(config["analyzers"], _name)),
+            environment_failures=config["environment_failures"],
         script:
             "../workflow/scripts/analyze.py"

@@ -34,6 +34,7 @@ rule execute:
         runtime=30 if config["execution"]["allow_untrusted_code"] else 5,
     params:
         options=canonical(config["execution"]),
+        environment_failures=config["environment_failures"],
     script:
         "../workflow/scripts/execute.py"
 

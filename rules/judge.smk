@@ -2,12 +2,14 @@
 # summarization predictions file -> results/metrics/judge/{model}/{method}/summarization/{lang}.tsv
 # (+ .summary.json). Answers are cached in config["judge"]["cache_dir"] (default
 # results/judge_cache/), which is no rule's output, so Snakemake never deletes it and a rerun
-# sends no request.
+# sends no request. A request still failing after its retries (endpoint unreachable, an error
+# status) fails the job under environment_failures: fail (codepeft.failures); its retry, or a
+# later run, asks only for the answers not yet cached.
 
 
 # The API key is read from this variable only (never from config or a file). Declared when set,
-# so Snakemake passes it to remote jobs; unset, a dry run still works and the judge's first
-# request fails with 401, which the table records as "not computed" (nothing is paid).
+# so Snakemake passes it to remote jobs; unset, a dry run still works and the judge job stops
+# before any request (workflow/scripts/judge.py: check_api_key), so nothing is paid.
 if (
     JUDGE["enabled"]
     and not JUDGE_LOCAL
@@ -43,6 +45,8 @@ rule judge_summaries:
         "../envs/core.yaml"
     threads: JUDGE_THREADS
     resources:
+        # site settings: a local judge model on a GPU goes to the GPU partition, an API
+        # judge to the CPU one (rules/resources.smk)
         **SITE.judge(on_gpu=JUDGE_LOCAL and config["judge"]["device"] != "cpu"),
         # local backend: a GPU job on clusters (the judge LM runs on the accelerator; the
         # SLURM profile maps gpu=1 to a GPU request). openai backend: CPU only, network-bound.
@@ -54,9 +58,9 @@ rule judge_summaries:
         # every job sends up to judge.concurrency requests at once: cap the total with
         # `--resources judge_api=1` (one judge job at a time) against a rate-limited API
         judge_api=0 if JUDGE_LOCAL else 1,
-        # a local judge model on a GPU goes to the GPU partition, an API judge to the CPU one
     params:
         judge=canonical(study.judge_spec(JUDGE)),
+        environment_failures=config["environment_failures"],
     script:
         "../workflow/scripts/judge.py"
 

@@ -2,6 +2,8 @@
 # Families (architecture.md): `surface` (BLEU both ways, chrF, METEOR, ROUGE, exact match,
 # BERTScore, SIDE) for every task, plus `codebleu` (CodeBLEU and its four components) for the
 # code outputs of translation and generation, written by the same job (one read, one pass).
+# A measure the machine cannot compute (WordNet, a BERTScore model or SIDE checkpoint that does
+# not load) fails the job under environment_failures: fail (codepeft.failures).
 
 
 rule surface_metrics:
@@ -31,6 +33,7 @@ rule surface_metrics:
         options=canonical(
             {k: v for k, v in config["metrics"].items() if k != "codebleu"}
         ),
+        environment_failures=config["environment_failures"],
     script:
         "../workflow/scripts/surface_metrics.py"
 
@@ -45,6 +48,7 @@ use rule surface_metrics as surface_codebleu_metrics with:
         task=alternatives(tasks.CODE_TASKS),
     params:
         options=canonical(config["metrics"]),
+        environment_failures=config["environment_failures"],
 
 
 # final targets: every prediction of the three tasks (generation rows whose reference is null,

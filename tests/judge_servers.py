@@ -10,8 +10,8 @@
   ``partial`` (no Fluency line), ``401``;
   past the script it answers normally.
 
-Both bind 127.0.0.1 on an ephemeral port, run in a daemon thread, record every request
-(path, time, Authorization header) and stop in `close()`.
+Both bind 127.0.0.1 on an ephemeral port (or the `port` given), run in a daemon thread, record
+every request (path, time, Authorization header) and stop in `close()`.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def response_body(path: str, model: str, text: str) -> dict:
 
 
 class _Server:
-    def __init__(self, api_key: str | None = None, faults: list[str] | None = None):
+    def __init__(self, api_key: str | None = None, faults: list[str] | None = None, port: int = 0):
         self.api_key = api_key
         self.faults = list(faults or [])
         self.requests: list[dict] = []
@@ -181,7 +181,7 @@ class _Server:
                     payload = response_body(self.path, body.get("model", ""), answer_for(prompt))
                     self._send(200, json.dumps(payload).encode())
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
@@ -203,8 +203,8 @@ class _Server:
 
 
 class ScoringServer(_Server):
-    def __init__(self, api_key: str | None = None):
-        super().__init__(api_key=api_key)
+    def __init__(self, api_key: str | None = None, port: int = 0):
+        super().__init__(api_key=api_key, port=port)
 
 
 class FaultServer(_Server):

@@ -12,7 +12,9 @@
 
 Statuses: `ok`; `empty_prediction` (no code); `parse_error` (the tool could not parse the unit,
 see each module for which values are kept); `no_functions` (Lizard found none);
-`not computed: <reason>` (tool missing, not configured, or failed as a whole). Never a dropped id.
+`not computed: <reason>` (not configured, e.g. Sonar without a host; or, under
+`environment_failures: record`, the tool missing or failed as a whole: under `fail`, the
+default, those raise `EnvironmentFailure`). Never a dropped id.
 Every name above is importable from `codepeft.analyzers`.
 """
 

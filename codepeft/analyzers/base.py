@@ -2,7 +2,9 @@
 
 An analyzer module defines ``FAMILY`` (the metric family = output folder name), ``LANGUAGES``,
 ``COLUMNS`` (numeric measures), ``HAS_RULES`` (whether it writes a long by-rule table),
-``unavailable(options) -> str | None`` (the reason it cannot run here, or None) and
+``unavailable(options) -> str | None`` (what it lacks here, or None: an environment failure),
+optionally ``not_configured(options) -> str | None`` (the config does not set it up: a
+``not computed`` row in every mode; Sonar without a host) and
 ``run(units, workdir, threads, options) -> AnalyzerResult`` which analyzes *all* given units in
 one batch (one external process, or one in-process pass of a library).
 """
@@ -38,7 +40,8 @@ class AnalyzerResult:
 
 
 class ToolError(RuntimeError):
-    """The external tool failed as a whole (not one file): every unit gets a not-computed status."""
+    """The external tool failed as a whole (not one file): an environment failure (the job
+    fails, or every unit gets a not-computed status under ``environment_failures: record``)."""
 
 
 def run_tool(

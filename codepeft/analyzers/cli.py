@@ -8,7 +8,9 @@ Examples:
     codepeft analyze --list            # analyzers, their languages, and whether each can run here
 
 Analyzers: pylint, flake8, pmd, checkstyle, lizard, complexipy, radon, semgrep, treesitter,
-roslyn, sonar. A tool missing here yields `not computed: <reason>` rows, never a crash.
+roslyn, sonar. A tool missing here (or failing as a whole) stops the command with the setup
+step to run and exit status 3; `--environment-failures record` writes `not computed: <reason>`
+rows instead. Sonar without a host is not configured: `not computed` rows in either mode.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import argparse
 import sys
 
 from codepeft.analyzers import ANALYZERS, Job, analyze_files, module, setup_logging
+from codepeft.failures import DEFAULT_MODE, MODES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         help="Lizard: the function list (each once) or the package's parse of the text report "
         "(a function over a warning threshold counts twice)",
     )
+    parser.add_argument(
+        "--environment-failures",
+        choices=MODES,
+        default=DEFAULT_MODE,
+        help="a tool missing or failing as a whole: fail (default) or record 'not computed' rows",
+    )
     parser.add_argument("--log", help="log file (default: stderr)")
     parser.add_argument("--list", action="store_true", help="list analyzers and exit")
     args = parser.parse_args(argv)
@@ -64,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for name in ANALYZERS:
             mod = module(name)
-            reason = mod.unavailable({})
+            not_configured = getattr(mod, "not_configured", None)
+            reason = (not_configured({}) if not_configured else None) or mod.unavailable({})
             print(f"{name:11s} {','.join(mod.LANGUAGES):22s} {'ready' if not reason else reason}")
         return 0
     if not (args.analyzer and args.predictions and args.task and args.lang and args.out):
@@ -85,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             },
             **({"pmd": {"parse_error": "zero"}} if args.paper_zeros else {}),
         },
+        environment_failures=args.environment_failures,
     )[job.table]
     print(f"{args.out}: {len(rows)} rows", file=sys.stderr)
     return 0

@@ -8,8 +8,9 @@ Microsoft.CodeAnalysis.CSharp 4.14.0). It parses every file given (``@file-list`
 Where ``dotnet`` exists (``conda env create -f envs/roslyn.yaml``, or a .NET 8 SDK on PATH) the
 first run builds the tool once into ``<tools>/roslyn-parse/`` (``dotnet build -c Release``; needs
 NuGet access that one time), then every batch is one ``dotnet RoslynParse.dll @list`` call.
-Without a .NET SDK (this project's CI machine: none is installable) every unit gets
-``not computed: no .NET SDK``.
+Without a .NET SDK (this project's CI machine: none is installable; the embedded default leaves
+Roslyn out) the job fails with the fix, or every unit gets ``not computed: no .NET SDK`` under
+``environment_failures: record``.
 
 Columns (paper's names in brackets): `syntax_errors` [Syntax_Errors] = diagnostics with id
 ``CS01xx`` (the paper's definition, taken literally), `maintainability` [Maintainability] = the

@@ -6,6 +6,14 @@ workflow (one job per analyzer over every predictions file of the study) and by 
 file): the tool runs once per code language over the union of all files' units (ids made
 unique across files, mapped back). `analyze(name, records, task, lang)` is the in-memory form
 of one record set.
+
+A tool that cannot run here (`unavailable`: not installed, no token) or fails as a whole
+(`ToolError`: a crash, a timeout, a server error) is an environment failure
+(``environment_failures``, `codepeft.failures`): ``fail`` (default) raises
+`EnvironmentFailure` naming the setup step, so the job fails; ``record`` writes
+``not computed: <reason>`` for every unit of the batch. A tool the config leaves unconfigured
+(`not_configured`, Sonar without a host) and a unit the tool gave no result for are rows in
+both modes.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from pathlib import Path
 from codepeft.analyzers.base import EMPTY, AnalyzerResult, ToolError, log, not_computed
 from codepeft.analyzers.registry import module
 from codepeft.analyzers.units import build_units
+from codepeft.failures import DEFAULT_MODE, environment_failure
 from codepeft.io import read_jsonl, write_json, write_tsv
 from codepeft.tasks import code_language
 
@@ -27,6 +36,33 @@ from codepeft.tasks import code_language
 #: (ARG_MAX is 2 MiB here; ~60 bytes a path) and unit names stay five digits (Unit00001),
 #: so a batched unit gets the same-length name as when its file is analyzed alone.
 MAX_UNITS_PER_RUN = 10000
+
+#: how to install each tool that can be missing (`environment_failure`'s fix); others: make setup
+SETUP_HINTS = {
+    "pmd": "run scripts/setup/pmd.sh (make setup), or use envs/pmd.yaml (--sdm conda)",
+    "checkstyle": "run scripts/setup/checkstyle.sh (make setup), or use envs/checkstyle.yaml",
+    "semgrep": "run scripts/setup/semgrep.sh (make setup), or use envs/semgrep.yaml",
+    "pylint": "run scripts/setup/pylint.sh (make setup), or use envs/pylint.yaml",
+    "roslyn": "install a .NET 8 SDK (conda env create -f envs/roslyn.yaml; its first run needs "
+    "NuGet access to build the tool), or remove roslyn from analyzers.enabled",
+    "sonar": "export SONAR_TOKEN where the job runs and install sonar-scanner (envs/sonar.yaml), "
+    "or remove sonar from analyzers.enabled",
+}
+
+
+def setup_hint(name: str) -> str:
+    return SETUP_HINTS.get(
+        name, f"make setup (installs {name} into .venv), or use envs/{name}.yaml (--sdm conda)"
+    )
+
+
+def _failure_fix(name: str, message: str) -> str:
+    if "timed out" in message:
+        return (
+            "raise analyzers.timeout_s (or give the job more CPUs/time), then rerun; the "
+            "job's log has the tool's output"
+        )
+    return f"see the job's log for {name}'s output; check its installation: {setup_hint(name)}"
 
 
 def _run_batch(
@@ -39,11 +75,13 @@ def _run_batch(
     threads: int,
     options: dict,
     task: str | None = None,
+    environment_failures: str = DEFAULT_MODE,
 ) -> tuple[list, str | None, AnalyzerResult]:
     """Units of `records` (ids unique) written under `tmp`, the tool run ONCE over them.
 
     Returns (units in record order, reason the tool did not run or failed as a whole or None,
-    the raw result keyed by record id)."""
+    the raw result keyed by record id). A tool missing or failing as a whole raises
+    `EnvironmentFailure` under ``environment_failures: fail``."""
     units = build_units(
         records,
         language,
@@ -53,9 +91,16 @@ def _run_batch(
         format_translations=bool(options.get("format_translations", False)),
     )
     todo = [u for u in units if u.status == "ok"]
-    reason = mod.unavailable(options)
     result = AnalyzerResult()
+    not_configured = getattr(mod, "not_configured", None)
+    reason = not_configured(options) if not_configured else None  # a config choice: rows
     if reason:
+        log.warning("%s: not computed for %d units: %s", name, len(units), reason)
+        return units, reason, result
+    reason = mod.unavailable(options) if todo else None
+    if reason:
+        reason = environment_failure(environment_failures, reason, setup_hint(name))
+        reason = reason.removeprefix("not computed: ")
         log.error("%s: NOT COMPUTED for %d units: %s", name, len(units), reason)
     elif todo:
         start = time.perf_counter()
@@ -71,7 +116,9 @@ def _run_batch(
             result = mod.run(todo, tmp, threads=threads, options=options)
         except ToolError as err:
             reason = f"{name} failed: {str(err).splitlines()[0][:300]}"
-            log.error("%s: NOT COMPUTED: %s", name, err)
+            log.error("%s: failed as a whole: %s", name, err)
+            environment_failure(environment_failures, reason, _failure_fix(name, str(err)))
+            log.error("%s: NOT COMPUTED: %s", name, reason)
         log.info("%s: done in %.1f s (%s)", name, time.perf_counter() - start, result.tool_version)
     return units, reason, result
 
@@ -105,6 +152,7 @@ def analyze(
     threads: int = 1,
     options: dict | None = None,
     workdir: str | Path | None = None,
+    environment_failures: str = DEFAULT_MODE,
 ) -> tuple[list[dict], AnalyzerResult]:
     """Rows (one per record, in record order) and the raw result (by-rule rows, version)."""
     options = dict(options or {})
@@ -112,7 +160,15 @@ def analyze(
     language = _check_language(name, mod, task, lang)
     with tempfile.TemporaryDirectory(prefix=f"codepeft-{name}-", dir=workdir) as tmp:
         units, reason, result = _run_batch(
-            name, mod, records, language, Path(tmp), threads=threads, options=options, task=task
+            name,
+            mod,
+            records,
+            language,
+            Path(tmp),
+            threads=threads,
+            options=options,
+            task=task,
+            environment_failures=environment_failures,
         )
     return [_row(name, u, u.id, reason, result) for u in units], result
 
@@ -206,6 +262,7 @@ def analyze_records(
     options: dict | None = None,
     workdir: str | Path | None = None,
     max_units: int = MAX_UNITS_PER_RUN,
+    environment_failures: str = DEFAULT_MODE,
 ) -> list[tuple[list[dict], list[tuple[str, str, str, int]], str]]:
     """Many record sets at once: inputs = [(records, task, lang), ...].
 
@@ -268,6 +325,7 @@ def analyze_records(
                     threads=threads,
                     options=run_options,
                     task=task,
+                    environment_failures=environment_failures,
                 )
                 owner = {}
                 for unit, (k, uid, _) in zip(units, chunk, strict=True):
@@ -291,10 +349,12 @@ def analyze_files(
     threads: int = 1,
     options: dict | None = None,
     workdir: str | Path | None = None,
+    environment_failures: str = DEFAULT_MODE,
 ) -> dict[str, list[dict]]:
     """One analyzer over many predictions files: the tool runs once per code language over
     the union of all files' units (`analyze_records`), then each file gets its own table,
-    by-rule table and summary, the same as when each file is analyzed alone.
+    by-rule table and summary, the same as when each file is analyzed alone. Under
+    ``environment_failures: fail`` a tool missing or failing raises before any file is written.
 
     jobs: `Job`s, dicts with Job's fields, or tuples (predictions, task, lang, table, rules,
     summary). Returns {table path: rows}.
@@ -302,7 +362,14 @@ def analyze_files(
     jobs = [_as_job(j) for j in jobs]
     start = time.perf_counter()
     inputs = [(read_jsonl(j.predictions), j.task, j.lang) for j in jobs]
-    results = analyze_records(name, inputs, threads=threads, options=options, workdir=workdir)
+    results = analyze_records(
+        name,
+        inputs,
+        threads=threads,
+        options=options,
+        workdir=workdir,
+        environment_failures=environment_failures,
+    )
     out = {}
     for job, (rows, rules, version) in zip(jobs, results, strict=True):
         write_outputs(
@@ -340,6 +407,7 @@ def analyze_file(
     summary_json: str | Path | None = None,
     threads: int = 1,
     options: dict | None = None,
+    environment_failures: str = DEFAULT_MODE,
 ) -> list[dict]:
     """One predictions file: `analyze_files` with one job (the workflow's path). Returns
     its rows."""
@@ -351,7 +419,9 @@ def analyze_file(
         None if rules_tsv is None else str(rules_tsv),
         None if summary_json is None else str(summary_json),
     )
-    return analyze_files(name, [job], threads=threads, options=options)[job.table]
+    return analyze_files(
+        name, [job], threads=threads, options=options, environment_failures=environment_failures
+    )[job.table]
 
 
 def setup_logging(log_file: str | Path | None = None, level=logging.INFO) -> None:

@@ -1,9 +1,11 @@
 """SonarQube / SonarCloud analysis, only when a token and a server are configured.
 
-Runs when the environment variable ``SONAR_TOKEN`` is set (Snakemake: declared with
-``envvars:`` in rules/analyze.smk), a host is configured (``analyze.sonar.host_url`` or
-``SONAR_HOST_URL``) and ``sonar-scanner`` (or ``pysonar``, envs/sonar.yaml) is on PATH. Otherwise every unit
-gets ``not computed: no SONAR_TOKEN/host configured`` (or ``sonar-scanner not found``).
+Configured when a host is given (``analyzers.sonar.host_url`` or ``SONAR_HOST_URL``); without
+one every unit gets ``not computed: Sonar not configured ...`` (`not_configured`: a config
+choice, a row in every mode). Configured, it runs when the environment variable ``SONAR_TOKEN``
+is set (Snakemake: declared with ``envvars:`` in rules/analyze.smk) and ``sonar-scanner`` (or
+``pysonar``, envs/sonar.yaml) is on PATH; either missing (`unavailable`), or the server failing,
+is an environment failure (``environment_failures``: the job fails, or ``record`` rows).
 No Sonar engine is obtainable offline: the scanner downloads its engine from the server.
 
 The token is read from the environment only, handed to the scanner through its own
@@ -46,9 +48,20 @@ def host_url(options: dict) -> str:
     return (options.get("sonar", {}).get("host_url") or os.environ.get(HOST_ENV, "")).rstrip("/")
 
 
+def not_configured(options: dict) -> str | None:
+    """Why Sonar is not configured (no host: a config choice), or None."""
+    if not host_url(options):
+        return f"Sonar not configured (no analyzers.sonar.host_url or {HOST_ENV})"
+    return None
+
+
 def unavailable(options: dict) -> str | None:
-    if not os.environ.get(TOKEN_ENV) or not host_url(options):
-        return "no SONAR_TOKEN/host configured"
+    """What a configured Sonar lacks here (the token, the scanner), or None (also when it is
+    not configured: `not_configured` says so)."""
+    if not_configured(options):
+        return None
+    if not os.environ.get(TOKEN_ENV):
+        return f"{TOKEN_ENV} not set (Sonar host {host_url(options)} configured)"
     if not scanner():
         return "sonar-scanner not found"
     return None
@@ -167,8 +180,11 @@ def run(units, workdir: Path, threads: int = 1, options: dict | None = None) -> 
     log.info("sonar: scanning %d units as project %s on %s", len(units), key, host)
     run_tool(args, cwd=workdir, timeout=options.get("timeout_s", 3600))  # token via env only
     headers = {"Authorization": f"Bearer {os.environ[TOKEN_ENV]}"}
-    with httpx.Client(base_url=host, headers=headers, timeout=60) as client:
-        wait_for_task(client, workdir, options.get("timeout_s", 3600))
-        result = fetch_results(client, key, units)
+    try:
+        with httpx.Client(base_url=host, headers=headers, timeout=60) as client:
+            wait_for_task(client, workdir, options.get("timeout_s", 3600))
+            result = fetch_results(client, key, units)
+    except httpx.HTTPError as err:  # the server: a failure of the batch, never of one file
+        raise ToolError(f"Sonar Web API: {type(err).__name__}: {err}") from None
     result.tool_version = "sonar-scanner " + tool_version([args[0], "--version"])
     return result

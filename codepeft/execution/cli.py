@@ -27,6 +27,7 @@ import sys
 from codepeft.execution import codereval as ce
 from codepeft.execution import evaluate as ev
 from codepeft.execution import sandbox as sb
+from codepeft.failures import DEFAULT_MODE, MODES
 from codepeft.logs import setup_logging
 
 
@@ -76,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         choices=["auto", "docker", "apptainer", "singularity"],
     )
+    p.add_argument(
+        "--environment-failures",
+        choices=MODES,
+        default=DEFAULT_MODE,
+        help="no interpreter/JDK, or a CoderEval image not usable here: fail (default, exit "
+        "status 3) or record 'not computed' rows",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     return p
 
@@ -93,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         allow_untrusted_code=args.allow_untrusted_code, limits=limits, python=args.python,
         java_home=args.java_home,
         codereval=ce.CoderEvalConfig(image=args.codereval_image, runtime=args.codereval_runtime),
+        environment_failures=args.environment_failures,
     )  # fmt: skip
     try:
         rows, columns, summary, samples = ev.evaluate(

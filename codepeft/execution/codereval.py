@@ -15,8 +15,12 @@ This runner writes that input, runs the harness command in the container with no
 docs/execution.md for network isolation there), and maps ``is_pass`` back to per-sample
 outcomes. The commands are configurable (``execution.codereval.python_command`` /
 ``java_command``) because the image's internals are not documented beyond this layout.
-Without an image or a container runtime every task it would run is
-``not computed: CoderEval image not available`` and the log says so loudly.
+Without an image configured (``execution.codereval.image: null``, a config choice) every task
+it would run is ``not computed: CoderEval image not available ...`` and the log says so
+loudly. An image configured but not usable here (no container runtime, no such file or docker
+image) or a harness that gives no result at all (a crash, a timeout) is an environment
+failure (``environment_failures``, `codepeft.failures`): ``fail`` raises `EnvironmentFailure`,
+``record`` writes those tasks as ``not computed``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import time
 from pathlib import Path
 
 from codepeft.execution.harness import SampleResult
+from codepeft.failures import DEFAULT_MODE, environment_failure
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +101,23 @@ def _container_argv(exe: str, cfg: CoderEvalConfig, io_dir: str, shell_cmd: str)
     ]  # fmt: skip
 
 
+IMAGE_HINT = (
+    "make execution.codereval.image usable where the job runs (an Apptainer .sif file, or a "
+    "docker image present locally: docker load/pull) with its runtime on PATH "
+    "(execution.codereval.runtime), or set execution.codereval.image: null"
+)
+
+
 def run_codereval(
-    codes: dict[str, list[str]], language: str, cfg: CoderEvalConfig
+    codes: dict[str, list[str]],
+    language: str,
+    cfg: CoderEvalConfig,
+    environment_failures: str = DEFAULT_MODE,
 ) -> dict[str, list[SampleResult]]:
     """Run the tasks `codes` (id -> samples) in the image; id -> one result per sample."""
     exe, why = resolve_runtime(cfg)
+    if exe is None and cfg.image:  # configured but not usable here: the environment
+        environment_failure(environment_failures, why, IMAGE_HINT)
     if exe is None:
         log.warning("!!! %d CoderEval tasks NOT COMPUTED: %s", len(codes), why)
         return {
@@ -131,6 +148,14 @@ def run_codereval(
         log.info("CoderEval harness exit %s after %.0f s; output tail:\n%s", rc,
                  time.monotonic() - started, tail)  # fmt: skip
         out_path = Path(io_dir) / ("codes.jsonl" + cfg.output_suffix)
+        if not out_path.exists():  # the harness failed as a whole (a crash, a timeout)
+            environment_failure(
+                environment_failures,
+                f"CoderEval harness gave no result (exit {rc})",
+                "see the job's log for the harness's output; check the image and its "
+                "commands (execution.codereval); if it timed out, raise "
+                "execution.codereval.timeout_s",
+            )
         found: dict[str, list[dict]] = {}
         if out_path.exists():
             for line in out_path.read_text(encoding="utf-8").splitlines():

@@ -8,6 +8,12 @@ Predictions (either form, one line per task):
 Each task runs from the local tests file when it has a test there (self-contained and
 standard-library tasks), else in CoderEval's image when one is configured, else it is
 ``not computed`` with the reason. Running anything requires ``allow_untrusted_code=True``.
+
+An interpreter or JDK missing for samples that need it, or a CoderEval image configured but
+not usable here, is an environment failure (``Settings.environment_failures``,
+`codepeft.failures`): ``fail`` (default) raises `EnvironmentFailure`, ``record`` writes those
+tasks as ``not computed``. A missing sandbox (`sandbox.SandboxUnavailable`) stops the job in
+both modes: generated code never runs unsandboxed.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from codepeft.execution import codereval as ce
 from codepeft.execution import passk
 from codepeft.execution import sandbox as sb
 from codepeft.execution.harness import Runtimes, Sample, SampleResult, run_samples
+from codepeft.failures import DEFAULT_MODE, environment_failure
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +99,26 @@ class Settings:
     python: str | None = None
     java_home: str | None = None
     codereval: ce.CoderEvalConfig = dataclasses.field(default_factory=ce.CoderEvalConfig)
+    environment_failures: str = DEFAULT_MODE  # fail | record (codepeft.failures)
+
+
+def check_runtimes(samples: list[Sample], runtimes: Runtimes, mode: str) -> None:
+    """An interpreter or JDK missing for samples that need it: `environment_failure` (raises
+    under ``fail``; under ``record`` the harness writes those samples as not computed)."""
+    languages = {s.language for s in samples}
+    if "python" in languages and not runtimes.python:
+        environment_failure(
+            mode,
+            "no python3 interpreter found",
+            "install python3 (/usr/bin/python3) where the job runs, or set execution.python",
+        )
+    if "java" in languages and not runtimes.java_home:
+        environment_failure(
+            mode,
+            "no JDK (javac) found",
+            "install a JDK 17 where the job runs (apt-get install openjdk-17-jdk-headless; "
+            "README, Requirements), or set execution.java_home or JAVA_HOME",
+        )
 
 
 def evaluate(
@@ -124,6 +151,7 @@ def evaluate(
         log.info("%d tasks: %d with a local test (%d samples), %d for the CoderEval image",
                  len(predictions), len(predictions) - len(remote), len(local), len(remote))  # fmt: skip
         runtimes = Runtimes.detect(settings.python, settings.java_home)
+        check_runtimes(local, runtimes, settings.environment_failures)
         last = [0.0]
 
         def progress(done, total):
@@ -136,7 +164,11 @@ def evaluate(
             per_sample.setdefault(res.task_id, []).append(res)
         n_run = len(local)
         if remote:
-            per_sample.update(ce.run_codereval(remote, settings.language, settings.codereval))
+            per_sample.update(
+                ce.run_codereval(
+                    remote, settings.language, settings.codereval, settings.environment_failures
+                )
+            )
             n_run += sum(len(c) for c in remote.values())
     wall = time.monotonic() - started
 
@@ -235,8 +267,11 @@ def write_outputs(
     return summary_path
 
 
-def settings_from_config(options: dict, language: str, threads: int = 1) -> Settings:
-    """Settings from the validated `execution` config section."""
+def settings_from_config(
+    options: dict, language: str, threads: int = 1, environment_failures: str = DEFAULT_MODE
+) -> Settings:
+    """Settings from the validated `execution` config section (and the top-level
+    ``environment_failures``)."""
     limits = sb.Limits(
         mechanism=options.get("sandbox", "bwrap"),
         wall_s=float(options.get("timeout_s", 10)),
@@ -259,14 +294,25 @@ def settings_from_config(options: dict, language: str, threads: int = 1) -> Sett
         python=options.get("python"),
         java_home=options.get("java_home"),
         codereval=ce.CoderEvalConfig.from_dict(options.get("codereval")),
+        environment_failures=environment_failures,
     )
 
 
 def run_from_config(
-    *, predictions, tests, data, language, options, threads, out_tsv, summary_path, meta=None
+    *,
+    predictions,
+    tests,
+    data,
+    language,
+    options,
+    threads,
+    out_tsv,
+    summary_path,
+    meta=None,
+    environment_failures: str = DEFAULT_MODE,
 ) -> dict:
     """The rule's entry point: evaluate one predictions file and write table + summary."""
-    settings = settings_from_config(options, language, threads)
+    settings = settings_from_config(options, language, threads, environment_failures)
     log.info(
         "execution of %s (%s): allow_untrusted_code=%s, sandbox=%s, threads=%d, tests=%s",
         predictions, language, settings.allow_untrusted_code, settings.limits.mechanism,

@@ -19,6 +19,9 @@ class BackendError(Exception):
     retry_after: seconds the server asked us to wait (Retry-After), if any.
     abort_all: the failure will repeat for every request (bad key, unknown model, wrong URL),
         so the runner stops sending and records the remaining instances as missing.
+    environment: the service or the machine failed, not this item (every failure but one the
+        item itself causes, e.g. a prompt longer than a local model's context): under
+        ``environment_failures: fail`` it fails the job once its retries are spent.
     """
 
     def __init__(
@@ -28,12 +31,14 @@ class BackendError(Exception):
         retryable: bool = False,
         retry_after: float | None = None,
         abort_all: bool = False,
+        environment: bool = True,
     ):
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
         self.retry_after = retry_after
         self.abort_all = abort_all
+        self.environment = environment
 
 
 class Backend:

@@ -24,7 +24,10 @@ status, missing) plus ``<out>.summary.json`` (backend, template hash, request co
 
 Answers are cached under --cache-dir (default results/judge_cache): rerunning the same command
 makes no request. Exit status 0 when the table was written (even with missing instances: see its
-``status`` column), 2 on a usage error.
+``status`` column), 2 on a usage error, 3 when a request still fails after its retries (the
+endpoint unreachable, an error status: an environment failure; the answers obtained so far are
+cached, so rerunning the command asks only for the rest). ``--environment-failures record``
+writes those runs as missing instead (the table's ``not computed`` rows).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import sys
 from pathlib import Path
 
 from codepeft.config import schema_defaults
+from codepeft.failures import MODES, OPTION
 from codepeft.logs import setup_logging
 
 from .pipeline import judge_pairs_file, judge_predictions
@@ -82,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--extra-body", help="JSON object merged into each request body")
     p.add_argument("--device", help="local backend: cpu, cuda, auto")
     p.add_argument("--cache-dir", help=f"default {defaults['cache_dir']}")
+    p.add_argument(
+        "--environment-failures",
+        choices=MODES,
+        help="a request failing after its retries: fail (default; exit status 3) or record "
+        "the run as missing (default: the --config file's environment_failures, else fail)",
+    )
     p.add_argument("--log", help="log file (default: stderr)")
     return p
 
@@ -124,11 +134,16 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     cfg: dict = {}
+    mode_kw = {}
     if args.config:
         import yaml
 
         loaded = yaml.safe_load(Path(args.config).read_text()) or {}
         cfg.update(loaded.get("judge", loaded))
+        if "judge" in loaded and OPTION in loaded:  # a whole study config
+            mode_kw[OPTION] = loaded[OPTION]
+    if args.environment_failures:
+        mode_kw[OPTION] = args.environment_failures
     for name in OVERRIDES:
         value = getattr(args, name)
         if value is not None:
@@ -141,11 +156,15 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     summary = args.summary or str(out.with_suffix("")) + ".summary.json"
     try:
         if args.pairs:
-            result = judge_pairs_file(args.pairs, out, cfg, summary, language=args.language)
+            result = judge_pairs_file(
+                args.pairs, out, cfg, summary, language=args.language, **mode_kw
+            )
         else:
             if not args.test_data:
                 parser.error("--predictions needs --test-data")
-            result = judge_predictions(args.predictions, args.test_data, out, summary, cfg)
+            result = judge_predictions(
+                args.predictions, args.test_data, out, summary, cfg, **mode_kw
+            )
     except (ValueError, FileNotFoundError) as err:
         print(f"codepeft judge: {err}", file=sys.stderr)
         return 2

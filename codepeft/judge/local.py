@@ -130,7 +130,8 @@ class LocalBackend(Backend):
         if len(ids) + self.max_tokens > self.context:
             raise BackendError(
                 f"prompt too long for the local model: {len(ids)} tokens + {self.max_tokens} "
-                f"new > context {self.context}"
+                f"new > context {self.context}",
+                environment=False,  # this item's prompt: a row in every mode
             )
         sample = bool(self.temperature)
         kwargs = {"max_new_tokens": self.max_tokens, "do_sample": sample}

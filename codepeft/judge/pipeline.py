@@ -7,8 +7,11 @@ data ``results/data/summarization/{lang}/test.jsonl`` (``inputs.code``) by ``id`
 the same for any JSONL of ``{"id", "code", "summary"}`` (the CLI).
 
 `cfg` is the validated ``judge`` config section (see workflow/schemas/judge.schema.yaml);
-missing keys take the schema's defaults. `check_api_key` is the one API-key policy (CLI and
-rule): a backend that needs a key refuses to start without it.
+missing keys take the schema's defaults. ``environment_failures`` (the top-level option,
+`codepeft.failures`): ``fail`` (default) raises `EnvironmentFailure` when a request still fails
+after its retries; ``record`` writes those runs as missing. A local judge model that does not
+load raises `EnvironmentFailure` in both modes (nothing could be judged). `check_api_key` is
+the one API-key policy (CLI and rule): a backend that needs a key refuses to start without it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from codepeft.config import schema_defaults
+from codepeft.failures import DEFAULT_MODE, EnvironmentFailure
 from codepeft.io import read_jsonl, write_json, write_tsv
 
 from .base import Backend
@@ -83,13 +87,21 @@ def build_backend(cfg: dict) -> Backend:
     if cfg["backend"] == "local":
         from .local import LocalBackend
 
-        return LocalBackend(
-            model_path=cfg["model"],
-            temperature=cfg["temperature"],
-            top_p=cfg["top_p"],
-            max_tokens=cfg["max_tokens"],
-            device=cfg["device"],
-        )
+        try:
+            return LocalBackend(
+                model_path=cfg["model"],
+                temperature=cfg["temperature"],
+                top_p=cfg["top_p"],
+                max_tokens=cfg["max_tokens"],
+                device=cfg["device"],
+            )
+        except OSError as err:  # not there, or not loadable: the environment
+            raise EnvironmentFailure(
+                f"local judge model {cfg['model']} could not load ({type(err).__name__}: "
+                f"{' '.join(str(err).split())[:300]})",
+                "point judge.model at a model directory present where the job runs "
+                "(`codepeft fetch` downloads a hub model where there is internet)",
+            ) from err
     raise ValueError(f"judge backend must be 'openai' or 'local', not {cfg['backend']!r}")
 
 
@@ -158,8 +170,11 @@ def run(
     out_tsv: str | os.PathLike,
     summary_json: str | os.PathLike | None = None,
     backend: Backend | None = None,
+    environment_failures: str = DEFAULT_MODE,
 ) -> dict:
-    """Judge `pairs`, write the table (and summary); return the summary dict."""
+    """Judge `pairs`, write the table (and summary); return the summary dict. Under
+    ``environment_failures: fail`` a request failing after its retries raises
+    `EnvironmentFailure` before anything is written."""
     cfg = with_defaults(cfg)
     template = load_template(cfg["template"])
     settings = settings_from(cfg)
@@ -167,7 +182,9 @@ def run(
     backend = backend or build_backend(cfg)
     started = time.monotonic()
     try:
-        judge = Judge(backend, template, DiskCache(cfg["cache_dir"]), settings)
+        judge = Judge(
+            backend, template, DiskCache(cfg["cache_dir"]), settings, environment_failures
+        )
         rows = judge.judge(pairs)
     finally:
         if own_backend:
@@ -244,10 +261,11 @@ def judge_predictions(
     out_tsv: str | os.PathLike,
     summary_json: str | os.PathLike,
     cfg: dict,
+    environment_failures: str = DEFAULT_MODE,
 ) -> dict:
     pairs = pairs_from_predictions(predictions, test_data)
     log.info("%s: %d predictions joined with %s", predictions, len(pairs), Path(test_data))
-    return run(pairs, cfg, out_tsv, summary_json)
+    return run(pairs, cfg, out_tsv, summary_json, environment_failures=environment_failures)
 
 
 def judge_pairs_file(
@@ -256,5 +274,12 @@ def judge_pairs_file(
     cfg: dict,
     summary_json: str | os.PathLike | None = None,
     language: str = "",
+    environment_failures: str = DEFAULT_MODE,
 ) -> dict:
-    return run(pairs_from_file(pairs_path, language), cfg, out_tsv, summary_json)
+    return run(
+        pairs_from_file(pairs_path, language),
+        cfg,
+        out_tsv,
+        summary_json,
+        environment_failures=environment_failures,
+    )

@@ -9,6 +9,12 @@ Per instance and run index r (0..runs-1) a *run* asks the backend for one answer
    backoff with jitter: ``d = min(backoff_max_s, backoff_base_s * 2**k)``, sleep uniform in
    [d/2, d]; a ``Retry-After`` is honoured (sleep at least that long, at most backoff_max_s).
    401/403/404 stop the whole invocation (the same failure would repeat for every request).
+   A request that still has no answer after its retries (or a 4xx) is an environment failure
+   (``environment_failures``, `codepeft.failures`): under ``fail`` (default) the runner stops
+   sending and `Judge.judge` raises `EnvironmentFailure` (answers already obtained are in the
+   cache, so the retry of the job asks only for the rest); under ``record`` the run is missing
+   with the reason. A failure caused by the item itself (a prompt longer than a local model's
+   context) and the request cap (``max_requests``, a config choice) are rows in both modes.
 3. An answer that does not parse (see `rubric.parse_answer`) is re-asked as attempt 1, 2, ...
    up to `parse_retries` times (each attempt has its own cache entry), then the run is missing
    with the reason.
@@ -43,6 +49,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from codepeft.config import schema_defaults
+from codepeft.failures import DEFAULT_MODE, EnvironmentFailure, check_mode
 
 from .base import Backend, BackendError
 from .cache import DiskCache, cache_key
@@ -85,6 +92,7 @@ class Counters:
     unparsable: int = 0  # answers (fresh or cached) that did not parse
     cap_reached: bool = False
     aborted: str | None = None
+    environment_failure: str | None = None  # the first, under environment_failures: fail
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, name: str, n: int = 1) -> None:
@@ -153,11 +161,13 @@ class Judge:
         template: Template,
         cache: DiskCache,
         settings: Settings | None = None,
+        environment_failures: str = DEFAULT_MODE,
     ):
         self.backend = backend
         self.template = template
         self.cache = cache
         self.settings = settings or Settings()
+        self.environment_failures = check_mode(environment_failures)
         self.counters = Counters()
         self._budget = _Budget(self.settings.max_requests)
         self._stop = threading.Event()
@@ -188,6 +198,10 @@ class Judge:
             except BackendError as err:
                 self.counters.add("failed")
                 reason = self._redact(err.reason)
+                final = err.abort_all or not err.retryable or retry == s.max_retries
+                if final and err.environment and self.environment_failures == "fail":
+                    reason = reason if err.abort_all else f"{reason} (after {retry + 1} tries)"
+                    return None, self._fail(reason)
                 if err.abort_all:
                     with self.counters.lock:
                         if self.counters.aborted is None:
@@ -202,6 +216,36 @@ class Judge:
                 if self._stop.wait(delay):
                     return None, f"not sent: {self.counters.aborted}"
         raise AssertionError("unreachable")
+
+    def _fail(self, reason: str) -> str:
+        """Stop sending (environment_failures: fail): `judge` raises once in-flight work ends."""
+        with self.counters.lock:
+            first = self.counters.environment_failure is None
+            if first:
+                self.counters.environment_failure = reason
+                self.counters.aborted = f"stopped after an environment failure: {reason}"
+        self._stop.set()
+        if first:
+            log.error("environment failure, stopping: %s", reason)
+        return reason
+
+    def _environment_fix(self) -> str:
+        identity = self._identity
+        if identity.get("kind") == "local":
+            return (
+                "check the local judge's device and memory (judge.device, the job's resources) "
+                "and rerun; answers already obtained are cached and not asked again"
+            )
+        where = identity.get("base_url", "the judge endpoint")
+        key = getattr(self.backend, "api_key_env", None)
+        return (
+            f"make {where} reachable from where the job runs (compute nodes need outbound "
+            "HTTPS; docs/slurm.md) and check that it accepts the requests"
+            + (f" (the key in ${key}, " if key else " (")
+            + "judge.model, judge.endpoint, judge.extra_body), or raise judge.max_retries / "
+            "judge.timeout_s for a flaky service; then rerun: answers already obtained are "
+            "cached and not requested again"
+        )
 
     # --- one run of one instance ---------------------------------------------------------
     def _answer(self, prompt: str, run: int, attempt: int) -> tuple[str | None, str | None]:
@@ -306,6 +350,17 @@ class Judge:
                         c.cached,
                         c.failed,
                     )
+        failure = self.counters.environment_failure
+        if failure is not None:
+            c = self.counters
+            log.error(
+                "judge stopped: requests made %d, cached %d, failed %d (answers obtained are "
+                "cached for the rerun)",
+                c.made,
+                c.cached,
+                c.failed,
+            )
+            raise EnvironmentFailure(f"judge request failed: {failure}", self._environment_fix())
         return [
             self._skipped_row(pair)
             if i in skipped

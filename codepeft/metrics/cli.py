@@ -26,8 +26,10 @@ Examples::
         --out t.tsv --bertscore-model /models/bert-base-uncased --bertscore-num-layers 12 \\
         --side-checkpoint /models/side-mpnet
 
-METEOR needs WordNet: run ``scripts/setup/wordnet.sh`` once (otherwise the METEOR column
-carries a ``not computed`` status).
+METEOR needs WordNet: run ``scripts/setup/wordnet.sh`` once. A measure that cannot run here
+(WordNet missing, a BERTScore model or SIDE checkpoint that does not load) stops the command
+with the fix and exit status 3; ``--environment-failures record`` writes a ``not computed``
+status for it instead.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from codepeft.failures import DEFAULT_MODE, MODES
 from codepeft.logs import setup_logging
 from codepeft.metrics.codebleu_metric import DATAFLOW_POLICIES
 from codepeft.metrics.compute import SurfaceOptions, run_files
@@ -79,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="surface,codebleu",
         help="comma-separated metric families in the table: surface, codebleu (default both)",
     )
+    parser.add_argument(
+        "--environment-failures",
+        choices=MODES,
+        default=DEFAULT_MODE,
+        help="a measure that cannot run here (model not cached, WordNet missing): fail "
+        "(default) or record a 'not computed' status",
+    )
     parser.add_argument("--log-level", default="INFO")
     return parser
 
@@ -103,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         args.summary,
         options,
         families=tuple(f for f in args.families.split(",") if f),
+        environment_failures=args.environment_failures,
     )
     means = result.summary["mean"]
     shown = {k: round(v, 4) for k, v in means.items() if v is not None}

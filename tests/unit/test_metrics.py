@@ -9,6 +9,7 @@ import random
 
 import pytest
 
+from codepeft.failures import EnvironmentFailure
 from codepeft.metrics import bleu, chrf, codebleu_metric, compute, meteor, rouge
 from codepeft.metrics.compute import Instance, SurfaceOptions, compute_surface, join
 
@@ -111,13 +112,19 @@ def test_meteor_uses_wordnet_synonyms():
     assert meteor.meteor("the truck is red", "the auto is red") < synonym
 
 
-def test_meteor_without_wordnet_is_a_status_not_a_number(monkeypatch):
+def test_meteor_without_wordnet_fails_or_is_a_status_not_a_number(monkeypatch):
     def missing():
         raise meteor.WordNetMissing("WordNet not found; run scripts/setup/wordnet.sh")
 
     monkeypatch.setattr(meteor, "ensure_wordnet", missing)
     instances = join([{"id": "1", "output": "a b"}], [{"id": "1", "reference": "a b"}])
-    result = compute_surface(instances, "summarization", "python", NO_MODELS)
+    # strict (the default): the environment failure stops the computation with the fix
+    with pytest.raises(EnvironmentFailure, match="WordNet not found.*Fix: run scripts/setup"):
+        compute_surface(instances, "summarization", "python", NO_MODELS)
+    # lenient: a status in place of the number
+    result = compute_surface(
+        instances, "summarization", "python", NO_MODELS, environment_failures="record"
+    )
     (row,) = result.rows
     assert row["meteor"] is None and row["meteor_status"].startswith("not computed: WordNet")
     assert row["chrf"] == pytest.approx(1.0)  # the other measures still run

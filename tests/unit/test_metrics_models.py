@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from codepeft.failures import EnvironmentFailure
 from codepeft.metrics import bertscore as bs
 from codepeft.metrics import side
 from codepeft.metrics.compute import SurfaceOptions, compute_surface, join
@@ -58,10 +59,15 @@ def test_bertscore_columns_record_model_and_layer_and_zero_for_empty():
     assert result.summary["bertscore"]["num_layers"] == 6
 
 
-def test_bertscore_unloadable_model_is_a_status(tmp_path):
+def test_bertscore_unloadable_model_fails_or_is_a_status(tmp_path):
     options = SurfaceOptions(bertscore_model=str(tmp_path / "nope"), bertscore_num_layers=2)
     instances = join([{"id": "1", "output": "a"}], [{"id": "1", "reference": "a"}])
-    (row,) = compute_surface(instances, "summarization", "java", options).rows
+    with pytest.raises(EnvironmentFailure, match="BERTScore model could not run.*codepeft fetch"):
+        compute_surface(instances, "summarization", "java", options)
+    lenient = compute_surface(
+        instances, "summarization", "java", options, environment_failures="record"
+    )
+    (row,) = lenient.rows
     assert row["bertscore_f1"] is None
     assert row["bertscore_status"].startswith("not computed: BERTScore model could not run")
 
@@ -103,11 +109,16 @@ def test_side_in_the_table_java_only_and_status_without_checkpoint():
     assert all(r["side"] is None for r in java_rows)
 
 
-def test_side_unloadable_checkpoint_is_a_one_line_status(tmp_path):
+def test_side_unloadable_checkpoint_fails_or_is_a_one_line_status(tmp_path):
     refs = [{"id": "1", "reference": "r", "inputs": {"code": "int f() { return 1; }"}}]
     options = SurfaceOptions(bertscore_enabled=False, side_checkpoint=str(tmp_path / "missing"))
     instances = join([{"id": "1", "output": "returns one"}], refs)
-    (row,) = compute_surface(instances, "summarization", "java", options).rows
+    with pytest.raises(EnvironmentFailure, match="SIDE checkpoint could not run.*side.checkpoint"):
+        compute_surface(instances, "summarization", "java", options)
+    lenient = compute_surface(
+        instances, "summarization", "java", options, environment_failures="record"
+    )
+    (row,) = lenient.rows
     assert row["side"] is None
     assert row["side_status"].startswith("not computed: SIDE checkpoint could not run")
     assert "\n" not in row["side_status"] and len(row["side_status"]) < 300

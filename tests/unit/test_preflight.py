@@ -154,15 +154,15 @@ def test_missing_codereval_file(in_repo, tmp_path):
 def test_missing_analyzer_tool(in_tmp, monkeypatch):
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
     monkeypatch.setenv("CODEPEFT_TOOLS", str(in_tmp / "no-tools"))
-    real = embedded(study={"demo": False}, analyzers={"enabled": ["semgrep", "lizard"]})
+    real = embedded(analyzers={"enabled": ["semgrep", "lizard"]})  # environment_failures: fail
     found = missing(preflight.tool_findings(real))
     assert [(f.what, f.detail) for f in found] == [
         ("analyzer semgrep", "semgrep not found (run scripts/setup/semgrep.sh)")
     ]
     assert found[0].fix.startswith("bash scripts/setup/semgrep.sh")
-    # a demo study says so, and goes on (its table says "not computed")
-    demo = preflight.tool_findings(embedded(analyzers={"enabled": ["semgrep"]}))
-    assert [f.status for f in demo] == [preflight.NOTE]
+    # environment_failures: record says so, and goes on (its table says "not computed")
+    lenient = embedded(environment_failures="record", analyzers={"enabled": ["semgrep"]})
+    assert [f.status for f in preflight.tool_findings(lenient)] == [preflight.NOTE]
 
 
 def test_local_judge_must_be_a_complete_directory(in_repo, tmp_path):

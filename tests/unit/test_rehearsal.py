@@ -122,6 +122,7 @@ def test_generation_derivation_keeps_most_java_rows(small_set, tmp_path):
 REHEARSAL_KEYS = (
     "study.name",
     "study.demo",
+    "environment_failures",
     "models",
     "data.code_to_text.local_dir",
     "data.translation.local_dir",

@@ -79,6 +79,7 @@ def reversed_keys(value):
 
 
 # Everything downstream of the evaluation of one task: its generations and what measures them.
+# (The embedded default leaves Roslyn out: make setup cannot install its .NET SDK.)
 ANALYZERS = {
     f"analyze_{a}": 1
     for a in (
@@ -89,7 +90,6 @@ ANALYZERS = {
         "pmd",
         "pylint",
         "radon",
-        "roslyn",
         "semgrep",
         "sonar",
         "treesitter",
@@ -157,8 +157,8 @@ RERUN_MATRIX = {
             "codereval_form": 8,
             "execute": 8,
             "surface_codebleu_metrics": 8,
-            # every analyzer of Python or Java code (Roslyn reads C# only: not generation)
-            **{k: v for k, v in ANALYZERS.items() if k != "analyze_roslyn"},
+            # every analyzer of Python or Java code (all of the embedded default's)
+            **ANALYZERS,
             **FINAL,
         },
     ),
@@ -213,6 +213,18 @@ RERUN_MATRIX = {
     ),
     "execution.timeout_s": ({"execution": {"timeout_s": 5}}, {"execute": 8, **FINAL}),
     "judge.runs": ({"judge": {"runs": 3}}, {"judge_summaries": 4, "report": 1, "all": 1}),
+    # read by the metric, analyzer, execution and judge jobs only: never a training or generation
+    "environment_failures": (
+        {"environment_failures": "record"},
+        {
+            "surface_metrics": 4,
+            "surface_codebleu_metrics": 12,
+            "execute": 8,
+            "judge_summaries": 4,
+            **ANALYZERS,
+            **FINAL,
+        },
+    ),
     "stats.alpha": ({"stats": {"alpha": 0.01}}, FINAL),
 }
 

@@ -18,4 +18,5 @@ analyze_files(
     sm.params.jobs,
     threads=sm.threads,
     options=sm.params.options,
+    environment_failures=sm.params.environment_failures,
 )

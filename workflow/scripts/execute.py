@@ -17,4 +17,5 @@ ev.run_from_config(
     out_tsv=sm.output.table,
     summary_path=sm.output.summary,
     meta={"model": sm.wildcards.model, "method": sm.wildcards.method},
+    environment_failures=sm.params.environment_failures,
 )

@@ -21,4 +21,5 @@ judge_predictions(
     sm.output.table,
     sm.output.summary,
     dict(sm.params.judge),
+    environment_failures=sm.params.environment_failures,
 )

@@ -19,4 +19,5 @@ run_files(
     options=SurfaceOptions.from_config(sm.params.options),
     meta={"model": sm.wildcards.model, "method": sm.wildcards.method},
     family_outputs=outputs,
+    environment_failures=sm.params.environment_failures,
 )
