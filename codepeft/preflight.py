@@ -342,7 +342,11 @@ def tool_findings(config: dict) -> list[Finding]:
                 f"analyzer {name}",
                 MISSING if required else NOTE,
                 reason
-                + ("" if required else " (environment_failures: record: its tables say not computed)"),
+                + (
+                    ""
+                    if required
+                    else " (environment_failures: record: its tables say not computed)"
+                ),
                 _tool_fix(name),
                 jobs,
             )
