@@ -62,8 +62,11 @@ def test_local_backend_records_explicit_statuses_and_caches(tiny_model, tmp_path
         if row["status"] == "ok":
             assert 1 <= float(row["fluency_mean"]) <= 5
         else:
+            # the sampled tiny model writes text without scores, or (its sampling seed
+            # follows the cache key, which holds this test's temporary path) nothing at all
             assert row["status"].startswith("not computed: 0/2 valid runs")
-            assert "unparsable answer" in row["status"] and row["fluency_mean"] == ""
+            assert "unparsable answer" in row["status"] or "empty answer" in row["status"]
+            assert row["fluency_mean"] == ""
     made = first["requests"]["made"]
     assert 6 <= made <= 12  # 2 runs x 3 pairs, plus at most one re-ask each
     summary = json.loads((tmp_path / "t.summary.json").read_text())
