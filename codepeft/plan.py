@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from codepeft import paths, study, tasks
+from codepeft import measures, paths, study
 
 REFERENCE = "reference"  # pseudo model/method whose predictions are the references
 
@@ -138,17 +138,28 @@ class Plan:
         section = self.config["analyzers"]
         return plan(section, self.prediction_combos(include_reference=section["include_reference"]))
 
-    def judge_combos(self) -> list[dict]:
-        """The summarization predictions the LLM judge rates (none when disabled)."""
-        judge = self.config["judge"]
-        judged = [t for t in tasks.JUDGED_TASKS if t in self.config["tasks"]]
-        if not judge["enabled"] or not judged:
+    def family_combos(self, name: str) -> list[dict]:
+        """The predictions (model, method, task, lang dicts) that get a table of metric family
+        `name` (`codepeft.measures`): none when its config section switches it off; the
+        references too when that section's `include_reference` says so."""
+        family = measures.family(name)
+        if not family.enabled(self.config):
             return []
-        return [
-            c
-            for t in judged
-            for c in self.prediction_combos(task=t, include_reference=judge["include_reference"])
-        ]
+        combos = self.prediction_combos(include_reference=family.include_reference(self.config))
+        return [c for c in combos if family.applies(c["task"], c["lang"])]
+
+    def family_targets(self, *names: str) -> list[str]:
+        """The final targets of metric families `names` (`codepeft.measures.Family.targets`):
+        per predictions file (generated first, then the references), per family in the given
+        order, its table and summary."""
+        chosen = {name: {tuple(c.values()) for c in self.family_combos(name)} for name in names}
+        targets = []
+        for c in self.prediction_combos(include_reference=True):
+            for name in names:
+                if tuple(c.values()) in chosen[name]:
+                    files = paths.metric_files(name, **c)
+                    targets += [files[kind] for kind in measures.family(name).targets]
+        return targets
 
     def generated(self) -> set[tuple[str, str, str, str]]:
         """(model, method, task, lang) of the generated predictions (the stats plan's sides)."""

@@ -1,7 +1,7 @@
-"""The task registry: the study's tasks, their languages or translation directions, the
-language of the code each (task, lang) outputs, and the metric families that apply to it.
-Every stage reads these (data preparation, prompts, metrics, analyzers, execution, judge,
-the workflow's rules); nothing else defines them.
+"""The task registry: the study's tasks, their languages or translation directions and the
+language of the code each (task, lang) outputs. Every stage reads these (data preparation,
+prompts, metrics, analyzers, execution, judge, the workflow's rules); nothing else defines
+them. Which metric families apply to a task is the registry of measures' (`codepeft.measures`).
 
 A *lang* is a language (``python``, ``java``) for summarization and generation, or a
 translation direction ``<source>-<target>`` (``java-cs``: Java code in, C# code out).
@@ -27,10 +27,6 @@ TASK_LANGUAGES = {
 
 #: tasks whose outputs are code (CodeBLEU, static analyzers); summaries are text
 CODE_TASKS = ("translation", "generation")
-#: tasks whose outputs run against tests (execution family)
-EXECUTED_TASKS = ("generation",)
-#: tasks an LLM judge rates (judge family)
-JUDGED_TASKS = ("summarization",)
 
 #: short or alternative language names -> the canonical name `code_language` returns
 _CANONICAL = {"cs": "csharp", "c#": "csharp", "c_sharp": "csharp", "py": "python"}
@@ -54,17 +50,3 @@ def direction(lang: str) -> tuple[str, str]:
         raise ValueError(
             f"unknown translation direction {lang!r}; known: {sorted(DIRECTIONS)}"
         ) from err
-
-
-def metric_families(task: str) -> tuple[str, ...]:
-    """The workflow's metric-table families of a task, other than the analyzers (which apply
-    by code language, `codepeft.analyzers.planning.plan`): surface for every task, codebleu
-    for code outputs, execution for generation, judge for summarization."""
-    families = ["surface"]
-    if task in CODE_TASKS:
-        families.append("codebleu")
-    if task in EXECUTED_TASKS:
-        families.append("execution")
-    if task in JUDGED_TASKS:
-        families.append("judge")
-    return tuple(families)

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 
+from codepeft import measures
 from codepeft import paths
 from codepeft import preflight as study_preflight
 from codepeft import study
@@ -204,6 +205,22 @@ if config["decoding"]["backend"] == "vllm":
 def vllm_rule_name(model):
     safe = re.sub(r"\W", "_", model)
     return f"generate_vllm_{safe}"
+
+
+# --- metric families (codepeft.measures) ----------------------------------------------------
+
+
+def metric_outputs(families, task="{task}"):
+    """Named outputs of a job that writes metric `families` for one predictions file (wildcards
+    model, method, lang and, unless given, task kept): `<family>_<file>` for each file of each
+    family's registry entry (table, summary)."""
+    return {
+        f"{family}_{kind}": paths.metric_files(
+            family, "{model}", "{method}", task, "{lang}"
+        )[kind]
+        for family in families
+        for kind in measures.family(family).files
+    }
 
 
 # --- judge (rules/judge.smk) ---------------------------------------------------------

@@ -12,8 +12,7 @@ rule execute:
             [config["execution"]["tests"]] if config["execution"]["tests"] else []
         ),
     output:
-        table=paths.fill(paths.METRIC_TABLE, family="execution", task="generation"),
-        summary=paths.fill(paths.METRIC_SUMMARY, family="execution", task="generation"),
+        **metric_outputs(measures.written_by("execute"), task="generation"),
     log:
         "logs/metrics/execution/{model}/{method}/generation/{lang}.log",
     benchmark:
@@ -39,10 +38,5 @@ rule execute:
         "../workflow/scripts/execute.py"
 
 
-register_final_targets(
-    lambda: [
-        paths.fill(pattern, family="execution", **c)
-        for c in prediction_combos(task="generation")
-        for pattern in (paths.METRIC_TABLE, paths.METRIC_SUMMARY)
-    ]
-)
+# final targets: every generation predictions file (the registry's execution family)
+register_final_targets(lambda: PLAN.family_targets("execution"))

@@ -35,8 +35,7 @@ rule judge_summaries:
     input:
         unpack(judge_inputs),
     output:
-        table=paths.fill(paths.METRIC_TABLE, family="judge", task="summarization"),
-        summary=paths.fill(paths.METRIC_SUMMARY, family="judge", task="summarization"),
+        **metric_outputs(measures.written_by("judge_summaries"), task="summarization"),
     log:
         "logs/judge/{model}/{method}/summarization/{lang}.log",
     benchmark:
@@ -65,11 +64,6 @@ rule judge_summaries:
         "../workflow/scripts/judge.py"
 
 
-register_final_targets(
-    lambda: expand_combos(
-        paths.fill(paths.METRIC_TABLE, family="judge"), PLAN.judge_combos()
-    )
-    + expand_combos(
-        paths.fill(paths.METRIC_SUMMARY, family="judge"), PLAN.judge_combos()
-    )
-)
+# final targets: every summarization predictions file the judge rates (judge.enabled; the
+# references too under judge.include_reference), from the registry (codepeft.measures)
+register_final_targets(lambda: PLAN.family_targets("judge"))

@@ -1,7 +1,8 @@
 # Surface metrics: one job per predictions file -> per-instance tables + corpus summaries.
-# Families (architecture.md): `surface` (BLEU both ways, chrF, METEOR, ROUGE, exact match,
-# BERTScore, SIDE) for every task, plus `codebleu` (CodeBLEU and its four components) for the
-# code outputs of translation and generation, written by the same job (one read, one pass).
+# Families (codepeft.measures, the registry of measures): `surface` (BLEU both ways, chrF,
+# METEOR, ROUGE, exact match, BERTScore, SIDE) for every task, plus `codebleu` (CodeBLEU and its
+# four components) for the code outputs of translation and generation, written by the same job
+# (one read, one pass). Outputs, wildcard constraints and final targets come from the registry.
 # A measure the machine cannot compute (WordNet, a BERTScore model or SIDE checkpoint that does
 # not load) fails the job under environment_failures: fail (codepeft.failures).
 
@@ -11,14 +12,13 @@ rule surface_metrics:
         predictions=paths.PREDICTIONS,
         references=task_data("{task}", "{lang}", "test"),
     output:
-        table=paths.fill(paths.METRIC_TABLE, family="surface"),
-        summary=paths.fill(paths.METRIC_SUMMARY, family="surface"),
+        **metric_outputs(measures.written_by("surface_metrics")),
     log:
         "logs/metrics/surface/{model}/{method}/{task}/{lang}.log",
     benchmark:
         "results/benchmarks/metrics/surface/{model}/{method}/{task}/{lang}.tsv"
     wildcard_constraints:
-        task=alternatives(set(tasks.TASKS) - set(tasks.CODE_TASKS)),
+        task=alternatives(set(tasks.TASKS) - set(measures.family("codebleu").tasks)),
     conda:
         "../envs/metrics.yaml"
     threads: model_threads  # torch (BERTScore, SIDE) uses 2; the rest is single-threaded Python
@@ -40,12 +40,9 @@ rule surface_metrics:
 
 use rule surface_metrics as surface_codebleu_metrics with:
     output:
-        table=paths.fill(paths.METRIC_TABLE, family="surface"),
-        summary=paths.fill(paths.METRIC_SUMMARY, family="surface"),
-        codebleu_table=paths.fill(paths.METRIC_TABLE, family="codebleu"),
-        codebleu_summary=paths.fill(paths.METRIC_SUMMARY, family="codebleu"),
+        **metric_outputs(measures.written_by("surface_codebleu_metrics")),
     wildcard_constraints:
-        task=alternatives(tasks.CODE_TASKS),
+        task=alternatives(measures.family("codebleu").tasks),
     params:
         options=canonical(config["metrics"]),
         environment_failures=config["environment_failures"],
@@ -53,12 +50,4 @@ use rule surface_metrics as surface_codebleu_metrics with:
 
 # final targets: every prediction of the three tasks (generation rows whose reference is null,
 # e.g. CoderEval prompts without solutions, get statuses, not numbers); codebleu for code tasks
-register_final_targets(
-    lambda: [
-        paths.fill(pattern, family=family, **c)
-        for c in prediction_combos()
-        for family in ("surface", "codebleu")
-        if family in tasks.metric_families(c["task"])
-        for pattern in (paths.METRIC_TABLE, paths.METRIC_SUMMARY)
-    ]
-)
+register_final_targets(lambda: PLAN.family_targets("surface", "codebleu"))

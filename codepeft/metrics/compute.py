@@ -33,9 +33,10 @@ With ``strip: true`` (default and paper preset; the package, ``:108-109``) predi
 references are ``.strip()``-ped before the ``surface`` measures (text measures, BERTScore,
 SIDE); CodeBLEU always sees the outputs as they are.
 
-Two metric families (architecture.md), computed by the same code: ``surface`` (everything but
-CodeBLEU; results/metrics/surface/...) and ``codebleu`` (CodeBLEU and its four components, for
-code outputs; results/metrics/codebleu/...). The workflow writes one table per family and
+Two metric families (the registry of measures, `codepeft.measures`), computed by the same code:
+``surface`` (everything but CodeBLEU; results/metrics/surface/...) and ``codebleu`` (CodeBLEU
+and its four components, for code outputs; results/metrics/codebleu/...); `FAMILY_COLUMNS` lays
+out their tables. The workflow writes one table per family and
 predictions file; the CLI writes both families into one table by default.
 """
 
@@ -78,10 +79,9 @@ CODEBLEU_MEASURES = (
     "codebleu_dataflow",
 )
 BERTSCORE_MEASURES = ("bertscore_p", "bertscore_r", "bertscore_f1")
-# For statistics: numeric columns that are not measures (a flag and a setting), and the one
-# binary measure (McNemar rather than Wilcoxon).
-NON_MEASURE_COLUMNS = ("empty_prediction", "bertscore_num_layers")
-BINARY_MEASURES = ("exact_match",)
+# every measure column this module computes, in summary order; which are binary, which way is
+# better and what each means: the registry of measures (codepeft.measures, families surface and
+# codebleu); `empty_prediction` and `bertscore_num_layers` are numeric but no measure
 NUMERIC = TEXT_MEASURES + CODEBLEU_MEASURES + BERTSCORE_MEASURES + ("side",)
 
 OK, EMPTY, MISSING = "ok", "empty_prediction", "missing_prediction"
@@ -221,7 +221,7 @@ def _mean(values) -> float | None:
     return math.fsum(numbers) / len(numbers) if numbers else None
 
 
-FAMILIES = ("surface", "codebleu")
+#: each family's table columns, in order (its measures are the registry's)
 FAMILY_COLUMNS = {
     "surface": ("id", "status", "empty_prediction")
     + TEXT_MEASURES
@@ -232,6 +232,7 @@ FAMILY_COLUMNS = {
     + CODEBLEU_MEASURES
     + ("codebleu_status", "codebleu_dataflow_status"),
 }
+FAMILIES = tuple(FAMILY_COLUMNS)
 
 
 def columns_for(families: Sequence[str]) -> tuple[str, ...]:

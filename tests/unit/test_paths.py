@@ -77,12 +77,6 @@ def test_directions_and_tasks_defined_once():
         tasks.direction("py-java")
 
 
-def test_metric_families_by_task():
-    assert tasks.metric_families("summarization") == ("surface", "judge")
-    assert tasks.metric_families("generation") == ("surface", "codebleu", "execution")
-    assert tasks.metric_families("translation") == ("surface", "codebleu")
-
-
 def _string_constants(path: Path) -> list[str]:
     """String literals of a module that are not docstrings."""
     tree = ast.parse(path.read_text())

@@ -14,8 +14,8 @@ ev.run_from_config(
     language=sm.wildcards.lang,
     options=sm.params.options,
     threads=int(sm.threads),
-    out_tsv=sm.output.table,
-    summary_path=sm.output.summary,
+    out_tsv=sm.output.execution_table,
+    summary_path=sm.output.execution_summary,
     meta={"model": sm.wildcards.model, "method": sm.wildcards.method},
     environment_failures=sm.params.environment_failures,
 )

@@ -18,8 +18,8 @@ if sm.params.judge["backend"] == "local":
 judge_predictions(
     sm.input.predictions,
     sm.input.test,
-    sm.output.table,
-    sm.output.summary,
+    sm.output.judge_table,
+    sm.output.judge_summary,
     dict(sm.params.judge),
     environment_failures=sm.params.environment_failures,
 )

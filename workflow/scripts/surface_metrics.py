@@ -1,5 +1,6 @@
 """Rule script of rules/surface.smk: one predictions file -> its surface (and codebleu) tables."""
 
+from codepeft import measures
 from codepeft.logs import setup_rule_logging
 from codepeft.metrics.compute import SurfaceOptions, run_files
 
@@ -8,9 +9,11 @@ from codepeft.metrics.compute import SurfaceOptions, run_files
 setup_rule_logging(snakemake.log[0])  # noqa: F821
 
 sm = snakemake  # noqa: F821
-outputs = {"surface": (sm.output.table, sm.output.summary)}
-if "codebleu_table" in sm.output.keys():
-    outputs["codebleu"] = (sm.output.codebleu_table, sm.output.codebleu_summary)
+# the families this rule writes (codepeft.measures): surface, and codebleu for code tasks
+outputs = {
+    family: (sm.output[f"{family}_table"], sm.output[f"{family}_summary"])
+    for family in measures.written_by(sm.rule)
+}
 run_files(
     sm.input.predictions,
     sm.input.references,
