@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from codepeft import measures as registry
 from codepeft import paths
 
 FAMILY_KEYS = ("question", "comparison", "model", "task", "lang", "family", "group", "measure")
@@ -60,13 +61,19 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
     """Every (comparison, model, task, lang, family) block the `stats` section asks for.
 
     Each block names the A and B tables and its binary and continuous measures ('*' = every
-    numeric column not listed as binary). A comparison whose methods or models are not in the
+    continuous measure of the family, `codepeft.measures`, with a value, not listed as
+    binary). Every entry of `measures` is checked against the registry of measures first: an
+    unknown family, a column that is not one of its measures, or a measure listed under a test
+    its kind does not allow (binary: McNemar, continuous: Wilcoxon) is a ValueError naming the
+    key. A comparison whose methods or models are not in the
     study is skipped (and logged): the embedded default can keep the paper's comparisons. A
     comparison runs only on the models both methods apply to (`methods.<m>.models`) and the
     tasks both are trained on (`methods.<m>.tasks`), e.g. RQ3's two-task models."""
     from codepeft import study
 
     section = config.get("stats", {})
+    for entry, spec in section.get("measures", {}).items():
+        registry.check_stats_entry(entry, spec)
     models = [m for m in config.get("models", {})]
     methods = config.get("methods", {})
     task_langs = [

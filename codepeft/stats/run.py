@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from codepeft import measures as registry
 from codepeft.stats.plan import _kind, resolve_option
 from codepeft.stats.tables import Table, compare_tables, read_table
 from codepeft.stats.tests import p_adjust
@@ -128,9 +129,10 @@ def run_blocks(
         ta, tb = table(block["a_table"]), table(block["b_table"])
         binary = [m for m in block["binary"]]
         if "*" in block["continuous"]:
+            # the family's continuous measures (codepeft.measures) with a value in A and in B
             skip = set(binary) | set(block.get("exclude", []))
             shared = [c for c in ta.numeric_columns() if c in tb.columns and c not in skip]
-            continuous = shared
+            continuous = registry.continuous_measures(block["family"], shared)
         else:
             continuous = block["continuous"]
         for measure, test in [(m, binary_test) for m in binary] + [

@@ -441,7 +441,7 @@ def test_planned_tests_only_on_shared_tasks_and_models():
                 }
             ],
             "measures": {
-                "surface": {"continuous": ["bleu"]},
+                "surface": {"continuous": ["bleu_sacre"]},
                 "side": {"table": "surface", "continuous": ["side"]},
             },
         },
