@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from codepeft import measures
+
 from . import plots
 from . import tables as T
 
@@ -60,15 +62,19 @@ def distribution_figures(run, tables: list[T.MetricTable]) -> dict[str, str]:
     return written
 
 
+def panel_title(family: str, measure: str) -> str:
+    """A measure's panel title with the way it is better (`codepeft.measures`): the
+    maintainability index higher, issue counts lower, sizes neither."""
+    better = measures.better(family, measure)
+    return measure if better == measures.NEITHER else f"{measure} ({better} is better)"
+
+
 def nonfunctional_figures(run, means: list[dict]) -> dict[str, str]:
-    """One figure per static-analysis family: the mean of each measure per method."""
+    """One figure per static-analysis family: the mean of each measure per method, each panel
+    titled with the way its measure is better."""
     nonfunc: dict[str, dict] = {}
     for r in means:
-        if (
-            r["family"] in T.SURFACE_FAMILIES
-            or r["family"] in T.FUNCTIONAL_FAMILIES
-            or r["mean"] is None
-        ):
+        if measures.section_of(r["family"]) != "nonfunctional" or r["mean"] is None:
             continue
         key = label(r["model"], r["method"], run.multi_model)
         nonfunc.setdefault(r["family"], {}).setdefault(r["measure"], {}).setdefault(
@@ -76,11 +82,14 @@ def nonfunctional_figures(run, means: list[dict]) -> dict[str, str]:
         )[key] = r["mean"]
     written: dict[str, str] = {}
     for family, by_measure in nonfunc.items():
-        by_measure = dict(list(by_measure.items())[: run.section["max_panels"]])
+        by_measure = {
+            panel_title(family, m): v
+            for m, v in list(by_measure.items())[: run.section["max_panels"]]
+        }
         p = plots.plot_means_by_method(
             by_measure,
             run.out_dir / "plots" / f"nonfunctional_{family}.png",
-            title=f"{family}: mean per method (lower counts of issues are better)",
+            title=f"{family}: mean per method",
         )
         written.update(_written(f"nonfunctional_{family}", p))
     return written

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from codepeft import measures
+
 from .html import esc, fmt
 
 #: (family, measure) shown per task: what the paper reports first for each task
@@ -72,7 +74,9 @@ def verdict(row: dict, alpha: float) -> str:
         return f"not computed: {note}"
     a, b = _num(row.get("mean_a")), _num(row.get("mean_b"))
     if p < alpha and not (math.isnan(a) or math.isnan(b)) and a != b:
-        return "better" if b > a else "worse"
+        # the measure's direction (codepeft.measures); the key measures are higher-is-better
+        lower = measures.better(row["family"], row["measure"]) == measures.LOWER
+        return "better" if (b < a if lower else b > a) else "worse"
     return "no significant difference"
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from codepeft import measures
+
 from . import tables as T
 from .html import CSS, esc, image_tag, means_pivot, pass1_pivot, rq_pivot, table_html
 
@@ -151,7 +153,7 @@ def surface_section(config: dict, means: list[dict], plot: Plot) -> list[str]:
         "<a href='tables/means.tsv'>TSV with median, sd, min, max</a></p>",
     ]
     for task in config.get("tasks", {}):
-        parts += [means_pivot(means, family, task) for family in T.SURFACE_FAMILIES]
+        parts += [means_pivot(means, family, task) for family in measures.in_section("surface")]
         for lang in config["tasks"][task].get("languages", []):
             caption = f"{task} / {lang}: per-instance distributions per method (red dot: mean)"
             parts.append(plot(f"dist_{task}_{lang}", caption))
@@ -163,8 +165,11 @@ def nonfunctional_section(config: dict, means: list[dict], plot: Plot) -> list[s
     parts = [
         "<h2 id='nonfunctional'>Non-functional measures (static analysis; means per instance)</h2>"
     ]
-    other = (*T.SURFACE_FAMILIES, *T.FUNCTIONAL_FAMILIES)
-    families = list(dict.fromkeys(r["family"] for r in means if r["family"] not in other))
+    families = [
+        f
+        for f in dict.fromkeys(r["family"] for r in means)
+        if measures.section_of(f) == "nonfunctional"  # an unknown family: UnknownFamily
+    ]
     if not families:
         parts.append("<p class='nc'>No static-analysis table in this study.</p>")
     for family in families:

@@ -23,17 +23,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from codepeft import paper, paths
+from codepeft import measures, paper, paths
 from codepeft.config import schema_defaults
 from codepeft.stats import Table, _to_number
 
 METRIC_PATH = paths.METRIC_TABLE_RE
 OK_STATUSES = {"ok", ""}
 REFERENCE = "reference"  # the model and method name of the references' own metric tables
-SURFACE_FAMILIES = ("surface", "codebleu", "judge")  # summarization/translation metrics
-FUNCTIONAL_FAMILIES = ("execution",)
-# numeric columns that are bookkeeping, not measures (flags, settings, counts of runs/samples):
-# the schema's default of report.exclude_columns
+# numeric columns left out of the means and plots besides those that are no measure of their
+# family (codepeft.measures): the schema's default of report.exclude_columns
 DEFAULT_EXCLUDE = tuple(schema_defaults("report")["exclude_columns"])
 EXCLUDE_SUFFIXES = ("_mode", "_status")
 
@@ -85,6 +83,9 @@ class MetricTable:
     lang: str
     table: Table
 
+    def __post_init__(self):
+        measures.family(self.family)  # an unknown family is an error (UnknownFamily)
+
     @property
     def path(self) -> str:
         return self.table.path
@@ -109,21 +110,22 @@ def paper_size(config: dict, model: str) -> str | None:
     return None
 
 
-def measure_columns(table: Table, family: str = "", exclude=DEFAULT_EXCLUDE) -> list[str]:
-    """Numeric measure columns of a table (bookkeeping columns and *_mode/*_status left out)."""
+def measure_columns(table: Table, family: str, exclude=DEFAULT_EXCLUDE) -> list[str]:
+    """The columns of a table that are measures of its family (`codepeft.measures`; an unknown
+    family is an error), minus `exclude` and *_mode/*_status: those with a value first, then
+    those without any whose rows all say why (not computed), each in table order."""
+    is_measure = measures.family(family).is_measure
     skip = set(exclude)
     out = []
     for name in table.numeric_columns():
-        if name in skip or name.endswith(EXCLUDE_SUFFIXES):
+        if name in skip or name.endswith(EXCLUDE_SUFFIXES) or not is_measure(name):
             continue
-        if family == "execution" and not name.startswith("pass@"):
-            continue  # execution: pass@k only (n, c are counts of samples)
         out.append(name)
     # a column with no value at all is still a measure when every row says why (not computed)
     for name in table.columns:
         if name in out or name in skip or name.endswith(EXCLUDE_SUFFIXES):
             continue
-        if name == table.id_column or name == "status" or status_column(table, name) is None:
+        if name == table.id_column or not is_measure(name) or status_column(table, name) is None:
             continue
         out.append(name)
     return out
