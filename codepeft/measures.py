@@ -442,9 +442,9 @@ def families_for(task: str, lang: str | None = None, rule: str | None = None) ->
     )
 
 
-def written_by(rule: str) -> tuple[str, ...]:
-    """The families a rule writes, in registry order."""
-    return tuple(n for n, f in FAMILIES.items() if rule in f.written_by)
+def written_by(*rules: str) -> tuple[str, ...]:
+    """The families any of `rules` writes, in registry order."""
+    return tuple(n for n, f in FAMILIES.items() if set(rules) & set(f.written_by))
 
 
 def in_section(section: str) -> tuple[str, ...]:

@@ -50,4 +50,8 @@ use rule surface_metrics as surface_codebleu_metrics with:
 
 # final targets: every prediction of the three tasks (generation rows whose reference is null,
 # e.g. CoderEval prompts without solutions, get statuses, not numbers); codebleu for code tasks
-register_final_targets(lambda: PLAN.family_targets("surface", "codebleu"))
+register_final_targets(
+    lambda: PLAN.family_targets(
+        *measures.written_by("surface_metrics", "surface_codebleu_metrics")
+    )
+)

@@ -57,7 +57,7 @@ def _config():
     }
     cfg["stats"] = {
         "measures": {
-            "execution": {"binary": ["passed"], "tasks": ["generation"]},
+            "execution": {"binary": ["pass@1"], "tasks": ["generation"]},
             "surface": {"continuous": ["*"], "tasks": ["summarization"]},
         },
         "comparisons": [
@@ -81,7 +81,7 @@ def _write_tables(root: Path, cfg: dict) -> None:
             )
             with open(path, "w", newline="") as handle:
                 w = csv.writer(handle, delimiter="\t")
-                w.writerow(["id", "passed", "status"])
+                w.writerow(["id", "pass@1", "status"])
                 for k, i in enumerate(ids):
                     if k == 3:
                         w.writerow([i, "", "not computed: project_runnable"])
@@ -92,7 +92,7 @@ def _write_tables(root: Path, cfg: dict) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "w", newline="") as handle:
                 w = csv.writer(handle, delimiter="\t")
-                w.writerow(["id", "bleu", "meteor", "status"])
+                w.writerow(["id", "bleu_sacre", "meteor", "status"])
                 for k in range(30):
                     w.writerow([f"s{k}", rng.random(), rng.random(), "ok"])
 
@@ -124,13 +124,13 @@ def test_stats_rule_runs(tmp_path):
         rows = list(csv.DictReader(handle, delimiter="\t"))
     assert tuple(rows[0]) == st.ROW_COLUMNS
     binary = [r for r in rows if r["test"] == "mcnemar"]
-    assert len(binary) == 2 and {r["measure"] for r in binary} == {"passed"}
+    assert len(binary) == 2 and {r["measure"] for r in binary} == {"pass@1"}
     for r in binary:  # 41 ST ids vs 40 MT ids; one id not computed on each side
         assert (r["n_a_only"], r["n_b_only"], r["n_paired"]) == ("1", "0", "39")
         assert r["n_missing_a"] == "1" and r["family_size"] == "2"
         assert int(r["both"]) + int(r["a_only"]) + int(r["b_only"]) + int(r["neither"]) == 39
     cont = [r for r in rows if r["test"] == "wilcoxon"]
-    assert {r["measure"] for r in cont} == {"bleu", "meteor"} and len(cont) == 4
+    assert {r["measure"] for r in cont} == {"bleu_sacre", "meteor"} and len(cont) == 4
     assert all(r["effect_name"] == "cliffs_delta" and r["magnitude"] for r in cont)
     assert all(r["family_size"] == "2" for r in cont)  # the measures of one task/lang
     log = (tmp_path / "logs/stats/stats.log").read_text()
@@ -147,18 +147,25 @@ def test_run_blocks_star_exclude_and_error_context(tmp_path):
     cfg = _config()
     cfg["stats"]["measures"] = {
         "surface": {"continuous": ["*"], "exclude": ["meteor"], "tasks": ["summarization"]},
-        "execution": {"binary": ["passed"], "tasks": ["generation"]},
+        "execution": {"binary": ["pass@1"], "tasks": ["generation"]},
     }
     cfg = study_config.validate(cfg)
     _write_tables(tmp_path, cfg)
     blocks = st.planned_tests(cfg)
     results = st.run_blocks(blocks, cfg["stats"], root=str(tmp_path))
     rows = results["rq1_st_vs_mt"]
-    assert {r["measure"] for r in rows if r["test"] == "wilcoxon"} == {"bleu"}
+    assert {r["measure"] for r in rows if r["test"] == "wilcoxon"} == {"bleu_sacre"}
     assert all(r["a_table"].startswith("results/metrics/") for r in rows)
-    # a continuous column declared binary fails loudly, naming the tables and the measure
-    cfg["stats"]["measures"]["surface"] = {"binary": ["bleu"], "tasks": ["summarization"]}
-    with pytest.raises(ValueError, match=r"measure 'bleu' \(mcnemar\).*binary"):
+    # a continuous measure declared binary fails loudly when planned (codepeft.measures)
+    cfg["stats"]["measures"]["surface"] = {"binary": ["bleu_sacre"], "tasks": ["summarization"]}
+    with pytest.raises(ValueError, match=r"surface.binary: 'bleu_sacre' is a continuous measure"):
+        st.planned_tests(cfg)
+    # values that are not 0/1 under a binary test fail when run, naming tables and measure
+    # (pass@k may take either test: 0/1 with one sample, a fraction with several)
+    cfg["stats"]["measures"]["surface"] = {"continuous": ["bleu_sacre"], "tasks": ["summarization"]}
+    for path in tmp_path.glob("results/metrics/execution/*/*/generation/*.tsv"):
+        path.write_text(path.read_text().replace("\t1\tok", "\t0.5\tok"))
+    with pytest.raises(ValueError, match=r"measure 'pass@1' \(mcnemar\).*binary"):
         st.run_blocks(st.planned_tests(cfg), cfg["stats"], root=str(tmp_path))
 
 
@@ -192,17 +199,19 @@ def test_cli_config_mode(tmp_path):
 def test_groups_split_adjustment_families(tmp_path):
     cfg = _config()
     cfg["stats"]["measures"] = {
-        "surface": {"continuous": ["bleu"], "tasks": ["summarization"]},
-        "judge": {"continuous": ["meteor"], "tasks": ["summarization"], "group": "judge"},
+        "surface": {"continuous": ["bleu_sacre"], "tasks": ["summarization"]},
+        # another entry on the same table, in its own adjustment group
+        "meteor": {
+            "table": "surface",
+            "continuous": ["meteor"],
+            "tasks": ["summarization"],
+            "group": "judge",
+        },
     }
     cfg = study_config.validate(cfg)
     _write_tables(tmp_path, cfg)
-    for method in ("st_qlora", "mt_qlora", "mt_fft"):  # a 'judge' family reading the same columns
-        for lang in ("python", "java"):
-            src = tmp_path / f"results/metrics/surface/tiny/{method}/summarization/{lang}.tsv"
-            dst = tmp_path / f"results/metrics/judge/tiny/{method}/summarization/{lang}.tsv"
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            dst.write_text(src.read_text())
     rows = st.run_blocks(st.planned_tests(cfg), cfg["stats"], root=str(tmp_path))["rq1_st_vs_mt"]
     assert {r["group"] for r in rows} == {"metrics", "judge"}
-    assert all(r["family_size"] == 1 for r in rows)  # bleu and meteor no longer share a family
+    assert all(
+        r["family_size"] == 1 for r in rows
+    )  # bleu_sacre and meteor no longer share a family
