@@ -35,14 +35,19 @@ def _start(work: Path, name: str) -> subprocess.Popen:
     return subprocess.Popen(RUN, cwd=work, env=_env(), stdout=out, stderr=subprocess.STDOUT)
 
 
-def _wait_for(condition, proc: subprocess.Popen, what: str, timeout: float = 900) -> None:
+def _wait_for(condition, proc, what: str, work: Path, timeout: float = 900) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         if condition():
             return
-        assert proc.poll() is None, f"the run ended before {what}"
+        if proc.poll() is not None:
+            raise AssertionError(f"the run ended before {what}: {_outputs(work)}")
         time.sleep(0.2)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def _outputs(work: Path) -> str:
+    return "\n".join(f"{p.name}: {p.read_text()[-2000:]}" for p in sorted(work.glob("run*.out")))
 
 
 def _training_running(work: Path) -> bool:
@@ -54,19 +59,22 @@ def _evaluating(work: Path) -> bool:
 
 
 def test_interrupted_run_resumes_with_make_run(embedded_run, tmp_path):
-    # the finished study with one training's model removed: `make run` trains it again, then
-    # generates, evaluates and reports what depends on it (a few minutes, not the whole study)
+    # the finished study without one training's model and predictions (Snakemake does not
+    # remake a missing intermediate file whose consumers are up to date; the predictions
+    # need it): `make run` trains it again, then generates, evaluates and reports what
+    # depends on it (27 jobs, a few minutes, not the whole study)
     reference, _ = embedded_run
     work = tmp_path / "study"
     shutil.copytree(reference, work, symlinks=True, ignore=shutil.ignore_patterns("locks"))
     shutil.rmtree(work / "results" / "models" / "tiny" / "mt_fft" / "multi")
+    shutil.rmtree(work / "results" / "predictions" / "tiny" / "mt_fft")
     for log in (work / "logs").rglob("*.log"):
         log.unlink()  # the conditions below watch the logs of this run
 
     # 1. Snakemake killed (SIGKILL: an out-of-memory kill) while a training runs: its lock
     #    stays, its job processes are orphaned and keep running
     first = _start(work, "run1.out")
-    _wait_for(lambda: _training_running(work), first, "a training step")
+    _wait_for(lambda: _training_running(work), first, "a training step", work)
     pgid = json.loads((work / ".snakemake" / "codepeft-run.json").read_text())["pgid"]
     os.kill(pgid, signal.SIGKILL)
     first.wait(timeout=120)
@@ -74,7 +82,7 @@ def test_interrupted_run_resumes_with_make_run(embedded_run, tmp_path):
 
     # 2. `make run` again: clears the dead run's jobs and lock; then Ctrl-C during evaluation
     second = _start(work, "run2.out")
-    _wait_for(lambda: _evaluating(work), second, "an evaluation job", timeout=1200)
+    _wait_for(lambda: _evaluating(work), second, "an evaluation job", work, timeout=1200)
     second.send_signal(signal.SIGINT)
     assert second.wait(timeout=300) != 0
     said = (work / "run2.out").read_text()
