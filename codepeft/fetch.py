@@ -49,7 +49,7 @@ from pathlib import Path
 from codepeft import config as study_config
 from codepeft import tasks
 from codepeft.data import prepare
-from codepeft.data.hub import HUB_SPLITS
+from codepeft.data.hub import HUB_SPLITS, load_hub_dataset
 from codepeft.metrics.bertscore import DEFAULT_MODEL_NAME
 
 #: weight formats transformers does not load here: never downloaded
@@ -225,8 +225,6 @@ def ignore_patterns(repo_files: list[str]) -> list[str]:
 def download(item: HubItem) -> str:
     """Cache `item` (network); returns a short description of what is now cached."""
     if item.kind == "dataset":
-        from codepeft.data.hub import load_hub_dataset
-
         rows = [len(load_hub_dataset(item.repo_id, item.config, s)) for s in item.splits]
         return ", ".join(f"{s} {n} rows" for s, n in zip(item.splits, rows, strict=True))
     from huggingface_hub import HfApi, snapshot_download
@@ -284,8 +282,6 @@ def check_offline_item(item: dict) -> tuple[bool, str]:
     """Load one item (a HubItem as a dict) as the jobs would, offline. Runs in the child
     process that `verify_offline` starts with the offline variables set."""
     if item["kind"] == "dataset":
-        from codepeft.data.hub import load_hub_dataset
-
         counts = []
         for split in item["splits"]:
             try:

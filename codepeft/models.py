@@ -22,6 +22,9 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from codepeft.logs import setup_logging
+from codepeft.prompts import template_texts
+
 log = logging.getLogger(__name__)
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
@@ -114,8 +117,6 @@ def build_tiny_model(
     texts = list(_corpus_texts(corpus_files))
     if not texts:
         raise ValueError("no text in the corpus files: cannot train the tiny model's tokenizer")
-    from codepeft.prompts import template_texts
-
     log.info("training a byte-level BPE tokenizer on %d texts and the prompts", len(texts))
     tokenizer = build_tokenizer(texts + template_texts(), vocab_size=vocab_size)
     im_end, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
@@ -332,8 +333,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    from codepeft.logs import setup_logging
-
     setup_logging()
     build_tiny_model(args.out, args.corpus, seed=args.seed)
     return 0

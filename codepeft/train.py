@@ -42,9 +42,11 @@ from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
 from typing import Any
 
+from codepeft import launch, packing, selection
 from codepeft.config import schema_defaults
 from codepeft.cost import CostRecorder
 from codepeft.logs import setup_logging
+from codepeft.models import default_dtype, load_tokenizer
 from codepeft.provenance import provenance
 
 log = logging.getLogger("codepeft.train")
@@ -216,8 +218,6 @@ def weights_dtype(spec: TrainingSpec, compute_dtype=None):
     quantized: embeddings, norms, lm_head, biases). `auto`: the compute dtype."""
     import torch
 
-    from codepeft.models import default_dtype
-
     if spec.weights_dtype == "auto":
         return compute_dtype or default_dtype()
     if spec.weights_dtype not in DTYPES:
@@ -246,8 +246,6 @@ def _load_model(source: str, finetune: str, spec: TrainingSpec, revision: str | 
     non-quantized weights keep `weights_dtype`, and no layer is upcast to fp32."""
     import torch
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
-
-    from codepeft.models import default_dtype
 
     used = finetune
     kwargs: dict = {"revision": revision, "dtype": weights_dtype(spec)}
@@ -394,8 +392,6 @@ def _datasets(
     """Train and eval datasets as the trainer takes them (eval: first `eval_max_rows` raw rows,
     then packed like the training data), and the tasks of the training rows; Arrow copies in
     `cache_dir` (`datasets_cache`; None: the Hugging Face cache)."""
-    from codepeft import packing
-
     train_ds, tasks, total = _load_examples(train_file, spec.train_max_rows, cache_dir)
     if len(train_ds) < total:
         log.info("training.train_max_rows: %d of %d rows", len(train_ds), total)
@@ -423,8 +419,6 @@ def _datasets(
 
 def _selection(spec: TrainingSpec, tasks, tokenizer, use_eval: bool) -> dict:
     """Trainer arguments of checkpoint selection (`training.selection`)."""
-    from codepeft import selection
-
     chosen = spec.selection
     if chosen["metric"] not in selection.METRICS:
         raise ValueError(f"training.selection.metric must be one of {selection.METRICS}")
@@ -521,8 +515,6 @@ def setup_trainer(
     from transformers import EarlyStoppingCallback, set_seed
     from transformers.trainer_callback import PrinterCallback
     from trl import SFTTrainer
-
-    from codepeft.models import load_tokenizer
 
     if finetune not in FINETUNE_KINDS:
         raise ValueError(f"unknown finetune kind {finetune!r}; known: {FINETUNE_KINDS}")
@@ -804,8 +796,6 @@ class TrainJob:
         and launch one process per GPU. Returns the exit status (2: 4-bit unavailable)."""
         gpus = int(self.multi_gpu["gpus"])
         if gpus > 1:
-            from codepeft import launch
-
             cmd = launch.launch_command(
                 launch.check_devices(gpus),
                 self.multi_gpu["strategy"],

@@ -49,6 +49,7 @@ from codepeft import cost
 from codepeft.generate import DecodingSpec, as_ids, generate_records, prepare_prompt, stop_ids
 from codepeft.io import read_jsonl, write_jsonl
 from codepeft.logs import setup_logging
+from codepeft.models import load_tokenizer
 
 log = logging.getLogger("codepeft.vllm")
 
@@ -237,8 +238,6 @@ def run_plan(plan: dict) -> list[dict]:
         os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "2")
     from vllm import LLM
     from vllm.lora.request import LoRARequest
-
-    from codepeft.models import load_tokenizer
 
     source, seed = plan["source"], int(plan.get("seed", 42))
     tokenizers: dict[str, object] = {}

@@ -13,7 +13,9 @@ from codepeft.stats import plan as stats_plan
 
 # planned once: the comparisons' blocks whose tables the stages included before this file
 # register as targets (tables of disabled families are skipped, with the reason logged)
-STATS_RUN, STATS_SKIPPED = PLAN.stats(get_final_output())
+STATS_RUN, STATS_SKIPPED = stats_plan.workflow_blocks(
+    config, PLAN.generated(), get_final_output()
+)
 STATS_OUTPUTS = [
     paths.fill(paths.STATS_TABLE, comparison=name)
     for name in stats_plan.comparison_names(STATS_RUN)

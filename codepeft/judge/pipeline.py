@@ -24,6 +24,8 @@ from codepeft.io import read_jsonl, write_json, write_tsv
 
 from .base import Backend
 from .cache import DiskCache
+from .local import LocalBackend
+from .openai_compatible import OpenAICompatibleBackend
 from .rubric import criterion_key, load_template
 from .runner import Judge, Settings, columns
 
@@ -65,8 +67,6 @@ def build_backend(cfg: dict) -> Backend:
     cfg = with_defaults(cfg)
     check_api_key(cfg)
     if cfg["backend"] == "openai":
-        from .openai_compatible import OpenAICompatibleBackend
-
         return OpenAICompatibleBackend(
             base_url=cfg["base_url"],
             model=cfg["model"],
@@ -81,8 +81,6 @@ def build_backend(cfg: dict) -> Backend:
             max_connections=max(1, int(cfg["concurrency"])),
         )
     if cfg["backend"] == "local":
-        from .local import LocalBackend
-
         return LocalBackend(
             model_path=cfg["model"],
             temperature=cfg["temperature"],

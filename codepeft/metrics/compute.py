@@ -42,12 +42,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
+from pathlib import Path
 
 from codepeft import tasks
 from codepeft.config import schema_defaults
+from codepeft.io import read_jsonl, write_json, write_tsv
+from codepeft.metrics import bertscore as bs
 from codepeft.metrics import bleu as bleu_mod
 from codepeft.metrics import chrf as chrf_mod
-from codepeft.metrics import codebleu_metric
+from codepeft.metrics import codebleu_metric, side
 from codepeft.metrics import meteor as meteor_mod
 from codepeft.metrics import rouge as rouge_mod
 
@@ -446,8 +449,6 @@ def _error_status(what: str, err: Exception) -> str:
 
 
 def _bertscore(instances, rows, scored, task, options) -> dict:
-    from codepeft.metrics import bertscore as bs
-
     def mark(why):
         for row in rows:
             row["bertscore_status"] = why
@@ -505,8 +506,6 @@ def _bertscore(instances, rows, scored, task, options) -> dict:
 
 
 def _side(instances, rows, task, lang, options) -> dict:
-    from codepeft.metrics import side
-
     def mark(why):
         for row in rows:
             row["side_status"] = why
@@ -550,10 +549,6 @@ def _side(instances, rows, task, lang, options) -> dict:
 
 def read_records(path, kind: str) -> list[dict]:
     """JSONL records, or a plain-text file read as one instance per line (ids "0", "1", ...)."""
-    from pathlib import Path
-
-    from codepeft.io import read_jsonl
-
     path = Path(path)
     if path.suffix in (".jsonl", ".json"):
         return read_jsonl(path)
@@ -604,8 +599,6 @@ def run_files(
     ``family_outputs``: ``{family: (tsv, summary_json)}``, one table per family (the workflow:
     one job per predictions file writes its ``surface`` and, for code, ``codebleu`` tables).
     """
-    from codepeft.io import write_json, write_tsv
-
     if family_outputs:
         families = tuple(family_outputs)
     instances = join(

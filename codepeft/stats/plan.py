@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 
-from codepeft import paths
+from codepeft import paths, study
+from codepeft.study import canonical
 
 FAMILY_KEYS = ("question", "comparison", "model", "task", "lang", "family", "group", "measure")
 TABLE_PATTERN = paths.METRIC_TABLE
@@ -64,8 +65,6 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
     study is skipped (and logged): the embedded default can keep the paper's comparisons. A
     comparison runs only on the models both methods apply to (`methods.<m>.models`) and the
     tasks both are trained on (`methods.<m>.tasks`), e.g. RQ3's two-task models."""
-    from codepeft import study
-
     section = config.get("stats", {})
     models = [m for m in config.get("models", {})]
     methods = config.get("methods", {})
@@ -173,11 +172,17 @@ def runnable_blocks(
     return run, skipped
 
 
+def workflow_blocks(config: dict, generated, targets) -> tuple[list[dict], list[tuple[dict, str]]]:
+    """`runnable_blocks` given the workflow's final targets so far (rules/stats.smk): a block
+    runs when the enabled stages produce both its metric tables (`targets` among
+    results/metrics/**.tsv); `generated`: codepeft.plan.Plan.generated()."""
+    produced = [p for p in targets if p.startswith(paths.METRICS_DIR + "/") and p.endswith(".tsv")]
+    return runnable_blocks(config, generated, produced)
+
+
 def blocks_in_order(blocks: list[dict], comparisons: list[dict]) -> list[dict]:
     """The blocks in an order that depends on the comparisons list (a list: its order is the
     user's) but not on the key order of models, tasks or measures."""
-    from codepeft.study import canonical
-
     position = {c["name"]: i for i, c in enumerate(comparisons)}
     return sorted(
         blocks,

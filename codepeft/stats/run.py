@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from codepeft.io import write_tsv
 from codepeft.stats.plan import _kind, resolve_option
 from codepeft.stats.tables import Table, compare_tables, read_table
 from codepeft.stats.tests import p_adjust
@@ -201,6 +202,4 @@ def format_row(row: dict) -> dict:
 
 
 def write_rows(path, rows: list[dict]) -> None:
-    from codepeft.io import write_tsv
-
     write_tsv(path, [format_row(r) for r in rows], ROW_COLUMNS)
