@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from codepeft.paper.numbers import PAPER_LABEL
+
 from . import tables as T
 from .html import CSS, esc, image_tag, means_pivot, pass1_pivot, rq_pivot, table_html
 
@@ -76,7 +78,7 @@ def generated_note(provenance: dict) -> list[str]:
         f"config hash {esc(provenance.get('config_hash'))}; seed {esc(provenance.get('seed'))}. "
         "Every number below comes from the per-instance tables listed in <code>provenance.json</code> "
         "(with their sha256); the TSV of each table is in <code>tables/</code>. Columns labelled "
-        f"<span class='paper'>paper: …</span> are the numbers reported by {esc(T.PAPER_LABEL)}, shown only "
+        f"<span class='paper'>paper: …</span> are the numbers reported by {esc(PAPER_LABEL)}, shown only "
         "where the model is one of the paper's scales.</p>"
     ]
 

@@ -464,7 +464,7 @@ def test_planned_tests_only_on_shared_tasks_and_models():
 
 def test_statistics_quirks_in_force_in_the_preset_only(repo):
     from codepeft import config as study_config
-    from codepeft import quirks
+    from codepeft.paper import quirks
 
     stats_quirks = [q for q in quirks.QUIRKS if q.key.startswith("stats.")]
     assert len(stats_quirks) >= 5 and all(q.source and q.what for q in stats_quirks)
