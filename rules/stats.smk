@@ -41,9 +41,14 @@ rule stats:
                 STATS_RUN, config["stats"].get("comparisons", [])
             )
         ),
+        # each line is a warning in the job's log; a comparison naming a method the study
+        # does not have is skipped as a whole (also listed by the report)
         skipped=sorted(
-            f"{b['comparison']} {b['a_table']} vs {b['b_table']}: {why}"
-            for b, why in STATS_SKIPPED
+            [
+                f"{b['comparison']} {b['a_table']} vs {b['b_table']}: {why}"
+                for b, why in STATS_SKIPPED
+            ]
+            + stats_plan.skipped_comparisons(config)
         ),
         section=canonical(config["stats"]),
     script:

@@ -10,6 +10,25 @@ import numpy as np
 from . import plots
 from . import tables as T
 
+# Which way is better in the static-analysis figures, until the registry of measures declares it
+# per measure: every column of these families counts issues or complexity (lower is better) ...
+LOWER_IS_BETTER_FAMILIES = ("pylint", "flake8", "pmd", "checkstyle", "semgrep", "roslyn", "sonar")
+# ... and these measures of the other families are better when higher; the rest (sizes such as
+# radon's loc, lizard's nloc) have no better direction and the figure claims none
+HIGHER_IS_BETTER = {("radon", "mi"), ("treesitter", "parses"), ("lizard", "detected")}
+
+
+def nonfunctional_title(family: str) -> str:
+    """A static-analysis figure's title: the direction only where it holds for every panel."""
+    if family in LOWER_IS_BETTER_FAMILIES:
+        return f"{family}: mean per method (lower counts of issues are better)"
+    return f"{family}: mean per method"
+
+
+def nonfunctional_panel(family: str, measure: str) -> str:
+    """A panel's title: the measure, marked where higher is better."""
+    return f"{measure} (higher is better)" if (family, measure) in HIGHER_IS_BETTER else measure
+
 
 def label(model: str, method: str, multi_model: bool) -> str:
     """A series' label: the method, or model/method when the study has several models."""
@@ -71,7 +90,8 @@ def nonfunctional_figures(run, means: list[dict]) -> dict[str, str]:
         ):
             continue
         key = label(r["model"], r["method"], run.multi_model)
-        nonfunc.setdefault(r["family"], {}).setdefault(r["measure"], {}).setdefault(
+        panel = nonfunctional_panel(r["family"], r["measure"])
+        nonfunc.setdefault(r["family"], {}).setdefault(panel, {}).setdefault(
             f"{r['task'][:3]}/{r['lang']}", {}
         )[key] = r["mean"]
     written: dict[str, str] = {}
@@ -80,7 +100,7 @@ def nonfunctional_figures(run, means: list[dict]) -> dict[str, str]:
         p = plots.plot_means_by_method(
             by_measure,
             run.out_dir / "plots" / f"nonfunctional_{family}.png",
-            title=f"{family}: mean per method (lower counts of issues are better)",
+            title=nonfunctional_title(family),
         )
         written.update(_written(f"nonfunctional_{family}", p))
     return written

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from codepeft.paper.numbers import PAPER_LABEL
+from codepeft.stats.plan import skipped_comparisons
 
 from . import tables as T
 from .html import CSS, esc, image_tag, means_pivot, pass1_pivot, rq_pivot, table_html
@@ -93,9 +94,16 @@ def nav(extra_sections) -> list[str]:
     ]
 
 
-def rq_section(written_tables: dict, rq_names: list[str]) -> list[str]:
-    """Research questions: per comparison, the paper-shaped pivot and every column folded."""
+def rq_section(written_tables: dict, rq_names: list[str], skipped: list[str] = ()) -> list[str]:
+    """Research questions: per comparison, the paper-shaped pivot and every column folded;
+    `skipped`: the configured comparisons not run (codepeft.stats.plan.skipped_comparisons)."""
     parts = ["<h2 id='rq'>Research questions (paired tests)</h2>"]
+    if skipped:
+        parts.append(
+            "<p class='note'>Not run: "
+            + "; ".join(esc(line) for line in skipped)
+            + " (docs/statistics.md).</p>"
+        )
     if not rq_names:
         parts.append(
             "<p class='nc'>No comparison was run (stats disabled, or no configured comparison applies to this study's methods).</p>"
@@ -265,7 +273,7 @@ def index_page(
         *generated_note(provenance),
         *nav(extra_sections),
         quirks_html,  # replication-package behaviours in force ('' when none)
-        *rq_section(written_tables, rq_names),
+        *rq_section(written_tables, rq_names, skipped_comparisons(config)),
         *pass1_section(config, written_tables["pass1"], plot),
         *surface_section(config, means, plot),
         *nonfunctional_section(config, means, plot),

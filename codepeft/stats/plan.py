@@ -57,6 +57,26 @@ def resolve_option(section: dict, row: dict, option: str, default):
     return value
 
 
+def _missing_methods(config: dict, comp: dict) -> list[str]:
+    """The methods a comparison names that the study does not have."""
+    methods = config.get("methods", {})
+    return sorted({comp[side]["method"] for side in ("a", "b")} - set(methods))
+
+
+def skipped_comparisons(config: dict) -> list[str]:
+    """One line per configured comparison that is skipped because it names a method the study
+    does not have (the schema's default comparisons name the paper's methods, so a small study
+    may keep them): for the stats job's log and the report. None when stats is disabled."""
+    section = config.get("stats", {})
+    if not section.get("enabled", True):
+        return []
+    return [
+        f"comparison {comp['name']} skipped: method(s) {', '.join(missing)} not in this study"
+        for comp in section.get("comparisons", [])
+        if (missing := _missing_methods(config, comp))
+    ]
+
+
 def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[dict]:
     """Every (comparison, model, task, lang, family) block the `stats` section asks for.
 
@@ -67,7 +87,6 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
     tasks both are trained on (`methods.<m>.tasks`), e.g. RQ3's two-task models."""
     section = config.get("stats", {})
     models = [m for m in config.get("models", {})]
-    methods = config.get("methods", {})
     task_langs = [
         (t, lang)
         for t, spec in config.get("tasks", {}).items()
@@ -77,7 +96,7 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
     for comp in section.get("comparisons", []):
         name = comp["name"]
         sides = {"a": comp["a"], "b": comp["b"]}
-        missing = sorted({s["method"] for s in sides.values() if s["method"] not in methods})
+        missing = _missing_methods(config, comp)
         if missing:
             if log:
                 log(f"stats: comparison {name} skipped: method(s) {missing} not in this study")

@@ -548,3 +548,31 @@ def test_index_page_is_its_sections_in_order(tmp_path):
     positions = [html.index(f"id='{i}'") for i in ids]
     assert positions == sorted(positions)
     assert "\n\n" not in html  # empty parts are left out
+
+
+def test_nonfunctional_figures_say_which_way_is_better(monkeypatch, tmp_path):
+    """The radon figure shows the maintainability index, where higher is better: its title claims
+    no direction, its `mi` panel says higher is better; issue-count families keep 'lower'."""
+    from types import SimpleNamespace
+
+    from codepeft.report import figures
+
+    drawn = {}
+
+    def fake_plot(means, path, title=""):
+        drawn[title] = sorted(means)
+        return None
+
+    monkeypatch.setattr(figures.plots, "plot_means_by_method", fake_plot)
+    run = SimpleNamespace(multi_model=False, section={"max_panels": 8}, out_dir=tmp_path)
+    base = dict(model="m", method="mt_qlora", task="generation", lang="python")
+    means = [
+        dict(base, family="radon", measure="mi", mean=61.0),
+        dict(base, family="radon", measure="loc", mean=7.0),
+        dict(base, family="pylint", measure="error", mean=1.0),
+    ]
+    figures.nonfunctional_figures(run, means)
+    assert drawn == {
+        "radon: mean per method": ["loc", "mi (higher is better)"],
+        "pylint: mean per method (lower counts of issues are better)": ["error"],
+    }
