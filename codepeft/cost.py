@@ -72,6 +72,7 @@ def benchmark_files(config: dict) -> list[str]:
 
 def _torch():
     try:
+        # lazy: torch takes seconds; the DAG build imports this module
         import torch
     except ImportError:  # pragma: no cover - torch is a dependency
         return None
@@ -175,6 +176,7 @@ class CostRecorder:
         reset_peak_memory()
 
     def callback(self):
+        # lazy: transformers takes seconds; the DAG build imports this module
         from transformers import TrainerCallback
 
         recorder = self

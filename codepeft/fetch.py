@@ -227,6 +227,7 @@ def download(item: HubItem) -> str:
     if item.kind == "dataset":
         rows = [len(load_hub_dataset(item.repo_id, item.config, s)) for s in item.splits]
         return ", ".join(f"{s} {n} rows" for s, n in zip(item.splits, rows, strict=True))
+    # lazy: huggingface_hub reads HF_* variables on import; preflight imports this module
     from huggingface_hub import HfApi, snapshot_download
 
     files = HfApi().list_repo_files(item.repo_id, revision=item.revision)
@@ -291,6 +292,7 @@ def check_offline_item(item: dict) -> tuple[bool, str]:
             except Exception as err:  # noqa: BLE001 - datasets raises many types
                 return False, f"split {split} does not load offline: {type(err).__name__}: {err}"
         return True, "loaded offline: " + ", ".join(counts) + " rows"
+    # lazy: huggingface_hub reads HF_* variables on import; preflight imports this module
     from huggingface_hub import snapshot_download
 
     try:

@@ -26,6 +26,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 from codepeft import cost, postprocess
 from codepeft.config import schema_defaults
@@ -179,8 +180,6 @@ def stop_ids(tokenizer, eos: str = "chat") -> list[int]:
 
 
 def has_tokenizer(path) -> bool:
-    from pathlib import Path
-
     return any((Path(path) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json"))
 
 
@@ -223,6 +222,7 @@ class HFBackend:
             )
         inner = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
         if spec.generation_config == "greedy":
+            # lazy: transformers takes seconds; DecodingSpec and prompts (the vLLM job) do without
             from transformers import GenerationConfig
 
             # nothing from the model's generation_config.json (repetition_penalty, ...) applies
@@ -240,6 +240,7 @@ class HFBackend:
     def generate(self, prompts: Sequence, max_new_tokens: int) -> list[tuple[str, int]]:
         """Greedy answers to prompts (texts or token ids): (decoded text, new tokens up to and
         including the first stop id)."""
+        # lazy: torch takes seconds; DecodingSpec and prompts (the vLLM job) do without
         import torch
 
         encoded = self.tokenizer.pad(

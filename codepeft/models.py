@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -46,6 +47,7 @@ CHATML_TEMPLATE = (
 def qwen25_chat_template() -> str:
     """TRL's copy of the Qwen2.5 template when installed (byte-identical to Qwen's), else ChatML."""
     try:
+        # lazy: trl takes seconds; only building or loading a model needs it
         import trl
 
         path = Path(trl.__file__).parent / "chat_templates" / "qwen2_5.jinja"
@@ -69,6 +71,7 @@ def _corpus_texts(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
 
 
 def build_tokenizer(corpus: Iterable[str], vocab_size: int = 4096):
+    # lazy: tokenizers/transformers take seconds; only building or loading a model needs them
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -110,6 +113,7 @@ def build_tiny_model(
     prompts) on the corpus texts for `pretrain_epochs` (0: none), the way a real base model
     has seen code and text before it is fine-tuned: LoRA adapters on a purely random base
     barely learn in a CPU minute, on a pre-trained one they learn the tasks' formats."""
+    # lazy: torch/transformers take seconds; only building or loading a model needs them
     import torch
     from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
@@ -160,8 +164,7 @@ def pretrain(
     """Causal-LM pre-training of `model` in place on `texts` joined by end-of-text tokens and
     cut into `block`-token rows (shuffled with `seed`); returns what was done (with the first
     and last loss), recorded in codepeft_model.json."""
-    import math
-
+    # lazy: torch takes seconds; only building or loading a model needs it
     import torch
 
     if epochs <= 0:
@@ -212,6 +215,7 @@ def pretrain(
 
 
 def load_tokenizer(source: str, revision: str | None = None):
+    # lazy: transformers takes seconds; only building or loading a model needs it
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
@@ -221,6 +225,7 @@ def load_tokenizer(source: str, revision: str | None = None):
 
 
 def accelerator() -> str:
+    # lazy: torch takes seconds; only building or loading a model needs it
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
@@ -228,6 +233,7 @@ def accelerator() -> str:
 
 def default_dtype(name: str = "auto"):
     """bf16 on GPUs that support it, float32 on CPU (no bf16 hardware: 2x slower there)."""
+    # lazy: torch takes seconds; only building or loading a model needs it
     import torch
 
     if name != "auto":
@@ -274,6 +280,7 @@ def load_inference_model(
       with the adapter merged into it (`merge_and_unload`).
     `auto` dtypes: bf16 on GPUs that support it, float32 elsewhere.
     """
+    # lazy: transformers takes seconds; only building or loading a model needs it
     from transformers import AutoModelForCausalLM
 
     if qlora_base not in QLORA_BASES:
@@ -283,6 +290,7 @@ def load_inference_model(
     unmerged_4bit = bool(adapter) and kind == "qlora" and qlora_base == "nf4_unmerged"
     info = {"finetune": kind, "qlora_base": qlora_base if kind == "qlora" else None}
     if unmerged_4bit:
+        # lazy: peft/transformers take seconds; only building or loading a model needs them
         from peft import PeftModel
         from transformers import BitsAndBytesConfig
 
@@ -309,6 +317,7 @@ def load_inference_model(
         held = default_dtype(dtype)
         model = AutoModelForCausalLM.from_pretrained(weights, dtype=held)
         if adapter:
+            # lazy: peft takes seconds; only building or loading a model needs it
             from peft import PeftModel
 
             model = PeftModel.from_pretrained(model, adapter).merge_and_unload()

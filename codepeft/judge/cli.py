@@ -35,6 +35,8 @@ import logging
 import sys
 from pathlib import Path
 
+import yaml
+
 from codepeft.config import schema_defaults
 from codepeft.logs import setup_logging
 
@@ -125,8 +127,6 @@ def main(argv: list[str] | None = None) -> int:
 def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     cfg: dict = {}
     if args.config:
-        import yaml
-
         loaded = yaml.safe_load(Path(args.config).read_text()) or {}
         cfg.update(loaded.get("judge", loaded))
     for name in OVERRIDES:

@@ -34,6 +34,7 @@ Work runs on a thread pool of `concurrency` workers (a local model serialises it
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import threading
@@ -362,8 +363,6 @@ def columns(criteria: tuple[str, ...] = DEFAULT_CRITERIA) -> list[str]:
 
 
 def key_of_text(text: str) -> str:
-    import hashlib
-
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

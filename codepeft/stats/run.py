@@ -5,6 +5,7 @@ written as TSV (`write_rows`, columns `ROW_COLUMNS`)."""
 from __future__ import annotations
 
 import math
+import os
 
 from codepeft.io import write_tsv
 from codepeft.stats.plan import _kind, resolve_option
@@ -94,8 +95,6 @@ def adjust_families(rows: list[dict], section: dict) -> None:
 
 
 def _default_loader(section: dict, root: str):
-    import os
-
     def load(path: str) -> Table:
         return read_table(os.path.join(root, path), id_column=section.get("id_column", "id"))
 

@@ -35,8 +35,7 @@ MAGNITUDE_LABELS = ("negligible", "small", "medium", "large")
 
 def _sps():
     """scipy.stats, imported on first use."""
-    # lazy: scipy.stats takes ~1 s to import, and the workflow imports this package (through
-    # codepeft.stats.plan) to build its DAG, where no test is run
+    # lazy: scipy.stats takes ~1 s; the DAG build imports this package (via stats.plan)
     from scipy import stats
 
     return stats
