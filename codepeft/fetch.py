@@ -48,8 +48,8 @@ from pathlib import Path
 
 from codepeft import config as study_config
 from codepeft import tasks
-from codepeft.data import prepare
-from codepeft.data.hub import HUB_SPLITS, load_hub_dataset
+from codepeft.data import hub, prepare
+from codepeft.data.hub import HUB_SPLITS
 from codepeft.metrics.bertscore import DEFAULT_MODEL_NAME
 
 #: weight formats transformers does not load here: never downloaded
@@ -225,7 +225,7 @@ def ignore_patterns(repo_files: list[str]) -> list[str]:
 def download(item: HubItem) -> str:
     """Cache `item` (network); returns a short description of what is now cached."""
     if item.kind == "dataset":
-        rows = [len(load_hub_dataset(item.repo_id, item.config, s)) for s in item.splits]
+        rows = [len(hub.load_hub_dataset(item.repo_id, item.config, s)) for s in item.splits]
         return ", ".join(f"{s} {n} rows" for s, n in zip(item.splits, rows, strict=True))
     # lazy: huggingface_hub reads HF_* variables on import; preflight imports this module
     from huggingface_hub import HfApi, snapshot_download
@@ -287,7 +287,7 @@ def check_offline_item(item: dict) -> tuple[bool, str]:
         for split in item["splits"]:
             try:
                 counts.append(
-                    f"{split} {len(load_hub_dataset(item['repo_id'], item['config'], split))}"
+                    f"{split} {len(hub.load_hub_dataset(item['repo_id'], item['config'], split))}"
                 )
             except Exception as err:  # noqa: BLE001 - datasets raises many types
                 return False, f"split {split} does not load offline: {type(err).__name__}: {err}"
