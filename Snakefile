@@ -8,8 +8,10 @@ from codepeft.tools import put_on_pythonpath
 put_on_pythonpath(workflow.basedir)
 
 
-# config.yaml is the default study; a --configfile replaces it as a whole (no merging of two
-# studies' model lists), and --config key=value overrides apply on top of either.
+# config.yaml is the default study. A given config (the --configfile files merged in order, then
+# --config key=value) that names `models:` is a study of its own and replaces config.yaml as a
+# whole (no merging of two studies' model lists); one without `models:` (e.g. a file with a few
+# decoding keys) is merged over config.yaml key by key (codepeft.config.apply_default).
 study_config.apply_default(config, workflow.basedir)
 study_config.validate(config)
 

@@ -1,4 +1,4 @@
-"""Time the report build (codepeft.report.build_report) on a results folder.
+"""Time the report build (codepeft.report.build.build_report) on a results folder.
 
     .venv/bin/python benchmarks/report.py --config config.yaml --root . --out /tmp/report_bench
 
@@ -24,7 +24,7 @@ def main() -> None:
     p.add_argument("--out", default="/tmp/report_bench")
     args = p.parse_args()
     from codepeft import config as study_config
-    from codepeft.report import build_report, discover
+    from codepeft.report.build import build_report, discover
 
     config = study_config.load(args.config)
     found = discover(args.root, config)

@@ -9,7 +9,7 @@
     # without measurements: the workload and the throughput the goal needs
     python benchmarks/study_cost.py --tokens-per-record 300
 
-Workload (codepeft.cost.paper_workload, from PAPER.md): 15 trainings (per size: MT-QLoRA,
+Workload (codepeft.paper.workload.paper_workload, from PAPER.md): 15 trainings (per size: MT-QLoRA,
 3 ST-QLoRA, MT-FFT) over the full training sets (code-to-text Python 251,820 + Java 164,923
 rows for summarization, as many for the derived generation set: an upper bound, rows the
 derivation skips are fewer; translation 10,300 pairs in both directions), 5 epochs, no early
@@ -32,6 +32,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from codepeft import cost as C  # noqa: E402
+from codepeft.paper.workload import paper_workload  # noqa: E402
 
 SHAPE_SIZES = {
     "qwen2.5-coder-0.5b": "0.5B",
@@ -181,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         args.tokens_per_record = mean_tokens_per_record(args.mixture, args.tokenizer)
     if args.tokens_per_record is None:
         parser.error("give --tokens-per-record, or --mixture and --tokenizer to measure it")
-    workload = C.paper_workload(args.tokens_per_record, args.epochs)
+    workload = paper_workload(args.tokens_per_record, args.epochs)
     result, source = None, "no --throughput file given"
     if args.throughput:
         record = json.loads(Path(args.throughput).read_text())

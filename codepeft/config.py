@@ -39,6 +39,18 @@ def load_schema(schema_dir: Path = SCHEMA_DIR) -> dict:
     return schema
 
 
+def deep_merge(base: dict, override: dict) -> dict:
+    """`override` merged into a copy of `base`, mapping by mapping (as Snakemake merges several
+    --configfile files); any other value of `override` replaces the base's."""
+    merged = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
 def _extend_with_default(validator_class):
     validate_properties = validator_class.VALIDATORS["properties"]
 
@@ -167,8 +179,6 @@ def apply_default(config: dict, basedir: str | Path) -> dict:
     `models`/`methods` entries set to null are removed (drop_removed)."""
     if "models" in config:
         return drop_removed(config)
-    from codepeft.study import deep_merge
-
     with open(Path(basedir) / DEFAULT_CONFIG) as handle:
         default = yaml.safe_load(handle) or {}
     merged = deep_merge(default, config)
@@ -182,8 +192,6 @@ def load_study(configfiles, basedir: str | Path) -> dict:
     `basedir`: the files merged key by key in order (as Snakemake merges them), then the
     Snakefile's steps (apply_default, validate). For commands outside the workflow
     (codepeft fetch, codepeft preflight)."""
-    from codepeft.study import deep_merge
-
     config: dict = {}
     for name in configfiles:
         path = Path(name)

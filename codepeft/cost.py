@@ -28,7 +28,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from codepeft.tasks import TASKS
+from codepeft import paths, study
 
 COST_SUFFIX = ".cost.json"
 GIB = 2**30
@@ -44,8 +44,6 @@ def workflow_inputs(config: dict) -> dict[str, list[str]]:
     """The report rule's cost inputs: every generation's cost record. Not the benchmark
     files (`benchmark_files`): the report reads those that exist, so a missing one (a
     training run elsewhere, a cleaned results/benchmarks) never plans a training again."""
-    from codepeft import paths, study
-
     preds = [
         paths.fill(paths.PREDICTIONS, model=m, method=meth, task=t, lang=lang)
         for m, meth, t, lang in study.evaluated(config)
@@ -56,8 +54,6 @@ def workflow_inputs(config: dict) -> dict[str, list[str]]:
 def benchmark_files(config: dict) -> list[str]:
     """Snakemake's benchmark files of every training and generation job of the study (HF: one
     per predictions file; vLLM: one per base model), whether they exist or not."""
-    from codepeft import paths, study
-
     evaluated = study.evaluated(config)
     if config["decoding"]["backend"] == "vllm":
         models = list(dict.fromkeys(m for m, *_ in evaluated))
@@ -76,6 +72,7 @@ def benchmark_files(config: dict) -> list[str]:
 
 def _torch():
     try:
+        # lazy: torch takes seconds; the DAG build imports this module
         import torch
     except ImportError:  # pragma: no cover - torch is a dependency
         return None
@@ -179,6 +176,7 @@ class CostRecorder:
         reset_peak_memory()
 
     def callback(self):
+        # lazy: transformers takes seconds; the DAG build imports this module
         from transformers import TrainerCallback
 
         recorder = self
@@ -286,76 +284,7 @@ def job_hours(benchmark: dict | None, record: dict | None) -> tuple[float | None
     return (cpu / 3600 if cpu is not None else None), "CPU-hours"
 
 
-# --- extrapolation to the paper preset (benchmarks/study_cost.py, the report) -----------------
-# Workload of config/paper.yaml from PAPER.md: training rows per task/language (CodeXGLUE
-# code-to-text train splits; the generation set is built from the same records; translation
-# pairs used in both directions), test rows, max_new_tokens, 5 epochs.
-PAPER_SIZES = ("0.5B", "1.5B", "3B")
-PAPER_TRAIN_ROWS = {
-    ("summarization", "python"): 251_820,
-    ("summarization", "java"): 164_923,
-    ("generation", "python"): 251_820,
-    ("generation", "java"): 164_923,
-    ("translation", "java-cs"): 10_300,
-    ("translation", "cs-java"): 10_300,
-}
-PAPER_TEST_ROWS = {
-    ("summarization", "python"): 100,
-    ("summarization", "java"): 99,
-    ("generation", "python"): 190,
-    ("generation", "java"): 184,
-    ("translation", "java-cs"): 1_000,
-    ("translation", "cs-java"): 1_000,
-}
-PAPER_MAX_NEW_TOKENS = {"summarization": 128, "generation": 512, "translation": 512}
-PAPER_TASKS = TASKS  # the paper studies every task of the registry
-# method -> (finetune kind, scopes); zero_shot trains nothing
-PAPER_METHODS = {
-    "zero_shot": (None, ()),
-    "mt_qlora": ("qlora", ("multi",)),
-    "st_qlora": ("qlora", PAPER_TASKS),
-    "mt_fft": ("full", ("multi",)),
-}
-
-
-def paper_workload(tokens_per_record: float, epochs: float = 5) -> dict:
-    """The paper preset's 15 trainings (tokens to train on) and 72 generation sets (new tokens,
-    an upper bound: every output at max_new_tokens). `tokens_per_record`: mean tokens of one
-    rendered training example (prompt + answer), an input of the estimate."""
-    trainings, generation = [], []
-    for size in PAPER_SIZES:
-        for method, (kind, scopes) in PAPER_METHODS.items():
-            for scope in scopes:
-                rows = sum(
-                    n for (task, _), n in PAPER_TRAIN_ROWS.items() if scope in ("multi", task)
-                )
-                trainings.append(
-                    dict(
-                        size=size,
-                        method=method,
-                        kind=kind,
-                        scope=scope,
-                        rows=rows,
-                        tokens=rows * tokens_per_record * epochs,
-                    )
-                )
-            for (task, lang), n in PAPER_TEST_ROWS.items():
-                generation.append(
-                    dict(
-                        size=size,
-                        method=method,
-                        task=task,
-                        lang=lang,
-                        rows=n,
-                        new_tokens=n * PAPER_MAX_NEW_TOKENS[task],
-                    )
-                )
-    return {
-        "tokens_per_record": tokens_per_record,
-        "epochs": epochs,
-        "trainings": trainings,
-        "generation_sets": generation,
-    }
+# --- extrapolation of a workload (codepeft.paper.workload: the paper preset's) -------------
 
 
 def extrapolate(workload: dict, train_tps: dict, gen_tps: dict, goal_hours: float = 48.0) -> dict:

@@ -48,7 +48,7 @@ from pathlib import Path
 
 from codepeft import config as study_config
 from codepeft import tasks
-from codepeft.data import prepare
+from codepeft.data import hub, prepare
 from codepeft.data.hub import HUB_SPLITS
 from codepeft.metrics.bertscore import DEFAULT_MODEL_NAME
 
@@ -225,10 +225,9 @@ def ignore_patterns(repo_files: list[str]) -> list[str]:
 def download(item: HubItem) -> str:
     """Cache `item` (network); returns a short description of what is now cached."""
     if item.kind == "dataset":
-        from codepeft.data.hub import load_hub_dataset
-
-        rows = [len(load_hub_dataset(item.repo_id, item.config, s)) for s in item.splits]
+        rows = [len(hub.load_hub_dataset(item.repo_id, item.config, s)) for s in item.splits]
         return ", ".join(f"{s} {n} rows" for s, n in zip(item.splits, rows, strict=True))
+    # lazy: huggingface_hub reads HF_* variables on import; preflight imports this module
     from huggingface_hub import HfApi, snapshot_download
 
     files = HfApi().list_repo_files(item.repo_id, revision=item.revision)
@@ -284,17 +283,16 @@ def check_offline_item(item: dict) -> tuple[bool, str]:
     """Load one item (a HubItem as a dict) as the jobs would, offline. Runs in the child
     process that `verify_offline` starts with the offline variables set."""
     if item["kind"] == "dataset":
-        from codepeft.data.hub import load_hub_dataset
-
         counts = []
         for split in item["splits"]:
             try:
                 counts.append(
-                    f"{split} {len(load_hub_dataset(item['repo_id'], item['config'], split))}"
+                    f"{split} {len(hub.load_hub_dataset(item['repo_id'], item['config'], split))}"
                 )
             except Exception as err:  # noqa: BLE001 - datasets raises many types
                 return False, f"split {split} does not load offline: {type(err).__name__}: {err}"
         return True, "loaded offline: " + ", ".join(counts) + " rows"
+    # lazy: huggingface_hub reads HF_* variables on import; preflight imports this module
     from huggingface_hub import snapshot_download
 
     try:

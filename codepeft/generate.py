@@ -26,25 +26,18 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 from codepeft import cost, postprocess
 from codepeft.config import schema_defaults
+from codepeft.decoding import PER_TASK, resolve, task_defaults
 from codepeft.io import read_jsonl, write_jsonl
 from codepeft.logs import setup_logging
+from codepeft.models import load_inference_model, load_tokenizer
 from codepeft.prompts import build_messages, payload_key, render_chat, uses_codereval_input
 
 log = logging.getLogger("codepeft.generate")
 
-# options that take a {task: value} object; `resolve` picks the task's value
-PER_TASK = (
-    "batch_size",
-    "max_new_tokens",
-    "truncation",
-    "chat_template",
-    "postprocess",
-    "dtype",
-    "qlora_dtype",
-)
 TRUNCATIONS = ("payload", "prompt_right", "none")
 GENERATION_CONFIGS = ("greedy", "model")
 EOS_CHOICES = ("chat", "tokenizer")
@@ -100,34 +93,6 @@ class DecodingSpec:
             **{k: v for k, v in values.items() if k in known},
             extra={k: v for k, v in values.items() if k not in known and k != "extra"},
         )
-
-
-def task_defaults(task: str) -> dict:
-    """The schema's `decoding` defaults of `task` (per-task objects resolved; no `vllm`,
-    which is the vLLM backend's and not a decoding option)."""
-    defaults = schema_defaults("decoding")
-    defaults.pop("vllm", None)
-    for key in PER_TASK:
-        if isinstance(defaults.get(key), dict):
-            defaults[key] = defaults[key].get(task)
-    return {k: v for k, v in defaults.items() if v is not None}
-
-
-def resolve(values: dict, task: str) -> dict:
-    """`values` with every per-task option ({task: value}) replaced by `task`'s value (an
-    object without the task falls back to the schema's default for the task)."""
-    defaults = task_defaults(task)
-    out = dict(values)
-    for key in PER_TASK:
-        if isinstance(out.get(key), dict):
-            value = out[key].get(task)
-            if value is None:
-                out.pop(key)
-                if key in defaults:
-                    out[key] = defaults[key]
-            else:
-                out[key] = value
-    return out
 
 
 def _tokens(tokenizer, text: str) -> list[int]:
@@ -215,8 +180,6 @@ def stop_ids(tokenizer, eos: str = "chat") -> list[int]:
 
 
 def has_tokenizer(path) -> bool:
-    from pathlib import Path
-
     return any((Path(path) / f).exists() for f in ("tokenizer.json", "tokenizer_config.json"))
 
 
@@ -236,8 +199,6 @@ class HFBackend:
         spec: DecodingSpec,
         finetune: str | None = None,
     ):
-        from codepeft.models import load_inference_model, load_tokenizer
-
         self.spec = spec
         weights = finetuned_full or model_source
         # the tokenizer saved with the adapter (training saves it there), else the model's
@@ -261,6 +222,7 @@ class HFBackend:
             )
         inner = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
         if spec.generation_config == "greedy":
+            # lazy: transformers takes seconds; DecodingSpec and prompts (the vLLM job) do without
             from transformers import GenerationConfig
 
             # nothing from the model's generation_config.json (repetition_penalty, ...) applies
@@ -278,6 +240,7 @@ class HFBackend:
     def generate(self, prompts: Sequence, max_new_tokens: int) -> list[tuple[str, int]]:
         """Greedy answers to prompts (texts or token ids): (decoded text, new tokens up to and
         including the first stop id)."""
+        # lazy: torch takes seconds; DecodingSpec and prompts (the vLLM job) do without
         import torch
 
         encoded = self.tokenizer.pad(

@@ -28,6 +28,7 @@ import argparse
 import logging
 import os
 import shlex
+import socket
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -56,6 +57,7 @@ def cuda_visible_devices(env: Mapping[str, str] | None = None) -> list[str] | No
 
 
 def torch_device_count() -> int:
+    # lazy: torch takes ~1 s; only the device check needs it
     import torch
 
     return torch.cuda.device_count() if torch.cuda.is_available() else 0
@@ -173,8 +175,6 @@ def launch_command(
 
 def free_port() -> int:
     """A free TCP port for the rendezvous (two jobs on one node must not share 29500)."""
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

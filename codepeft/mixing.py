@@ -54,6 +54,7 @@ def shuffled_order(n: int, seed: int, shuffler: str = "python") -> list[int]:
         random.Random(seed).shuffle(out)
         return out
     if shuffler == "hf_datasets":
+        # lazy: numpy (0.1 s) is needed only by the hf_datasets shuffler
         import numpy as np
 
         return [int(i) for i in np.random.default_rng(seed).permutation(n)]

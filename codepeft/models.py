@@ -18,9 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from codepeft.logs import setup_logging
+from codepeft.prompts import template_texts
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,7 @@ CHATML_TEMPLATE = (
 def qwen25_chat_template() -> str:
     """TRL's copy of the Qwen2.5 template when installed (byte-identical to Qwen's), else ChatML."""
     try:
+        # lazy: trl takes seconds; only building or loading a model needs it
         import trl
 
         path = Path(trl.__file__).parent / "chat_templates" / "qwen2_5.jinja"
@@ -66,6 +71,7 @@ def _corpus_texts(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
 
 
 def build_tokenizer(corpus: Iterable[str], vocab_size: int = 4096):
+    # lazy: tokenizers/transformers take seconds; only building or loading a model needs them
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
@@ -107,6 +113,7 @@ def build_tiny_model(
     prompts) on the corpus texts for `pretrain_epochs` (0: none), the way a real base model
     has seen code and text before it is fine-tuned: LoRA adapters on a purely random base
     barely learn in a CPU minute, on a pre-trained one they learn the tasks' formats."""
+    # lazy: torch/transformers take seconds; only building or loading a model needs them
     import torch
     from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
@@ -114,8 +121,6 @@ def build_tiny_model(
     texts = list(_corpus_texts(corpus_files))
     if not texts:
         raise ValueError("no text in the corpus files: cannot train the tiny model's tokenizer")
-    from codepeft.prompts import template_texts
-
     log.info("training a byte-level BPE tokenizer on %d texts and the prompts", len(texts))
     tokenizer = build_tokenizer(texts + template_texts(), vocab_size=vocab_size)
     im_end, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
@@ -159,8 +164,7 @@ def pretrain(
     """Causal-LM pre-training of `model` in place on `texts` joined by end-of-text tokens and
     cut into `block`-token rows (shuffled with `seed`); returns what was done (with the first
     and last loss), recorded in codepeft_model.json."""
-    import math
-
+    # lazy: torch takes seconds; only building or loading a model needs it
     import torch
 
     if epochs <= 0:
@@ -211,6 +215,7 @@ def pretrain(
 
 
 def load_tokenizer(source: str, revision: str | None = None):
+    # lazy: transformers takes seconds; only building or loading a model needs it
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
@@ -220,6 +225,7 @@ def load_tokenizer(source: str, revision: str | None = None):
 
 
 def accelerator() -> str:
+    # lazy: torch takes seconds; only building or loading a model needs it
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
@@ -227,6 +233,7 @@ def accelerator() -> str:
 
 def default_dtype(name: str = "auto"):
     """bf16 on GPUs that support it, float32 on CPU (no bf16 hardware: 2x slower there)."""
+    # lazy: torch takes seconds; only building or loading a model needs it
     import torch
 
     if name != "auto":
@@ -273,6 +280,7 @@ def load_inference_model(
       with the adapter merged into it (`merge_and_unload`).
     `auto` dtypes: bf16 on GPUs that support it, float32 elsewhere.
     """
+    # lazy: transformers takes seconds; only building or loading a model needs it
     from transformers import AutoModelForCausalLM
 
     if qlora_base not in QLORA_BASES:
@@ -282,6 +290,7 @@ def load_inference_model(
     unmerged_4bit = bool(adapter) and kind == "qlora" and qlora_base == "nf4_unmerged"
     info = {"finetune": kind, "qlora_base": qlora_base if kind == "qlora" else None}
     if unmerged_4bit:
+        # lazy: peft/transformers take seconds; only building or loading a model needs them
         from peft import PeftModel
         from transformers import BitsAndBytesConfig
 
@@ -308,6 +317,7 @@ def load_inference_model(
         held = default_dtype(dtype)
         model = AutoModelForCausalLM.from_pretrained(weights, dtype=held)
         if adapter:
+            # lazy: peft takes seconds; only building or loading a model needs it
             from peft import PeftModel
 
             model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
@@ -332,8 +342,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    from codepeft.logs import setup_logging
-
     setup_logging()
     build_tiny_model(args.out, args.corpus, seed=args.seed)
     return 0

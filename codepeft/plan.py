@@ -1,7 +1,8 @@
 """The workflow's plan of a study, computed once per parse (rules/common.smk builds one `Plan`
 from the validated config): which predictions the study generates, the trained models and
 mixtures they need, the vLLM jobs of each base model, the analyzer jobs, the judged files,
-and the inputs of the stats and report rules. Pure apart from caching: the rules read
+the sides the stats rule may compare (its blocks: `codepeft.stats.plan.workflow_blocks`) and
+the report rule's metric inputs. Pure apart from caching: the rules read
 everything from here, so every stage sees the same matrix, and what is derived from the
 config is derived once (not once per rule or per job).
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from codepeft import measures, paths, study
+from codepeft import measures, paths, study, vllm_backend
+from codepeft.analyzers import planning as analyzer_planning
 
 REFERENCE = "reference"  # pseudo model/method whose predictions are the references
 
@@ -96,8 +98,6 @@ class Plan:
         run), canonical (a rule param). The interpreter (decoding.vllm.python) is a machine
         path: it reaches the job through the environment, not through the plan."""
         if model not in self._vllm:
-            from codepeft import vllm_backend
-
             config = self.config
             jobs = []
             for c in self.prediction_combos():
@@ -133,10 +133,10 @@ class Plan:
     @cached_property
     def analyzers(self) -> dict:
         """{analyzer: its Jobs} (codepeft.analyzers.planning.plan)."""
-        from codepeft.analyzers.planning import plan
-
         section = self.config["analyzers"]
-        return plan(section, self.prediction_combos(include_reference=section["include_reference"]))
+        return analyzer_planning.plan(
+            section, self.prediction_combos(include_reference=section["include_reference"])
+        )
 
     def family_combos(self, name: str) -> list[dict]:
         """The predictions (model, method, task, lang dicts) that get a table of metric family
@@ -162,20 +162,9 @@ class Plan:
         return targets
 
     def generated(self) -> set[tuple[str, str, str, str]]:
-        """(model, method, task, lang) of the generated predictions (the stats plan's sides)."""
+        """(model, method, task, lang) of the generated predictions (the stats plan's sides:
+        codepeft.stats.plan.workflow_blocks)."""
         return set(self.evaluated)
-
-    def stats(self, targets) -> tuple[list[dict], list[tuple[dict, str]]]:
-        """(blocks to run, (block, reason) skipped) of the configured comparisons, given the
-        workflow's targets so far: a block runs when the enabled stages produce both its
-        metric tables (codepeft.stats.plan.runnable_blocks); the rule's params order them
-        with codepeft.stats.plan.blocks_in_order."""
-        from codepeft.stats import plan as stats_plan
-
-        produced = [
-            p for p in targets if p.startswith(paths.METRICS_DIR + "/") and p.endswith(".tsv")
-        ]
-        return stats_plan.runnable_blocks(self.config, self.generated(), produced)
 
 
 def report_metric_inputs(targets) -> tuple[list[str], list[str], list[str]]:

@@ -78,6 +78,7 @@ def provenance(config: dict | None = None) -> dict:
         "packages": package_versions(),
     }
     try:
+        # lazy: torch is optional here (a job's env may lack it) and takes ~1 s
         import torch
 
         info["accelerator"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"

@@ -81,6 +81,7 @@ def summary_part(text: str, marker: str = "SUMMARY:") -> str:
 
 
 def sentence_bleu(prediction: str, reference: str) -> float:
+    # lazy: sacrebleu is needed only by the chunk_bleu_codebleu selection metric
     import sacrebleu
 
     return float(sacrebleu.sentence_bleu(prediction, [reference]).score)
@@ -88,6 +89,7 @@ def sentence_bleu(prediction: str, reference: str) -> float:
 
 def codebleu_100(prediction: str, reference: str, lang: str) -> float:
     """Single-pair `calc_codebleu` (the library's own combination) x 100."""
+    # lazy: codebleu is needed only by the chunk_bleu_codebleu selection metric
     from codebleu import calc_codebleu
 
     return 100.0 * float(calc_codebleu([reference], [prediction], lang=lang)["codebleu"])

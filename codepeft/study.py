@@ -6,20 +6,14 @@ Used by the Snakemake rules (rules/common.smk) and the tests; pure functions of 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 
+from codepeft.config import deep_merge, schema_defaults
+from codepeft.decoding import resolve
 from codepeft.prompts import java_generation_label
 
 MULTI = "multi"
-
-
-def deep_merge(base: dict, override: dict) -> dict:
-    merged = copy.deepcopy(base)
-    for key, value in (override or {}).items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
 
 
 def method_tasks(config: dict, method: str) -> list[str]:
@@ -94,8 +88,6 @@ def training_spec(config: dict, method: str, scope: str) -> dict:
 def decoding_spec(config: dict, task: str, method: str | None = None) -> dict:
     """The decoding options one generation job reads: per-task options resolved to `task`,
     keys sorted; for generation the Java label of the answering model's training prompt."""
-    from codepeft.generate import resolve
-
     spec = copy.deepcopy(config.get("decoding", {}))
     spec.pop("vllm", None)
     spec = resolve(spec, task)
@@ -142,16 +134,12 @@ def canonical(value):
     a dict's repr follows its key order, so a config with the same values in another key order
     would rerun the job. Every rule param that holds config goes through this function.
     """
-    import json
-
     return json.loads(json.dumps(value, sort_keys=True))
 
 
 def mixing_spec(mixing: dict) -> dict:
     """The mixing settings that change a mixture (`training.mixing`, defaults filled): the
     temperature only for the `temperature` strategy."""
-    from codepeft.config import schema_defaults
-
     given = {**schema_defaults("training", "mixing"), **mixing}
     spec = {
         "strategy": given["strategy"],
@@ -190,9 +178,6 @@ def mixture_spec(config: dict, method: str, scope: str) -> dict:
 def mixture_key(spec: dict) -> str:
     """A readable, stable folder name for a mixture spec: its tasks + a short content hash,
     e.g. `generation+summarization+translation-1a2b3c4d`."""
-    import hashlib
-    import json
-
     tasks = "+".join(sorted({task for task, _ in spec["sources"]}))
     digest = hashlib.sha256(json.dumps(canonical(spec), sort_keys=True).encode()).hexdigest()
     return f"{tasks}-{digest[:8]}"

@@ -42,9 +42,11 @@ from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
 from typing import Any
 
+from codepeft import launch, packing, selection
 from codepeft.config import schema_defaults
 from codepeft.cost import CostRecorder
 from codepeft.logs import setup_logging
+from codepeft.models import default_dtype, load_tokenizer
 from codepeft.provenance import provenance
 
 log = logging.getLogger("codepeft.train")
@@ -108,6 +110,7 @@ TrainingSpec.__doc__ = (
 def probe_4bit() -> str | None:
     """None if bitsandbytes 4-bit layers run forward+backward here, else the reason."""
     try:
+        # lazy: bitsandbytes/torch take seconds; TrainingSpec and the multi-GPU parent do without
         import bitsandbytes as bnb
         import torch
 
@@ -122,6 +125,7 @@ def probe_4bit() -> str | None:
 
 
 def _make_callbacks(stop_flag: dict):
+    # lazy: transformers takes seconds; TrainingSpec and the multi-GPU parent do without
     from transformers import TrainerCallback
 
     class Progress(TrainerCallback):
@@ -179,11 +183,13 @@ def _any_rank(flag: bool) -> bool:
     """`flag` OR-ed over the ranks of a multi-GPU run (codepeft.launch), so that every rank
     stops and saves at the same step; the flag itself in a single process."""
     try:
+        # lazy: torch takes seconds; TrainingSpec and the multi-GPU parent do without
         import torch.distributed as dist
     except ImportError:  # pragma: no cover - torch is a dependency
         return flag
     if not (dist.is_available() and dist.is_initialized()) or dist.get_world_size() < 2:
         return flag
+    # lazy: torch takes seconds; TrainingSpec and the multi-GPU parent do without
     import torch
 
     device = "cuda" if dist.get_backend() == "nccl" else "cpu"
@@ -193,6 +199,7 @@ def _any_rank(flag: bool) -> bool:
 
 
 def _precision(spec: TrainingSpec) -> dict:
+    # lazy: torch takes seconds; TrainingSpec and the multi-GPU parent do without
     import torch
 
     if spec.precision == "auto":
@@ -214,9 +221,8 @@ DTYPES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
 def weights_dtype(spec: TrainingSpec, compute_dtype=None):
     """The dtype the model's weights are loaded in (for 4-bit models: the weights that are not
     quantized: embeddings, norms, lm_head, biases). `auto`: the compute dtype."""
+    # lazy: torch takes seconds; TrainingSpec and the multi-GPU parent do without
     import torch
-
-    from codepeft.models import default_dtype
 
     if spec.weights_dtype == "auto":
         return compute_dtype or default_dtype()
@@ -230,6 +236,7 @@ def keep_adapter_dtype(model, spec: TrainingSpec) -> None:
     of 4-bit models to bf16 in `SFTTrainer.__init__` (trl/trainer/sft_trainer.py, "When using
     QLoRA, the PEFT adapter weights are converted to bf16"); TRL 0.9.6 and peft kept them fp32,
     which is what the package trained. Called after the trainer is built, before any step."""
+    # lazy: torch takes seconds; TrainingSpec and the multi-GPU parent do without
     import torch
 
     if spec.adapter_dtype not in ("fp32", "bf16"):
@@ -244,10 +251,9 @@ def _load_model(source: str, finetune: str, spec: TrainingSpec, revision: str | 
     """The model ready for the trainer, and what was actually used ('qlora' may become 'lora').
     `prepare_model_for_kbit_training` is not called (the package did not call it either): the
     non-quantized weights keep `weights_dtype`, and no layer is upcast to fp32."""
+    # lazy: torch/transformers take seconds; TrainingSpec and the multi-GPU parent do without
     import torch
     from transformers import AutoModelForCausalLM, BitsAndBytesConfig
-
-    from codepeft.models import default_dtype
 
     used = finetune
     kwargs: dict = {"revision": revision, "dtype": weights_dtype(spec)}
@@ -279,6 +285,7 @@ def _load_model(source: str, finetune: str, spec: TrainingSpec, revision: str | 
     model.config.use_cache = False
     peft_config = None
     if used in ("qlora", "lora", "dora"):
+        # lazy: peft takes seconds; TrainingSpec and the multi-GPU parent do without
         from peft import LoraConfig
 
         model.enable_input_require_grads()
@@ -294,6 +301,7 @@ def _load_model(source: str, finetune: str, spec: TrainingSpec, revision: str | 
 
 
 def _optimizer(spec: TrainingSpec, used: str) -> str:
+    # lazy: torch takes seconds; TrainingSpec and the multi-GPU parent do without
     import torch
 
     if spec.optimizer != "auto":
@@ -369,6 +377,7 @@ def _load_examples(path, max_rows: int | None, cache_dir: str | None):
     memory-mapped `datasets.Dataset` cached in `cache_dir` (None: the Hugging Face cache), the
     sorted tasks of those rows and the file's row count. Memory-mapped, not read into memory:
     the paper's 854k-row multi-task mixture takes 0.34 GB of RSS mapped, 4.8 GB in memory."""
+    # lazy: datasets takes seconds; TrainingSpec and the multi-GPU parent do without
     from datasets import load_dataset
 
     dataset = load_dataset("json", data_files=str(path), split="train", cache_dir=cache_dir)
@@ -394,8 +403,6 @@ def _datasets(
     """Train and eval datasets as the trainer takes them (eval: first `eval_max_rows` raw rows,
     then packed like the training data), and the tasks of the training rows; Arrow copies in
     `cache_dir` (`datasets_cache`; None: the Hugging Face cache)."""
-    from codepeft import packing
-
     train_ds, tasks, total = _load_examples(train_file, spec.train_max_rows, cache_dir)
     if len(train_ds) < total:
         log.info("training.train_max_rows: %d of %d rows", len(train_ds), total)
@@ -423,8 +430,6 @@ def _datasets(
 
 def _selection(spec: TrainingSpec, tasks, tokenizer, use_eval: bool) -> dict:
     """Trainer arguments of checkpoint selection (`training.selection`)."""
-    from codepeft import selection
-
     chosen = spec.selection
     if chosen["metric"] not in selection.METRICS:
         raise ValueError(f"training.selection.metric must be one of {selection.METRICS}")
@@ -462,6 +467,7 @@ def _training_args(
     num_proc: int | None,
 ):
     """The trainer phase's SFTConfig, whether gradient checkpointing is on, and the precision."""
+    # lazy: trl takes seconds; TrainingSpec and the multi-GPU parent do without
     from trl import SFTConfig
 
     grad_ckpt = spec.gradient_checkpointing
@@ -518,11 +524,10 @@ def setup_trainer(
 ) -> Setup:
     """Load the model (`_load_model`) and the data (`_datasets`), then build the trainer
     (`_training_args`); no step taken."""
+    # lazy: transformers/trl take seconds; TrainingSpec and the multi-GPU parent do without
     from transformers import EarlyStoppingCallback, set_seed
     from transformers.trainer_callback import PrinterCallback
     from trl import SFTTrainer
-
-    from codepeft.models import load_tokenizer
 
     if finetune not in FINETUNE_KINDS:
         raise ValueError(f"unknown finetune kind {finetune!r}; known: {FINETUNE_KINDS}")
@@ -804,8 +809,6 @@ class TrainJob:
         and launch one process per GPU. Returns the exit status (2: 4-bit unavailable)."""
         gpus = int(self.multi_gpu["gpus"])
         if gpus > 1:
-            from codepeft import launch
-
             cmd = launch.launch_command(
                 launch.check_devices(gpus),
                 self.multi_gpu["strategy"],

@@ -49,6 +49,7 @@ from codepeft import cost
 from codepeft.generate import DecodingSpec, as_ids, generate_records, prepare_prompt, stop_ids
 from codepeft.io import read_jsonl, write_jsonl
 from codepeft.logs import setup_logging
+from codepeft.models import load_tokenizer
 
 log = logging.getLogger("codepeft.vllm")
 
@@ -173,6 +174,7 @@ def _tokenizer_path(job: dict, weights: str) -> str:
 def _repetition_penalty(weights: str, generation_config: str = "model") -> float:
     """The model's generation_config repetition_penalty (HF greedy `generate` applies it) with
     `decoding.generation_config: model`; 1.0 (none) with `greedy`."""
+    # lazy: transformers takes seconds; the DAG build imports this module (check_jobs)
     from transformers import GenerationConfig
 
     if generation_config != "model":
@@ -193,6 +195,7 @@ class _EngineView:
         self.eos_ids = stop_ids(tokenizer, eos)
 
     def generate(self, prompts: Sequence, max_new_tokens: int) -> list[tuple[str, int]]:
+        # lazy: vllm takes seconds; the DAG build imports this module (check_jobs)
         from vllm import SamplingParams, TokensPrompt
 
         params = SamplingParams(
@@ -228,6 +231,7 @@ def _shutdown(llm) -> None:
 
 def run_plan(plan: dict) -> list[dict]:
     """Run every job of the plan; returns one summary dict per predictions file written."""
+    # lazy: torch takes seconds; the DAG build imports this module (check_jobs)
     import torch
 
     has_gpu = torch.cuda.is_available()
@@ -235,10 +239,9 @@ def run_plan(plan: dict) -> list[dict]:
         # vLLM's CPU build otherwise reserves 92% of the machine's RAM and refuses to start
         # when other processes hold more than 8%; a fixed KV cache (GiB) instead.
         os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "2")
+    # lazy: vllm takes seconds; the DAG build imports this module (check_jobs)
     from vllm import LLM
     from vllm.lora.request import LoRARequest
-
-    from codepeft.models import load_tokenizer
 
     source, seed = plan["source"], int(plan.get("seed", 42))
     tokenizers: dict[str, object] = {}

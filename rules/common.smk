@@ -13,6 +13,7 @@ from codepeft import preflight as study_preflight
 from codepeft import study
 from codepeft import tasks
 from codepeft.data import prepare as data_prepare
+from codepeft.judge.rubric import PACKAGED_TEMPLATES, packaged_template_path
 from codepeft.plan import REFERENCE, Plan, report_metric_inputs
 from codepeft.provenance import config_hash
 from codepeft.study import canonical
@@ -242,8 +243,6 @@ def judge_inputs(wildcards):
     }
     if JUDGE["template"]:
         # a template edit re-judges (new prompts); `package` = the packaged package prompt
-        from codepeft.judge.rubric import PACKAGED_TEMPLATES, packaged_template_path
-
         template = JUDGE["template"]
         inputs["template"] = (
             str(packaged_template_path(template))

@@ -13,7 +13,9 @@ from codepeft.stats import plan as stats_plan
 
 # planned once: the comparisons' blocks whose tables the stages included before this file
 # register as targets (tables of disabled families are skipped, with the reason logged)
-STATS_RUN, STATS_SKIPPED = PLAN.stats(get_final_output())
+STATS_RUN, STATS_SKIPPED = stats_plan.workflow_blocks(
+    config, PLAN.generated(), get_final_output()
+)
 STATS_OUTPUTS = [
     paths.fill(paths.STATS_TABLE, comparison=name)
     for name in stats_plan.comparison_names(STATS_RUN)
@@ -39,9 +41,14 @@ rule stats:
                 STATS_RUN, config["stats"].get("comparisons", [])
             )
         ),
+        # each line is a warning in the job's log; a comparison naming a method the study
+        # does not have is skipped as a whole (also listed by the report)
         skipped=sorted(
-            f"{b['comparison']} {b['a_table']} vs {b['b_table']}: {why}"
-            for b, why in STATS_SKIPPED
+            [
+                f"{b['comparison']} {b['a_table']} vs {b['b_table']}: {why}"
+                for b, why in STATS_SKIPPED
+            ]
+            + stats_plan.skipped_comparisons(config)
         ),
         section=canonical(config["stats"]),
     script:

@@ -12,11 +12,15 @@ one batch (one external process, or one in-process pass of a library).
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from codepeft.tools import find_tool
 
 log = logging.getLogger("codepeft.analyzers")
 
@@ -85,11 +89,6 @@ def tool_version(cmd: list[str], timeout: float = 120) -> str:
 def find_venv_tool(name: str) -> str | None:
     """A console script on PATH, else beside the running interpreter (the project venv's bin,
     which is not on PATH when the venv is used without activation)."""
-    import os
-    import sys
-
-    from codepeft.tools import find_tool
-
     found = find_tool(name)
     if found:
         return found

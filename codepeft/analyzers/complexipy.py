@@ -6,6 +6,7 @@ Code complexipy cannot parse -> status `parse_error`, values empty.
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
 
 from codepeft.analyzers.base import OK, PARSE_ERROR, AnalyzerResult
@@ -25,6 +26,7 @@ def unavailable(options: dict) -> str | None:
 
 
 def measure(code: str) -> dict:
+    # lazy: a tool missing from the job's env is 'not computed', not an ImportError
     from complexipy import code_complexity
 
     try:
@@ -41,8 +43,6 @@ def measure(code: str) -> dict:
 
 
 def run(units, workdir: Path, threads: int = 1, options: dict | None = None) -> AnalyzerResult:
-    from importlib.metadata import version
-
     result = AnalyzerResult(tool_version=f"complexipy {version('complexipy')}")
     for unit in units:
         result.rows[unit.id] = measure(unit.code)

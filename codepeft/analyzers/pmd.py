@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,8 +122,6 @@ def java_jar(pmd_executable: str | None = None) -> Path | None:
 
 def rule_catalog(jar: str | Path) -> list[RuleInfo]:
     """Every rule defined (not merely referenced) in the jar's Java category rulesets."""
-    import xml.etree.ElementTree as ET
-    import zipfile
 
     out = []
     with zipfile.ZipFile(jar) as z:

@@ -7,6 +7,7 @@ Columns: `mi` (maintainability index, 0-100, radon's multi-line-strings-as-comme
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
 
 from codepeft.analyzers.base import OK, PARSE_ERROR, AnalyzerResult
@@ -26,6 +27,7 @@ def unavailable(options: dict) -> str | None:
 
 
 def measure(code: str) -> dict:
+    # lazy: a tool missing from the job's env is 'not computed', not an ImportError
     from radon.metrics import h_visit, mi_visit
     from radon.raw import analyze
 
@@ -48,8 +50,6 @@ def measure(code: str) -> dict:
 
 
 def run(units, workdir: Path, threads: int = 1, options: dict | None = None) -> AnalyzerResult:
-    from importlib.metadata import version
-
     result = AnalyzerResult(tool_version=f"radon {version('radon')}")
     for unit in units:
         result.rows[unit.id] = measure(unit.code)

@@ -30,6 +30,7 @@ from codepeft.analyzers.registry import module
 from codepeft.analyzers.units import build_units
 from codepeft.failures import DEFAULT_MODE, environment_failure
 from codepeft.io import read_jsonl, write_json, write_tsv
+from codepeft.logs import setup_logging as _setup_logging
 from codepeft.tasks import code_language
 
 #: Units per tool call in `analyze_files`: the file paths go on the tool's command line
@@ -425,6 +426,4 @@ def analyze_file(
 
 
 def setup_logging(log_file: str | Path | None = None, level=logging.INFO) -> None:
-    from codepeft.logs import setup_logging as setup  # the one logging setup
-
-    setup(log_file, level)
+    _setup_logging(log_file, level)  # the one logging setup (codepeft.logs)

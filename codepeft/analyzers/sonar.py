@@ -158,6 +158,7 @@ def wait_for_task(client, workdir: Path, timeout: float) -> None:
 
 
 def run(units, workdir: Path, threads: int = 1, options: dict | None = None) -> AnalyzerResult:
+    # lazy: httpx (0.1 s) is needed only with a SonarQube server
     import httpx
 
     options = options or {}

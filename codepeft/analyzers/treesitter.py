@@ -9,6 +9,8 @@ grammar: tree-sitter is error-tolerant and may accept or reject code Roslyn woul
 
 from __future__ import annotations
 
+import importlib
+from importlib.metadata import version
 from pathlib import Path
 
 from codepeft.analyzers.base import OK, AnalyzerResult
@@ -33,8 +35,7 @@ def unavailable(options: dict) -> str | None:
 
 
 def parser_for(language: str):
-    import importlib
-
+    # lazy: a tool missing from the job's env is 'not computed', not an ImportError
     import tree_sitter
 
     grammar = importlib.import_module(_MODULES[language])
@@ -67,8 +68,6 @@ def measure(parser, code: str) -> dict:
 
 
 def run(units, workdir: Path, threads: int = 1, options: dict | None = None) -> AnalyzerResult:
-    from importlib.metadata import version
-
     result = AnalyzerResult()
     parsers = {}
     for unit in units:

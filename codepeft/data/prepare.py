@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from codepeft import tasks
+from codepeft.config import validate_section
 from codepeft.data import codegen, codereval, codexglue
 from codepeft.data.records import SPLITS, DataError, iter_checked
 
@@ -41,8 +42,6 @@ TASK_LANGUAGES = tasks.TASK_LANGUAGES
 
 def data_config(data_cfg: dict | None = None) -> dict:
     """The `data` section validated against the schema, defaults filled (a copy)."""
-    from codepeft.config import validate_section
-
     return validate_section("data", data_cfg)
 
 

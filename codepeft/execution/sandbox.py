@@ -39,6 +39,7 @@ import selectors
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -136,8 +137,6 @@ def check_mechanism(mechanism: str) -> str:
 
 
 def _run_probe(argv, limits):
-    import tempfile
-
     with tempfile.TemporaryDirectory(prefix="codepeft-probe-") as code_dir:
         os.chmod(code_dir, 0o755)
         return run(argv, code_dir=code_dir, limits=limits, wall_s=15, check=False)
@@ -253,8 +252,6 @@ def _count_user_processes(uid: int) -> int:
 
 def _prepare_fallback_dirs(code_dir, uid):
     """A writable scratch dir for fallback mechanisms (no tmpfs there)."""
-    import tempfile
-
     scratch = tempfile.mkdtemp(prefix="codepeft-scratch-")
     if uid is not None:
         os.chown(scratch, uid, uid)

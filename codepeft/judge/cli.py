@@ -38,6 +38,8 @@ import logging
 import sys
 from pathlib import Path
 
+import yaml
+
 from codepeft.config import schema_defaults
 from codepeft.failures import MODES, OPTION
 from codepeft.logs import setup_logging
@@ -136,8 +138,6 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     cfg: dict = {}
     mode_kw = {}
     if args.config:
-        import yaml
-
         loaded = yaml.safe_load(Path(args.config).read_text()) or {}
         cfg.update(loaded.get("judge", loaded))
         if "judge" in loaded and OPTION in loaded:  # a whole study config

@@ -70,6 +70,7 @@ class LocalBackend(Backend):
         self.fingerprint = model_fingerprint(self.path)
         self._lock = threading.Lock()
 
+        # lazy: torch/transformers take seconds; only the local judge backend needs them
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -124,6 +125,7 @@ class LocalBackend(Backend):
         return list(ids)
 
     def complete(self, prompt: str, seed: int) -> Completion:
+        # lazy: torch takes seconds; only the local judge backend needs it
         import torch
 
         ids = self._encode(prompt)

@@ -28,6 +28,8 @@ from codepeft.io import read_jsonl, write_json, write_tsv
 
 from .base import Backend
 from .cache import DiskCache
+from .local import LocalBackend
+from .openai_compatible import OpenAICompatibleBackend
 from .rubric import criterion_key, load_template
 from .runner import Judge, Settings, columns
 
@@ -69,8 +71,6 @@ def build_backend(cfg: dict) -> Backend:
     cfg = with_defaults(cfg)
     check_api_key(cfg)
     if cfg["backend"] == "openai":
-        from .openai_compatible import OpenAICompatibleBackend
-
         return OpenAICompatibleBackend(
             base_url=cfg["base_url"],
             model=cfg["model"],
@@ -85,8 +85,6 @@ def build_backend(cfg: dict) -> Backend:
             max_connections=max(1, int(cfg["concurrency"])),
         )
     if cfg["backend"] == "local":
-        from .local import LocalBackend
-
         try:
             return LocalBackend(
                 model_path=cfg["model"],

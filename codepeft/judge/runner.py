@@ -40,6 +40,7 @@ Work runs on a thread pool of `concurrency` workers (a local model serialises it
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 import threading
@@ -417,8 +418,6 @@ def columns(criteria: tuple[str, ...] = DEFAULT_CRITERIA) -> list[str]:
 
 
 def key_of_text(text: str) -> str:
-    import hashlib
-
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

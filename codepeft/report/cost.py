@@ -23,8 +23,10 @@ from pathlib import Path
 
 from codepeft import cost as C
 from codepeft import paths
+from codepeft.paper.workload import paper_workload
 
 from . import html as H
+from . import plots
 from . import tables as T
 
 # the quality shown per task: the first (family, measure) present
@@ -267,8 +269,6 @@ def quality_points(config: dict, pass1: list[dict], means: list[dict]) -> dict[s
 def plot_quality_vs_cost(quality: dict, rows: list[dict], path) -> str | None:
     """One panel per task: x = total hours of the model x method, y = its quality; one point
     per model x method (labelled); the paper's reported value as an outlined diamond."""
-    from . import plots
-
     cost = {(r["model"], r["method"]): r for r in rows if r["model"] != "all"}
     tasks = [
         t
@@ -340,7 +340,7 @@ def extrapolation(config: dict, jobs: list[dict]) -> dict | None:
         return None
     gen = {s: sum(v) / len(v) for s, v in gen_tps.items()}
     tokens_per_record = sum(per_record) / len(per_record)
-    result = C.extrapolate(C.paper_workload(tokens_per_record), train_tps, gen)
+    result = C.extrapolate(paper_workload(tokens_per_record), train_tps, gen)
     result["tokens_per_record"] = round(tokens_per_record, 1)
     return result
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from codepeft import measures
+from codepeft.paper.numbers import PAPER_LABEL
+from codepeft.stats.plan import skipped_comparisons
 
 from . import tables as T
 from .html import CSS, esc, image_tag, means_pivot, pass1_pivot, rq_pivot, table_html
@@ -78,7 +80,7 @@ def generated_note(provenance: dict) -> list[str]:
         f"config hash {esc(provenance.get('config_hash'))}; seed {esc(provenance.get('seed'))}. "
         "Every number below comes from the per-instance tables listed in <code>provenance.json</code> "
         "(with their sha256); the TSV of each table is in <code>tables/</code>. Columns labelled "
-        f"<span class='paper'>paper: …</span> are the numbers reported by {esc(T.PAPER_LABEL)}, shown only "
+        f"<span class='paper'>paper: …</span> are the numbers reported by {esc(PAPER_LABEL)}, shown only "
         "where the model is one of the paper's scales.</p>"
     ]
 
@@ -93,9 +95,16 @@ def nav(extra_sections) -> list[str]:
     ]
 
 
-def rq_section(written_tables: dict, rq_names: list[str]) -> list[str]:
-    """Research questions: per comparison, the paper-shaped pivot and every column folded."""
+def rq_section(written_tables: dict, rq_names: list[str], skipped: list[str] = ()) -> list[str]:
+    """Research questions: per comparison, the paper-shaped pivot and every column folded;
+    `skipped`: the configured comparisons not run (codepeft.stats.plan.skipped_comparisons)."""
     parts = ["<h2 id='rq'>Research questions (paired tests)</h2>"]
+    if skipped:
+        parts.append(
+            "<p class='note'>Not run: "
+            + "; ".join(esc(line) for line in skipped)
+            + " (docs/statistics.md).</p>"
+        )
     if not rq_names:
         parts.append(
             "<p class='nc'>No comparison was run (stats disabled, or no configured comparison applies to this study's methods).</p>"
@@ -268,7 +277,7 @@ def index_page(
         *generated_note(provenance),
         *nav(extra_sections),
         quirks_html,  # replication-package behaviours in force ('' when none)
-        *rq_section(written_tables, rq_names),
+        *rq_section(written_tables, rq_names, skipped_comparisons(config)),
         *pass1_section(config, written_tables["pass1"], plot),
         *surface_section(config, means, plot),
         *nonfunctional_section(config, means, plot),

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from codepeft import measures, paper, paths
+from codepeft import measures, paths
 from codepeft.config import schema_defaults
-from codepeft.stats import Table, _to_number
+from codepeft.paper import numbers as paper
+from codepeft.paper.numbers import PAPER_METRICS
+from codepeft.stats import Table, _to_number, magnitude
 
 METRIC_PATH = paths.METRIC_TABLE_RE
 OK_STATUSES = {"ok", ""}
@@ -34,42 +36,6 @@ REFERENCE = "reference"  # the model and method name of the references' own metr
 # family (codepeft.measures): the schema's default of report.exclude_columns
 DEFAULT_EXCLUDE = tuple(schema_defaults("report")["exclude_columns"])
 EXCLUDE_SUFFIXES = ("_mode", "_status")
-
-# (family, our column) -> the paper's metric name in its Wilcoxon tables (codepeft.paper)
-PAPER_METRICS = {
-    ("surface", "bleu_sacre"): "BLEU",
-    ("surface", "meteor"): "METEOR",
-    ("surface", "rougeL"): "Rouge-L",
-    ("surface", "chrf"): "chrF",
-    ("surface", "bertscore_f1"): "BERTScore",
-    ("surface", "side"): "SIDE",
-    ("codebleu", "codebleu"): "CodeBLEU",
-    ("judge", "content_adequacy_mean"): "CA",
-    ("judge", "conciseness_mean"): "Conciseness",
-    ("judge", "fluency_mean"): "Fluency",
-    ("lizard", "detected"): "Lizard_DR",
-    ("lizard", "ccn_sum"): "Lizard_CyC",
-    ("lizard", "nloc"): "Lizard_LoC",
-    ("lizard", "tokens"): "Lizard_ToK",
-    ("pmd", "bestpractices"): "PMD_BestPrac",
-    ("pmd", "codestyle"): "PMD_CS",
-    ("pmd", "design"): "PMD_Design",
-    ("pmd", "errorprone"): "PMD_EP",
-    ("pmd", "multithreading"): "PMD_MT",
-    ("pmd", "performance"): "PMD_Perf",
-    ("pylint", "convention"): "Pylint_Conv",
-    ("pylint", "error"): "Pylint_Err",
-    ("pylint", "refactor"): "Pylint_Ref",
-    ("pylint", "warning"): "Pylint_War",
-    ("sonar", "cyclomatic"): "Sonar_CyC",
-    ("sonar", "cognitive"): "Sonar_CoC",
-    ("sonar", "reliability"): "Sonar_Rel",
-    ("sonar", "maintainability"): "Sonar_Main",
-    ("sonar", "security_hotspots"): "Sonar_SecHot",
-    ("roslyn", "syntax_errors"): "Roslyn_SynErr",
-    ("roslyn", "maintainability"): "Roslyn_Main",
-}
-PAPER_LABEL = "paper (Haque et al. 2026, reported)"
 
 
 @dataclass
@@ -409,8 +375,6 @@ def paper_match(row: dict, scale: str | None) -> dict:
     )
     if not r:
         return {}
-    from codepeft.stats import magnitude
-
     return dict(
         paper_metric=metric,
         paper_p_adj=r["p_adj"],

@@ -32,6 +32,7 @@ import math
 import sys
 from pathlib import Path
 
+from codepeft import config as study_config
 from codepeft import paths
 from codepeft import stats as st
 from codepeft.logs import setup_logging
@@ -197,8 +198,6 @@ def run_files(args) -> list[dict]:
 
 
 def run_config(args) -> int:
-    from codepeft import config as study_config
-
     cfg = study_config.load(args.config)
     blocks = st.planned_tests(cfg, log=lambda m: print(m, file=sys.stderr))
     results = st.run_blocks(

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 
 from codepeft import measures as registry
-from codepeft import paths
+from codepeft import paths, study
+from codepeft.study import canonical
 
 FAMILY_KEYS = ("question", "comparison", "model", "task", "lang", "family", "group", "measure")
 TABLE_PATTERN = paths.METRIC_TABLE
@@ -57,6 +58,26 @@ def resolve_option(section: dict, row: dict, option: str, default):
     return value
 
 
+def _missing_methods(config: dict, comp: dict) -> list[str]:
+    """The methods a comparison names that the study does not have."""
+    methods = config.get("methods", {})
+    return sorted({comp[side]["method"] for side in ("a", "b")} - set(methods))
+
+
+def skipped_comparisons(config: dict) -> list[str]:
+    """One line per configured comparison that is skipped because it names a method the study
+    does not have (the schema's default comparisons name the paper's methods, so a small study
+    may keep them): for the stats job's log and the report. None when stats is disabled."""
+    section = config.get("stats", {})
+    if not section.get("enabled", True):
+        return []
+    return [
+        f"comparison {comp['name']} skipped: method(s) {', '.join(missing)} not in this study"
+        for comp in section.get("comparisons", [])
+        if (missing := _missing_methods(config, comp))
+    ]
+
+
 def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[dict]:
     """Every (comparison, model, task, lang, family) block the `stats` section asks for.
 
@@ -69,13 +90,10 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
     study is skipped (and logged): the embedded default can keep the paper's comparisons. A
     comparison runs only on the models both methods apply to (`methods.<m>.models`) and the
     tasks both are trained on (`methods.<m>.tasks`), e.g. RQ3's two-task models."""
-    from codepeft import study
-
     section = config.get("stats", {})
     for entry, spec in section.get("measures", {}).items():
         registry.check_stats_entry(entry, spec)
     models = [m for m in config.get("models", {})]
-    methods = config.get("methods", {})
     task_langs = [
         (t, lang)
         for t, spec in config.get("tasks", {}).items()
@@ -85,7 +103,7 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
     for comp in section.get("comparisons", []):
         name = comp["name"]
         sides = {"a": comp["a"], "b": comp["b"]}
-        missing = sorted({s["method"] for s in sides.values() if s["method"] not in methods})
+        missing = _missing_methods(config, comp)
         if missing:
             if log:
                 log(f"stats: comparison {name} skipped: method(s) {missing} not in this study")
@@ -180,11 +198,17 @@ def runnable_blocks(
     return run, skipped
 
 
+def workflow_blocks(config: dict, generated, targets) -> tuple[list[dict], list[tuple[dict, str]]]:
+    """`runnable_blocks` given the workflow's final targets so far (rules/stats.smk): a block
+    runs when the enabled stages produce both its metric tables (`targets` among
+    results/metrics/**.tsv); `generated`: codepeft.plan.Plan.generated()."""
+    produced = [p for p in targets if p.startswith(paths.METRICS_DIR + "/") and p.endswith(".tsv")]
+    return runnable_blocks(config, generated, produced)
+
+
 def blocks_in_order(blocks: list[dict], comparisons: list[dict]) -> list[dict]:
     """The blocks in an order that depends on the comparisons list (a list: its order is the
     user's) but not on the key order of models, tasks or measures."""
-    from codepeft.study import canonical
-
     position = {c["name"]: i for i, c in enumerate(comparisons)}
     return sorted(
         blocks,

@@ -5,8 +5,10 @@ written as TSV (`write_rows`, columns `ROW_COLUMNS`)."""
 from __future__ import annotations
 
 import math
+import os
 
 from codepeft import measures as registry
+from codepeft.io import write_tsv
 from codepeft.stats.plan import _kind, resolve_option
 from codepeft.stats.tables import Table, compare_tables, read_table
 from codepeft.stats.tests import p_adjust
@@ -94,8 +96,6 @@ def adjust_families(rows: list[dict], section: dict) -> None:
 
 
 def _default_loader(section: dict, root: str):
-    import os
-
     def load(path: str) -> Table:
         return read_table(os.path.join(root, path), id_column=section.get("id_column", "id"))
 
@@ -203,6 +203,4 @@ def format_row(row: dict) -> dict:
 
 
 def write_rows(path, rows: list[dict]) -> None:
-    from codepeft.io import write_tsv
-
     write_tsv(path, [format_row(r) for r in rows], ROW_COLUMNS)

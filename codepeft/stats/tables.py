@@ -4,6 +4,8 @@ value as read, `Table.values` converts (empty / 'NA' / a status string -> NaN, t
 
 from __future__ import annotations
 
+import csv
+import json
 import math
 from dataclasses import dataclass
 
@@ -70,8 +72,6 @@ def read_table(path, id_column: str | None = None) -> Table:
     The id column is `id_column`, else the first of ID_CANDIDATES present, else the first
     column. Every value is kept as read; `Table.values` converts (empty / 'NA' / a status
     string -> NaN, true/false -> 1/0)."""
-    import csv
-    import json
 
     path = str(path)
     lower = path.lower()

@@ -28,10 +28,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import numpy as np
-from scipy import stats as _sps
 
 MAGNITUDE_THRESHOLDS = (0.147, 0.33, 0.474)  # Hess & Kromrey (2004), as effsize
 MAGNITUDE_LABELS = ("negligible", "small", "medium", "large")
+
+
+def _sps():
+    """scipy.stats, imported on first use."""
+    # lazy: scipy.stats takes ~1 s; the DAG build imports this package (via stats.plan)
+    from scipy import stats
+
+    return stats
 
 
 # ----------------------------------------------------------------------------- McNemar
@@ -92,7 +99,7 @@ def mcnemar_from_counts(
                 "mcnemar_exact",
                 "no discordant pairs: test undefined",
             )
-        p = float(_sps.binomtest(a_only, n_disc, 0.5, alternative="two-sided").pvalue)
+        p = float(_sps().binomtest(a_only, n_disc, 0.5, alternative="two-sided").pvalue)
         return McNemarResult(both, a_only, b_only, neither, math.nan, p, odds, "mcnemar_exact")
     if n_disc == 0:
         return McNemarResult(
@@ -110,7 +117,7 @@ def mcnemar_from_counts(
     if diff != 0:
         diff -= 1  # continuity correction (R applies it only to an asymmetric table)
     statistic = diff * diff / n_disc
-    p = float(_sps.chi2.sf(statistic, 1))
+    p = float(_sps().chi2.sf(statistic, 1))
     return McNemarResult(both, a_only, b_only, neither, float(statistic), p, odds, "mcnemar")
 
 
@@ -163,7 +170,7 @@ def wilcoxon_paired(x: Sequence[float], y: Sequence[float]) -> WilcoxonResult:
             math.nan,
             note="all differences are zero: p undefined (R: NaN)",
         )
-    ranks = _sps.rankdata(np.abs(d), method="average")
+    ranks = _sps().rankdata(np.abs(d), method="average")
     v = float(np.sum(ranks[d > 0]))
     _, tie_counts = np.unique(np.abs(d), return_counts=True)
     tie_counts = tie_counts.astype(float)
@@ -174,7 +181,7 @@ def wilcoxon_paired(x: Sequence[float], y: Sequence[float]) -> WilcoxonResult:
             v, math.nan, n, n_zero, math.nan, note="zero variance: p undefined (R: NaN)"
         )
     z = z_num / sigma
-    p = float(2.0 * min(_sps.norm.cdf(z), _sps.norm.sf(z)))
+    p = float(2.0 * min(_sps().norm.cdf(z), _sps().norm.sf(z)))
     return WilcoxonResult(v, min(p, 1.0), n, n_zero, float(z))
 
 
@@ -305,7 +312,7 @@ def cliffs_delta(
         cells * (n1 - 1) * (n2 - 1)
     )
     s_d = float(s_d)
-    z = float(-_sps.t.ppf((1 - conf_level) / 2, n1 + n2 - 2))
+    z = float(-_sps().t.ppf((1 - conf_level) / 2, n1 + n2 - 2))
     note = ""
     if s_d < 0:  # rounding on identical samples; R would give NaN from sqrt of a negative
         note = "negative variance estimate (R: NaN CI)"

@@ -1,6 +1,7 @@
 """Config validation and the study matrix (embedded default and paper preset)."""
 
 import copy
+from pathlib import Path
 
 import pytest
 import yaml
@@ -115,6 +116,18 @@ def test_apply_default_keeps_overrides(repo):
     given = {"models": {"m": {"source": "x"}}}
     study_config.apply_default(given, repo)
     assert list(given) == ["models"]
+
+
+def test_a_config_without_models_merges_over_config_yaml_key_by_key(repo):
+    """What the Snakefile's comment says: a --configfile without `models:` is merged over
+    config.yaml mapping by mapping (its other decoding keys stay), not a replacement."""
+    default = study_config.load(Path(repo) / "config.yaml")
+    cfg = {"decoding": {"batch_size": 2}}
+    study_config.apply_default(cfg, repo)
+    study_config.validate(cfg)
+    assert cfg["decoding"]["batch_size"] == 2 != default["decoding"]["batch_size"]
+    assert cfg["decoding"]["max_new_tokens"] == default["decoding"]["max_new_tokens"]
+    assert cfg["models"] == default["models"] and cfg["methods"] == default["methods"]
 
 
 # --- canonical params, data settings per split, shared mixtures ----------------------------

@@ -7,6 +7,7 @@ import pytest
 
 from codepeft import cost as C
 from codepeft.io import write_jsonl
+from codepeft.paper.workload import paper_workload
 from codepeft.report import cost as RC
 from tests.conftest import tiny_records
 
@@ -258,7 +259,7 @@ def test_quality_plot_has_one_point_per_model_and_method(tmp_path, monkeypatch):
 
 
 def test_build_report_shows_the_cost_section(tmp_path):
-    from codepeft.report import build_report
+    from codepeft.report.build import build_report
 
     model_dirs, costs, benches = _fixture_study(tmp_path)
     config = {
@@ -289,7 +290,7 @@ def test_build_report_shows_the_cost_section(tmp_path):
 
 
 def test_paper_workload_has_15_trainings_and_72_generation_sets():
-    w = C.paper_workload(tokens_per_record=100, epochs=5)
+    w = paper_workload(tokens_per_record=100, epochs=5)
     assert len(w["trainings"]) == 15 and len(w["generation_sets"]) == 72
     mt = next(t for t in w["trainings"] if t["method"] == "mt_qlora" and t["size"] == "3B")
     assert mt["rows"] == 2 * (251_820 + 164_923) + 2 * 10_300

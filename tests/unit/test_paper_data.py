@@ -1,5 +1,5 @@
-"""The paper's numbers are package data (codepeft/resources/paper/*.tsv) loaded by
-codepeft/paper.py: the loaded tables equal what the module's embedded strings gave before the
+"""The paper's numbers are package data (codepeft/paper/data/*.tsv) loaded by
+codepeft/paper/numbers.py: the loaded tables equal what the module's embedded strings gave before the
 move (values computed once from those strings: shapes, column names, spot checks and sha256 of
 the table texts), and every data file is named in the folder's README."""
 
@@ -11,9 +11,9 @@ from importlib import resources
 
 import pytest
 
-from codepeft import paper
+from codepeft.paper import numbers as paper
 
-# computed from the embedded TSV strings of codepeft/paper.py before the numbers moved to files
+# computed from the embedded TSV strings of the numbers module before they moved to files
 MCNEMAR_SHA256 = "e9f24f975816d30470965d5689cf88cc2c93e88be59072545425cd00cff642a5"
 WILCOXON_SHA256 = "0cd6341ce4a92962d80776988cb4188035fc71e488d9724c44b13596c2355bcc"
 ROWS_SHA256 = "b94f5b57377ccbc48d262842019907b01861bcfe8475d2b92e638676aab4a2de"
@@ -76,7 +76,7 @@ def test_wilcoxon_table_as_before():
 
 
 def test_every_data_file_is_described_in_the_readme():
-    folder = resources.files("codepeft").joinpath("resources", "paper")
+    folder = resources.files("codepeft.paper").joinpath("data")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".tsv"))
     assert names == ["mcnemar.tsv", "pass1_counts.tsv", "pass1_totals.tsv", "wilcoxon.tsv"]
     readme = folder.joinpath("README.md").read_text()

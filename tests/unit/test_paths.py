@@ -12,6 +12,7 @@ import pytest
 from codepeft import analyzers, paths, study, tasks
 from codepeft import config as study_config
 from codepeft.plan import REFERENCE, Plan, report_metric_inputs
+from codepeft.stats import plan as stats_plan
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -180,11 +181,12 @@ def test_plan_vllm_jobs_computed_once_per_model(paper_config, monkeypatch):
 
 
 def test_plan_stats_runs_only_produced_tables(paper_config):
-    plan = Plan(paper_config)
-    run, skipped = plan.stats([])
+    generated = Plan(paper_config).generated()
+    run, skipped = stats_plan.workflow_blocks(paper_config, generated, [])
     assert run == [] and skipped and all("not produced" in why for _, why in skipped)
     tables = {b[k] for b, _ in skipped for k in ("a_table", "b_table")}
-    run, skipped = plan.stats(sorted(tables) + ["results/stats/x.tsv"])
+    targets = sorted(tables) + ["results/stats/x.tsv"]
+    run, skipped = stats_plan.workflow_blocks(paper_config, generated, targets)
     assert run and not [why for _, why in skipped if "not produced" in why]
 
 

@@ -8,7 +8,8 @@ post-processing) are pinned on fixtures against the replication package's behavi
 import pytest
 
 from codepeft import config as study_config
-from codepeft import generate, mixing, models, postprocess, prompts, quirks, study
+from codepeft import generate, mixing, models, postprocess, prompts, study
+from codepeft.paper import quirks
 
 
 def rec(task, lang, inputs, reference="ref"):

@@ -1,4 +1,4 @@
-from codepeft.quirks import Quirk, in_force
+from codepeft.paper.quirks import Quirk, in_force
 
 
 def test_in_force_matches_dotted_and_wildcard_paths():

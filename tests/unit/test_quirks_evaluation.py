@@ -1,4 +1,4 @@
-"""The evaluation quirks of the replication package (codepeft.quirks, section "evaluation")
+"""The evaluation quirks of the replication package (codepeft.paper.quirks, section "evaluation")
 are in force in the paper preset and in none of them in the embedded default study."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 from codepeft import config as config_mod
 from codepeft import study
 from codepeft.analyzers import rule_options
-from codepeft.quirks import DIFFERENCES, QUIRKS, in_force
+from codepeft.paper.quirks import DIFFERENCES, QUIRKS, in_force
 
 ROOT = Path(__file__).resolve().parents[2]
 EVALUATION_KEYS = {

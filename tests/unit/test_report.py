@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from codepeft import config as study_config
-from codepeft import paper
 from codepeft import stats as st
+from codepeft.paper import numbers as paper
 from codepeft.report import tables as T
 from codepeft.report.build import DEMO_NOTE, build_report
 from codepeft.report.html import rq_pivot
@@ -430,8 +430,8 @@ def test_paper_per_instance_pass1_matches_paper_column(shared, tmp_path):
 
 
 def test_quirks_section_lists_the_behaviours_in_force(tmp_path, monkeypatch):
-    from codepeft import quirks
-    from codepeft.report import quirks_section
+    from codepeft.paper import quirks
+    from codepeft.paper import section as quirks_section
 
     fixture = [
         quirks.Quirk("stats.pair_by", "position", "rows paired <by position>", "a.R:1", True),
@@ -459,7 +459,7 @@ def test_quirks_section_lists_the_behaviours_in_force(tmp_path, monkeypatch):
     page = (tmp_path / "r1/index.html").read_text()
     assert "quirks" in res["tables"] and "id='quirks'" in page and "a.R:1" in page
     assert page.index("id='quirks'") < page.index("id='rq'")
-    # beside them, the stated differences (codepeft.quirks.DIFFERENCES), table and section
+    # beside them, the stated differences (codepeft.paper.quirks.DIFFERENCES), table and section
     assert "Where codepeft deliberately does not do what the package did" in page
     assert "CodeBLEU data-flow order" in page and "package_differences" in res["tables"]
     with open(tmp_path / "r1/tables/package_differences.tsv", newline="") as handle:
@@ -548,3 +548,32 @@ def test_index_page_is_its_sections_in_order(tmp_path):
     positions = [html.index(f"id='{i}'") for i in ids]
     assert positions == sorted(positions)
     assert "\n\n" not in html  # empty parts are left out
+
+
+def test_nonfunctional_figures_say_which_way_is_better(monkeypatch, tmp_path):
+    """The radon figure shows the maintainability index, where higher is better: its `mi` panel
+    says so, a size (`loc`) claims no direction, an issue count says lower is better (the
+    directions come from the registry of measures)."""
+    from types import SimpleNamespace
+
+    from codepeft.report import figures
+
+    drawn = {}
+
+    def fake_plot(means, path, title=""):
+        drawn[title] = sorted(means)
+        return None
+
+    monkeypatch.setattr(figures.plots, "plot_means_by_method", fake_plot)
+    run = SimpleNamespace(multi_model=False, section={"max_panels": 8}, out_dir=tmp_path)
+    base = dict(model="m", method="mt_qlora", task="generation", lang="python")
+    means = [
+        dict(base, family="radon", measure="mi", mean=61.0),
+        dict(base, family="radon", measure="loc", mean=7.0),
+        dict(base, family="pylint", measure="error", mean=1.0),
+    ]
+    figures.nonfunctional_figures(run, means)
+    assert drawn == {
+        "radon: mean per method": ["loc", "mi (higher is better)"],
+        "pylint: mean per method": ["error (lower is better)"],
+    }

@@ -462,9 +462,35 @@ def test_planned_tests_only_on_shared_tasks_and_models():
     assert blocks[0]["question"] == "rq3"
 
 
+def test_a_comparison_naming_an_absent_method_is_listed_as_skipped(repo):
+    """docs/statistics.md: such a comparison is skipped with a line in the stats job's log
+    (rules/stats.smk puts it in the `skipped` param, warned by the rule script) and in the
+    report's research-questions section."""
+    from codepeft import config as study_config
+    from codepeft.report import page
+    from codepeft.stats import plan as stats_plan
+
+    default = study_config.load(repo / "config.yaml")
+    assert stats_plan.skipped_comparisons(default) == []  # every method present
+    cfg = study_config.load(repo / "config.yaml")
+    del cfg["methods"]["st_qlora"]
+    lines = stats_plan.skipped_comparisons(cfg)
+    assert lines == [
+        "comparison rq1_st_vs_mt skipped: method(s) st_qlora not in this study",
+        "comparison zs_vs_st_qlora skipped: method(s) st_qlora not in this study",
+    ]
+    planned = {b["comparison"] for b in st.planned_tests(cfg)}
+    assert not planned & {"rq1_st_vs_mt", "zs_vs_st_qlora"} and "rq2_mt_qlora_vs_fft" in planned
+    html = "\n".join(page.rq_section({}, [], lines))
+    assert "Not run: comparison rq1_st_vs_mt skipped: method(s) st_qlora" in html
+    assert "Not run" not in "\n".join(page.rq_section({}, [], []))
+    cfg["stats"]["enabled"] = False
+    assert stats_plan.skipped_comparisons(cfg) == []
+
+
 def test_statistics_quirks_in_force_in_the_preset_only(repo):
     from codepeft import config as study_config
-    from codepeft import quirks
+    from codepeft.paper import quirks
 
     stats_quirks = [q for q in quirks.QUIRKS if q.key.startswith("stats.")]
     assert len(stats_quirks) >= 5 and all(q.source and q.what for q in stats_quirks)

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from codepeft import config as study_config
-from codepeft import mixing, packing, quirks, selection, study, train
+from codepeft import mixing, packing, selection, study, train
 from codepeft.io import write_jsonl
+from codepeft.paper import quirks
 from tests.conftest import tiny_records
 
 REPO = Path(__file__).resolve().parents[2]

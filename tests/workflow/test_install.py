@@ -66,7 +66,7 @@ def test_installed_package_has_its_data_and_cli(installed):
             "import codepeft, codepeft.config as c, codepeft.data.prepare as p; "
             "print(codepeft.__file__); print(len(c.load_schema()['properties'])); "
             "print(p.EMBEDDED_DIR); print(p.data_config({})['codereval']['local_dir']); "
-            "import codepeft.paper as pp; print(len(pp.wilcoxon_rows()), len(pp.PASS1_COUNTS))",
+            "import codepeft.paper.numbers as pp; print(len(pp.wilcoxon_rows()), len(pp.PASS1_COUNTS))",
         ],
         elsewhere,
     )
@@ -76,7 +76,7 @@ def test_installed_package_has_its_data_and_cli(installed):
     assert int(n_sections) >= 10  # main schema + every stage's fragment
     assert Path(embedded).is_relative_to(site) and (Path(embedded) / "codereval").is_dir()
     assert local_dir == "embedded"
-    assert paper_rows == "408 9"  # the paper's numbers (codepeft/resources/paper/*.tsv)
+    assert paper_rows == "408 9"  # the paper's numbers (codepeft/paper/data/*.tsv)
     assert not (site / "codepeft" / "schemas").is_symlink()  # a copy of the files
     cli = _run([venv / "bin" / "codepeft", "--help"], elsewhere)
     assert cli.returncode == 0 and "subcommands:" in cli.stdout, cli.stderr[-2000:]

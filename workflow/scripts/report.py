@@ -5,7 +5,7 @@ import os
 
 from codepeft.cost import benchmark_files
 from codepeft.logs import setup_rule_logging
-from codepeft.report import build_report
+from codepeft.report.build import build_report
 
 setup_rule_logging(snakemake.log[0])
 log = logging.getLogger("codepeft.report")

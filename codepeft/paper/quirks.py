@@ -4,7 +4,8 @@ Each entry says which config key reproduces the package (the value the paper pre
 what the package did, where (file:line in alvi75/MultiTask-QLoRA-NFAnalysis, see
 docs/paper-protocol.md) and whether it is a defect kept only for fidelity. The report lists the
 entries in force for a study (`in_force`), so nobody compares numbers without knowing them,
-and beside them `DIFFERENCES`: where codepeft deliberately does not do what the package did.
+and beside them `DIFFERENCES`: where codepeft deliberately does not do what the package did
+(the report section: codepeft.paper.section).
 
 Keys are dotted config paths; `*` matches every key at that level (e.g. `methods.*.training.x`).
 """

@@ -1,9 +1,9 @@
-"""Report section "Replication-package behaviours in force": the entries of
-`codepeft.quirks.QUIRKS` whose option holds the package's value in this study's config, so
+"""Report section "Replication-package behaviours in force" (placed by codepeft.report.build):
+the entries of `codepeft.paper.quirks.QUIRKS` whose option holds the package's value in this study's config, so
 nobody compares the report's numbers with the paper (or with a default study) without knowing
 them. Shown only when at least one is in force (the paper preset); one row per quirk: the
 config key and value, what the package did, where (file:line), and whether it is a defect kept
-for fidelity only. Below it, `codepeft.quirks.DIFFERENCES`: where codepeft, the paper preset
+for fidelity only. Below it, `codepeft.paper.quirks.DIFFERENCES`: where codepeft, the paper preset
 included, deliberately does not do what the package did, and the effect on the numbers.
 """
 
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 
-from codepeft import quirks as quirks_mod
-
-from .html import esc, table_html
+from codepeft.paper import quirks as quirks_mod
+from codepeft.report.html import esc, table_html
 
 QUIRK_COLUMNS = ("key", "value", "what", "source", "defect")
 SECTION_ID = "quirks"

@@ -1,8 +1,9 @@
-"""The paper's reported numbers, as data for the report's "paper" column.
+"""The paper's reported numbers, as data for the report's "paper" column
+(codepeft.report.tables), and where each of our measures appears in them (`PAPER_METRICS`).
 
 Sources (read-only, outside the repo): ``shared/PAPER.md`` (pass@1 counts) and
 ``shared/reference/paper_stats`` (the R output of the paper's replication package). The
-numbers are data files under ``codepeft/resources/paper/`` (one TSV per table; its README.md says
+numbers are data files under ``codepeft/paper/data/`` (one TSV per table; its README.md says
 where each comes from); the McNemar and Wilcoxon tables were extracted from the R output with
 `build_mcnemar_table` / `build_wilcoxon_table`, and ``tests/unit/test_stats_paper.py`` re-extracts
 them from the shared files and checks they are equal, so every number is traceable to the
@@ -25,11 +26,11 @@ HUB_IDS = {s: f"Qwen/Qwen2.5-Coder-{s}-Instruct" for s in SIZES}
 METHODS = {"ST-QLoRA": "st_qlora", "MT-QLoRA": "mt_qlora", "MT-FFT": "mt_fft"}
 
 # the numbers themselves are data files, one per table (their README says where each comes from)
-DATA_DIR = resources.files("codepeft").joinpath("resources", "paper")
+DATA_DIR = resources.files("codepeft.paper").joinpath("data")
 
 
 def _data(name: str) -> str:
-    """The text of one data file of codepeft/resources/paper/ (package data)."""
+    """The text of one data file of codepeft/paper/data/ (package data)."""
     return DATA_DIR.joinpath(name).read_text(encoding="utf-8")
 
 
@@ -53,6 +54,43 @@ def pass1(size: str, method: str, lang: str) -> float:
     """The paper's pass@1 (fraction) for a size, method key and language (python/java)."""
     return PASS1_COUNTS[(size, method)][lang] / PASS1_TOTALS[lang]
 
+
+# (family, our column) -> the paper's metric name in its Wilcoxon tables (`wilcoxon_rows`)
+PAPER_METRICS = {
+    ("surface", "bleu_sacre"): "BLEU",
+    ("surface", "meteor"): "METEOR",
+    ("surface", "rougeL"): "Rouge-L",
+    ("surface", "chrf"): "chrF",
+    ("surface", "bertscore_f1"): "BERTScore",
+    ("surface", "side"): "SIDE",
+    ("codebleu", "codebleu"): "CodeBLEU",
+    ("judge", "content_adequacy_mean"): "CA",
+    ("judge", "conciseness_mean"): "Conciseness",
+    ("judge", "fluency_mean"): "Fluency",
+    ("lizard", "detected"): "Lizard_DR",
+    ("lizard", "ccn_sum"): "Lizard_CyC",
+    ("lizard", "nloc"): "Lizard_LoC",
+    ("lizard", "tokens"): "Lizard_ToK",
+    ("pmd", "bestpractices"): "PMD_BestPrac",
+    ("pmd", "codestyle"): "PMD_CS",
+    ("pmd", "design"): "PMD_Design",
+    ("pmd", "errorprone"): "PMD_EP",
+    ("pmd", "multithreading"): "PMD_MT",
+    ("pmd", "performance"): "PMD_Perf",
+    ("pylint", "convention"): "Pylint_Conv",
+    ("pylint", "error"): "Pylint_Err",
+    ("pylint", "refactor"): "Pylint_Ref",
+    ("pylint", "warning"): "Pylint_War",
+    ("sonar", "cyclomatic"): "Sonar_CyC",
+    ("sonar", "cognitive"): "Sonar_CoC",
+    ("sonar", "reliability"): "Sonar_Rel",
+    ("sonar", "maintainability"): "Sonar_Main",
+    ("sonar", "security_hotspots"): "Sonar_SecHot",
+    ("roslyn", "syntax_errors"): "Roslyn_SynErr",
+    ("roslyn", "maintainability"): "Roslyn_Main",
+}
+# how the report names these numbers (its "paper: ..." columns)
+PAPER_LABEL = "paper (Haque et al. 2026, reported)"
 
 # comparison keys of the paper -> the `stats.comparisons` names of the presets
 COMPARISONS = {"st_vs_mt": "rq1_st_vs_mt", "mt_qlora_vs_fft": "rq2_mt_qlora_vs_fft"}
