@@ -50,6 +50,7 @@ from codepeft import config as study_config
 from codepeft import tasks
 from codepeft.data import hub, prepare
 from codepeft.data.hub import HUB_SPLITS
+from codepeft.logs import setup_logging
 from codepeft.metrics.bertscore import DEFAULT_MODEL_NAME
 
 #: weight formats transformers does not load here: never downloaded
@@ -394,6 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    setup_logging()
     if args.offline_check_child:
         return _child_main()
     try:

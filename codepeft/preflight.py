@@ -65,6 +65,7 @@ from codepeft import fetch, paths, slurm_site, study, tasks
 from codepeft.analyzers.registry import module as analyzer_module
 from codepeft.data import codereval, prepare
 from codepeft.judge.rubric import PACKAGED_TEMPLATES
+from codepeft.logs import setup_logging
 from codepeft.plan import Plan
 
 MISSING, NOTE, OK = "missing", "note", "ok"
@@ -820,6 +821,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    setup_logging()
     start = time.perf_counter()
     site = None
     try:

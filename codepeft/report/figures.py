@@ -77,7 +77,7 @@ def nonfunctional_figures(run, means: list[dict]) -> dict[str, str]:
         if measures.section_of(r["family"]) != "nonfunctional" or r["mean"] is None:
             continue
         key = label(r["model"], r["method"], run.multi_model)
-        panel = panel_title(r["family"], r["measure"])
+        panel = r["measure"]
         nonfunc.setdefault(r["family"], {}).setdefault(panel, {}).setdefault(
             f"{r['task'][:3]}/{r['lang']}", {}
         )[key] = r["mean"]
