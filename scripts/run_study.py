@@ -11,8 +11,10 @@ keeps everything that was finished.
   while that group has a Snakemake process (this script was killed, its Snakemake was not), or
   another Snakemake runs in this folder, it refuses and says which process to stop.
 - A dead run's leftovers are cleared: its job processes still running (a training orphaned by a
-  killed Snakemake would write the same checkpoints as the new run) are stopped, and its stale
-  Snakemake lock (`.snakemake/locks`) is removed with `snakemake --unlock`, saying so.
+  killed Snakemake would write the same checkpoints as the new run) are stopped with SIGTERM
+  (a training saves a checkpoint and exits; SIGKILL after a minute), by this script as soon as
+  its Snakemake dies, or by the next run if this script died too; its stale Snakemake lock
+  (`.snakemake/locks`) is removed with `snakemake --unlock`, saying so.
 - Ctrl-C (SIGINT), SIGTERM and SIGHUP are passed on to Snakemake's process group: Snakemake stops
   its jobs and marks their outputs incomplete, the next run redoes them.
 """
@@ -86,7 +88,7 @@ def _stop_group(pgid: int, members: list[int]) -> None:
         f"(process group {pgid}: {', '.join(' '.join(_cmdline(p))[:80] for p in members)})",
         file=sys.stderr,
     )
-    for sig, wait_s in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 5.0)):
+    for sig, wait_s in ((signal.SIGTERM, 60.0), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(pgid, sig)
         except ProcessLookupError:
@@ -173,7 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     console = subprocess.Popen(shown, stdin=run.stdout, start_new_session=True)
     run.stdout.close()
     rc = run.wait()
-    console.wait()
+    leftover = group_members(run.pid)
+    if leftover:  # Snakemake died (killed) and left its jobs running
+        _stop_group(run.pid, leftover)
+    try:
+        console.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # a writer of Snakemake's output outlived it
+        console.kill()
     if not group_members(run.pid):
         GROUP_FILE.unlink(missing_ok=True)
     return rc
