@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import REPO, job_counts, overrides, snakemake
+from tests.conftest import REPO, job_counts, rerun_study, snakemake
 
 _spec = importlib.util.spec_from_file_location("compare_runs", REPO / "scripts/compare_runs.py")
 compare_runs = importlib.util.module_from_spec(_spec)
@@ -53,12 +53,10 @@ def _evaluating(work: Path) -> bool:
     return any((work / "logs" / "metrics").rglob("*.log"))
 
 
-def test_interrupted_run_resumes_with_make_run(embedded_run, tmp_path):
+def test_interrupted_run_resumes_with_make_run(embedded_run, built_study):
     # the finished study with one training's model removed: `make run` trains it again, then
     # generates, evaluates and reports what depends on it (a few minutes, not the whole study)
-    reference, _ = embedded_run
-    work = tmp_path / "study"
-    shutil.copytree(reference, work, symlinks=True, ignore=shutil.ignore_patterns("locks"))
+    reference, work = embedded_run[0], built_study
     shutil.rmtree(work / "results" / "models" / "tiny" / "mt_fft" / "multi")
     for log in (work / "logs").rglob("*.log"):
         log.unlink()  # the conditions below watch the logs of this run
@@ -121,14 +119,11 @@ def test_a_live_run_is_never_touched(tmp_path):
     assert (work / ".snakemake" / "locks" / "0.input.lock").exists()
 
 
-def test_missing_benchmark_file_plans_no_training(embedded_run, tmp_path):
+def test_missing_benchmark_file_plans_no_training(built_study):
     # results/benchmarks are measurements, not results: the report reads those present
-    reference, _ = embedded_run
-    work = tmp_path / "study"
-    shutil.copytree(reference, work, symlinks=True)
+    work = built_study
     for bench in (work / "results" / "benchmarks" / "train").rglob("*.tsv"):
         bench.unlink()
-    args = overrides(work, "alpha.yaml", {"stats": {"alpha": 0.01}})
-    proc = snakemake(["-n", "--quiet", "rules", *args], work, 300)
+    proc = rerun_study(work, {"stats": {"alpha": 0.01}}, "-n", "--quiet", "rules", timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert set(job_counts(proc.stdout + proc.stderr)) == {"stats", "report", "all"}
