@@ -54,19 +54,29 @@ def _evaluating(work: Path) -> bool:
 
 
 def test_interrupted_run_resumes_with_make_run(embedded_run, built_study):
-    # the finished study with one training's model removed: `make run` trains it again, then
-    # generates, evaluates and reports what depends on it (a few minutes, not the whole study)
+    # the finished study without one training's model and the predictions made from it (as a
+    # run stopped before that training leaves it; the model alone is not enough: Snakemake does
+    # not remake a missing intermediate whose consumers are up to date): `make run` trains it
+    # again, then generates, evaluates and reports what depends on it. The single-task
+    # summarization model: the shortest chain (train, one generation, its surface and judge
+    # tables, stats, report; no analyzer reads summaries), a minute or two, not the study.
     reference, work = embedded_run[0], built_study
-    shutil.rmtree(work / "results" / "models" / "tiny" / "mt_fft" / "multi")
+    shutil.rmtree(work / "results" / "models" / "tiny" / "st_qlora" / "summarization")
+    shutil.rmtree(work / "results" / "predictions" / "tiny" / "st_qlora" / "summarization")
+    planned = snakemake(["-n", "--quiet", "rules"], work, 300)
+    assert job_counts(planned.stdout)["train"] == 1, planned.stdout[-3000:]
     for log in (work / "logs").rglob("*.log"):
         log.unlink()  # the conditions below watch the logs of this run
 
-    # 1. Snakemake killed (SIGKILL: an out-of-memory kill) while a training runs: its lock
+    # 1. Snakemake killed (SIGKILL: an out-of-memory kill) while a training runs, and the
+    #    `make run` that started it gone too (a closed terminal; while it lives it waits for
+    #    the orphans, whose output it shows, so a second `make run` would find none): its lock
     #    stays, its job processes are orphaned and keep running
     first = _start(work, "run1.out")
     _wait_for(lambda: _training_running(work), first, "a training step")
     pgid = json.loads((work / ".snakemake" / "codepeft-run.json").read_text())["pgid"]
     os.kill(pgid, signal.SIGKILL)
+    first.kill()
     first.wait(timeout=120)
     assert any((work / ".snakemake" / "locks").iterdir()), "a killed run leaves its lock"
 
@@ -87,9 +97,22 @@ def test_interrupted_run_resumes_with_make_run(embedded_run, built_study):
 
     # the tables equal the uninterrupted run's (metrics, statistics, predictions): the
     # interrupted training, stopped by SIGTERM once orphaned, resumed from its checkpoint
-    for part in ("predictions", "metrics", "stats"):
-        diff = compare_runs.compare(reference / "results" / part, work / "results" / part)
-        assert not any(diff.values()), (part, {k: v[:10] for k, v in diff.items()})
+    # (compared as one results/ tree: compare_runs masks the run folder, a machine path that
+    # some tables record, e.g. the judge's rubric file; a table the rerun left alone is the
+    # reference's own copy, its bytes equal, though it names the reference's folder)
+    diff = compare_runs.compare(reference / "results", work / "results")
+    parts = ("predictions/", "metrics/", "stats/")
+    assert {p.split("/")[0] + "/" for p in diff["common"]} >= set(parts)
+
+    def rewritten(path: str) -> bool:
+        return (reference / "results" / path).read_bytes() != (work / "results" / path).read_bytes()
+
+    problems = {
+        "only_a": [p for p in diff["only_a"] if p.startswith(parts)],
+        "only_b": [p for p in diff["only_b"] if p.startswith(parts)],
+        "differ": [p for p in diff["differ"] if p.startswith(parts) and rewritten(p)],
+    }
+    assert not any(problems.values()), problems
 
 
 def test_a_live_run_is_never_touched(tmp_path):
