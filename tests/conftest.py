@@ -11,11 +11,13 @@ change and rerun, with `rerun_study`)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -42,11 +44,15 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-# The work units of a distributed run (xdist groups), the longest first, so that the critical
-# path starts at once: the built embedded study and every test that reads it (one unit: the
-# study is built once, in one worker), the Slurm tests (they wait on the queue as much as on
-# the CPU, beside the study's build), then each module (its module fixtures are built once).
+# The work units of a distributed run (`--dist loadgroup`), the longest first, so that the
+# critical path starts at once: the built embedded study and every test that reads it (one
+# unit: the study is built once, in one worker), the Slurm tests (they wait on the queue as
+# much as on the CPU, beside the study's build), then each module (its module fixtures are
+# built once). xdist's own loadgroup marks a group in the test's node id, which pytest 9 no
+# longer takes; here each worker writes its collection's units to GROUPS_ENV's folder and the
+# scheduler (`pytest_xdist_make_scheduler`) reads them.
 EMBEDDED_GROUP, SLURM_GROUP = "embedded_study", "slurm"
+GROUPS_ENV = "CODEPEFT_TEST_UNITS"
 # modules that share one built fixture across module boundaries: the same unit
 SHARED_GROUPS = {
     "test_report_workflow.py": "report_workflow",
@@ -55,7 +61,7 @@ SHARED_GROUPS = {
 
 
 def work_unit(item) -> str:
-    """The xdist group of `item` (see above)."""
+    """The work unit of `item` in a distributed run (see above)."""
     if "embedded_run" in getattr(item, "fixturenames", ()):
         return EMBEDDED_GROUP
     if TESTS / "slurm" in item.path.parents:
@@ -72,18 +78,58 @@ def _unit_rank(item) -> int:
     return 3 if item.get_closest_marker("slow") else 4
 
 
+def _distributed(config) -> bool:
+    """A `--dist loadgroup` run: in the controller `dist`, in a worker `loadgroup`."""
+    return getattr(config.option, "dist", "no") == "loadgroup" or bool(
+        getattr(config.option, "loadgroup", False)
+    )
+
+
+def pytest_configure(config):
+    if _distributed(config) and not os.environ.get("PYTEST_XDIST_WORKER"):
+        # a fresh folder per run, read by the scheduler once every worker has collected
+        os.environ[GROUPS_ENV] = tempfile.mkdtemp(prefix="codepeft-test-units-")
+
+
+def pytest_unconfigure(config):
+    if not os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get(GROUPS_ENV):
+        shutil.rmtree(os.environ.pop(GROUPS_ENV), ignore_errors=True)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "embedded_run" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.workflow)
-    if not config.pluginmanager.hasplugin("xdist") or not config.getoption("dist") == "loadgroup":
+    worker, folder = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get(GROUPS_ENV)
+    if not (_distributed(config) and worker and folder):
         return
-    ranks = {}
+    ranks: dict[str, int] = {}
     for item in items:
-        item.add_marker(pytest.mark.xdist_group(work_unit(item)))
         ranks[work_unit(item)] = min(ranks.get(work_unit(item), 9), _unit_rank(item))
     items.sort(key=lambda item: ranks[work_unit(item)])  # stable: file order within a rank
+    units = {item.nodeid: work_unit(item) for item in items}
+    (Path(folder) / f"{worker}.json").write_text(json.dumps(units))
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # (a hook of pytest-xdist)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup`: one work unit per `work_unit`, in the workers' (sorted) order."""
+    folder = os.environ.get(GROUPS_ENV)
+    if config.getvalue("dist") != "loadgroup" or not folder:
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # only when xdist runs this hook
+
+    class WorkUnits(LoadScopeScheduling):
+        units: dict[str, str] = {}
+
+        def _split_scope(self, nodeid: str) -> str:
+            if not self.units:
+                for path in sorted(Path(folder).glob("*.json")):
+                    self.units.update(json.loads(path.read_text()))
+            return self.units.get(nodeid, nodeid.split("::", 1)[0])
+
+    return WorkUnits(config, log)
 
 
 @pytest.fixture(scope="session")
