@@ -35,13 +35,22 @@ run: setup
 	@$(BIN)/python scripts/run_study.py --cores $(CORES)
 	@echo "report: results/report/index.html"
 
-test: setup
-	$(BIN)/pytest -q -ra $(PYTEST_ARGS)
+# the tests run in $(TEST_WORKERS) pytest-xdist workers, one work unit each at a time, the
+# longest first (tests/conftest.py): the embedded study's build and the tests that read it in
+# one worker, the Slurm tests (waiting on the queue) and the rest in the other. Serially:
+# make test XDIST=   (or plain .venv/bin/pytest). Extra options: PYTEST_ARGS="--durations=30"
+TEST_WORKERS ?= 2
+XDIST ?= -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-# the unit tests only (tests/unit, without those marked slow): a few minutes on 2 cores;
-# extra pytest options: make test-fast PYTEST_ARGS="--durations=20"
+# everything (CI: .ci/run); serially ~25 min on 2 cores, the study's build (~7 min) the longest
+# item; timings: benchmarks/tests.md
+test: setup
+	$(BIN)/pytest -q -ra $(XDIST) $(PYTEST_ARGS)
+
+# the unit tests only (tests/unit, without those marked slow, workflow or slurm): 55 s with 2
+# workers under load 1 on 2 cores (benchmarks/tests.md), for while you work
 test-fast: $(VENV)/.installed
-	$(BIN)/pytest -q -ra tests/unit -m "not slow and not workflow and not slurm" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -ra $(XDIST) tests/unit -m "not slow and not workflow and not slurm" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check codepeft tests workflow benchmarks scripts

@@ -4,22 +4,29 @@ beside the checkout in CI and on developer machines; tests that need it skip lou
 Layout: `tests/unit` (fast, `make test-fast`), `tests/workflow` (runs Snakemake; marked
 `workflow` by its conftest), `tests/slurm` (a real one-node Slurm; marked `slurm`). Every test
 that uses `embedded_run` is marked `workflow` wherever it lives. Helpers for all three folders
-live here: `snakemake` (the one runner), `copy_checkout` (the one copy of the checkout) and
-`tiny_records` (the tiny training records)."""
+live here: `snakemake` (the one runner), `copy_checkout` (the one copy of the checkout),
+`tiny_records` (the tiny training records) and `tiny_model` (a tiny model built once per
+session); the built embedded study is `embedded_run` (read-only) and `built_study` (a copy to
+change and rerun, with `rerun_study`)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
+
+from codepeft import models
+from codepeft.io import write_jsonl
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -30,10 +37,99 @@ os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-def pytest_collection_modifyitems(items):
+# `make test` and `make test-fast` run the tests in 2 pytest-xdist workers (--dist loadgroup);
+# in a worker, torch computes on one thread: two workers with 2 threads each on 2 cores spend
+# their time waiting for each other (a tiny training step ~5x slower). Snakemake's jobs set
+# their own (OMP_NUM_THREADS = the rule's threads).
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+# The work units of a distributed run (`--dist loadgroup`), the longest first, so that the
+# critical path starts at once: the built embedded study and every test that reads it (one
+# unit: the study is built once, in one worker), the Slurm tests (they wait on the queue as
+# much as on the CPU, beside the study's build), then each module (its module fixtures are
+# built once). xdist's own loadgroup marks a group in the test's node id, which pytest 9 no
+# longer takes; here each worker writes its collection's units to GROUPS_ENV's folder and the
+# scheduler (`pytest_xdist_make_scheduler`) reads them.
+EMBEDDED_GROUP, SLURM_GROUP = "embedded_study", "slurm"
+GROUPS_ENV = "CODEPEFT_TEST_UNITS"
+# modules that share one built fixture across module boundaries: the same unit
+SHARED_GROUPS = {
+    "test_report_workflow.py": "report_workflow",
+    "test_report_browser.py": "report_workflow",
+}
+
+
+def work_unit(item) -> str:
+    """The work unit of `item` in a distributed run (see above)."""
+    if "embedded_run" in getattr(item, "fixturenames", ()):
+        return EMBEDDED_GROUP
+    if TESTS / "slurm" in item.path.parents:
+        return SLURM_GROUP
+    return SHARED_GROUPS.get(item.path.name, str(item.path.relative_to(TESTS)))
+
+
+def _unit_rank(item) -> int:
+    unit = work_unit(item)
+    if unit in (EMBEDDED_GROUP, SLURM_GROUP):
+        return 0 if unit == EMBEDDED_GROUP else 1
+    if TESTS / "workflow" in item.path.parents:
+        return 2
+    return 3 if item.get_closest_marker("slow") else 4
+
+
+def _distributed(config) -> bool:
+    """A `--dist loadgroup` run: in the controller `dist`, in a worker `loadgroup`."""
+    return getattr(config.option, "dist", "no") == "loadgroup" or bool(
+        getattr(config.option, "loadgroup", False)
+    )
+
+
+def pytest_configure(config):
+    if _distributed(config) and not os.environ.get("PYTEST_XDIST_WORKER"):
+        # a fresh folder per run, read by the scheduler once every worker has collected
+        os.environ[GROUPS_ENV] = tempfile.mkdtemp(prefix="codepeft-test-units-")
+
+
+def pytest_unconfigure(config):
+    if not os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get(GROUPS_ENV):
+        shutil.rmtree(os.environ.pop(GROUPS_ENV), ignore_errors=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
     for item in items:
         if "embedded_run" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.workflow)
+    worker, folder = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get(GROUPS_ENV)
+    if not (_distributed(config) and worker and folder):
+        return
+    ranks: dict[str, int] = {}
+    for item in items:
+        ranks[work_unit(item)] = min(ranks.get(work_unit(item), 9), _unit_rank(item))
+    items.sort(key=lambda item: ranks[work_unit(item)])  # stable: file order within a rank
+    units = {item.nodeid: work_unit(item) for item in items}
+    (Path(folder) / f"{worker}.json").write_text(json.dumps(units))
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # (a hook of pytest-xdist)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup`: one work unit per `work_unit`, in the workers' (sorted) order."""
+    folder = os.environ.get(GROUPS_ENV)
+    if config.getvalue("dist") != "loadgroup" or not folder:
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # only when xdist runs this hook
+
+    class WorkUnits(LoadScopeScheduling):
+        units: dict[str, str] = {}
+
+        def _split_scope(self, nodeid: str) -> str:
+            if not self.units:
+                for path in sorted(Path(folder).glob("*.json")):
+                    self.units.update(json.loads(path.read_text()))
+            return self.units.get(nodeid, nodeid.split("::", 1)[0])
+
+    return WorkUnits(config, log)
 
 
 @pytest.fixture(scope="session")
@@ -134,14 +230,87 @@ def overrides(work: Path, name: str, values: dict) -> list[str]:
     return ["--configfile", "config.yaml", name]
 
 
-@pytest.fixture(scope="session")
-def embedded_run(tmp_path_factory):
-    """A copy of the checkout with the embedded default run through rule all (once per test
-    session: every test module that needs a finished embedded study shares this one)."""
-    work = copy_checkout(tmp_path_factory.mktemp("wf") / "repo")
+# --- the built embedded study -------------------------------------------------------------
+# Built once per test session (`embedded_run`, ~7 min on 2 cores: the longest single item of
+# `make test`) and shared read-only; a test that changes a built study takes `built_study`, a
+# private copy it may reconfigure and rerun (Snakemake then runs only the dependent jobs).
+# CODEPEFT_TEST_STUDY=<folder> (for a developer iterating on workflow tests, never in CI):
+# keep the built study in that folder across pytest runs; each session brings it up to date
+# (`snakemake` there: nothing runs when nothing changed). Snakemake sees changed rules, params,
+# inputs and rule scripts, not the package's own modules: after changing codepeft/, delete the
+# folder (or leave the variable unset).
+STUDY_ENV = "CODEPEFT_TEST_STUDY"
+
+
+def study_fingerprint(work: Path) -> dict[str, tuple[int, int]]:
+    """Relative path -> (size, mtime in ns) of every file under `work`'s results/ and of its
+    config.yaml: what a test that only reads a built study must leave as it found it."""
+    files = [work / "config.yaml", *(p for p in (work / "results").rglob("*") if p.is_file())]
+    return {str(p.relative_to(work)): (p.stat().st_size, p.stat().st_mtime_ns) for p in files}
+
+
+def fingerprint_changes(before: dict, after: dict) -> list[str]:
+    """The paths added, removed or changed between two `study_fingerprint`s (sorted)."""
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+def _build_embedded_study(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    kept = os.environ.get(STUDY_ENV)
+    if kept:
+        work = Path(kept).resolve()
+        if not (work / "Snakefile").is_file():
+            shutil.rmtree(work, ignore_errors=True)
+            work.parent.mkdir(parents=True, exist_ok=True)
+            copy_checkout(work)
+    else:
+        work = copy_checkout(tmp_path_factory.mktemp("wf") / "repo")
     proc = snakemake(["--cores", "2"], work, 1500)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-6000:]
     return work, proc
+
+
+@pytest.fixture(scope="session")
+def embedded_run(tmp_path_factory):
+    """(work, finished process): a copy of the checkout with the embedded default run through
+    rule all, made once per test session and shared by every test that needs a finished
+    embedded study. Read-only: at the end of the session its results/ and config.yaml must be
+    as built (a test that wrote there fails this fixture's teardown); to change a built study,
+    take `built_study`."""
+    work, proc = _build_embedded_study(tmp_path_factory)
+    before = study_fingerprint(work)
+    yield work, proc
+    changed = fingerprint_changes(before, study_fingerprint(work))
+    assert not changed, (
+        f"a test changed the shared embedded study (take built_study): {changed[:20]}"
+    )
+
+
+def copy_study(reference: Path, dest: Path) -> Path:
+    """A copy of the built study `reference` at `dest` (links stay links; Snakemake's locks are
+    left out). A plain copy: the built embedded study is a few tens of MB, copied in seconds,
+    and a rerun in the copy can never write through to the reference (hard links could)."""
+    shutil.copytree(reference, dest, symlinks=True, ignore=shutil.ignore_patterns("locks"))
+    return dest
+
+
+@pytest.fixture
+def built_study(embedded_run, tmp_path) -> Path:
+    """A private copy of the session's built embedded study (`tmp_path/study`), for tests that
+    update a built study: change its config (`overrides`) or its files, then rerun
+    (`rerun_study`): Snakemake runs only what depends on the change. Nothing to be done there
+    at the start (a copy plans what the original plans: no machine path in any params)."""
+    reference, _ = embedded_run
+    return copy_study(reference, tmp_path / "study")
+
+
+def rerun_study(
+    work: Path, values: dict | None = None, *args: str, timeout: int = 1200
+) -> subprocess.CompletedProcess:
+    """Run Snakemake on 2 cores in the built study `work` (after merging `values` over its
+    config.yaml, when given, through an override file): it reruns the jobs that depend on what
+    changed, and nothing else. `args`: further Snakemake arguments (targets, -n, ...)."""
+    config = overrides(work, "update.yaml", values) if values else []
+    return snakemake(["--cores", "2", *config, *args], work, timeout)
 
 
 # --- tiny training records ---------------------------------------------------------------
@@ -173,3 +342,19 @@ def tiny_records(
             }
         )
     return rows
+
+
+# --- a tiny model ------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A tiny Qwen2-shaped model and its tokenizer (`codepeft.models.build_tiny_model`), built
+    once per session from `tiny_records` (24 translation records `r*`, 24 summarization), not
+    pre-trained: its weights are random, which is all that tests of loading, saving, dtypes,
+    training steps, resuming and decoding paths need (the pre-training takes most of a build:
+    ~10 s on a quiet core, ~1 min under load). Shared: read it, never write into it (a test
+    that changes it copies it first). Tests that need a base that has learned its corpus (the
+    demo's: tests/unit/test_vllm.py) build their own."""
+    root = tmp_path_factory.mktemp("tiny_model")
+    corpus = tiny_records("translation", 24, prefix="r") + tiny_records("summarization", 24)
+    write_jsonl(root / "corpus.jsonl", corpus)
+    return models.build_tiny_model(root / "tiny", [root / "corpus.jsonl"], pretrain_epochs=0)

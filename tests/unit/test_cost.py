@@ -69,13 +69,12 @@ def test_parameter_counts_lora_and_packed_4bit():
 
 
 @pytest.mark.slow
-def test_training_writes_its_cost_record(tmp_path):
-    from codepeft import mixing, models, train
+def test_training_writes_its_cost_record(tmp_path, tiny_model):
+    from codepeft import mixing, train
 
     records = tiny_records("summarization", 16)
     write_jsonl(tmp_path / "data.jsonl", records)
     write_jsonl(tmp_path / "mix.jsonl", mixing.build_mixture([str(tmp_path / "data.jsonl")]))
-    models.build_tiny_model(tmp_path / "tiny", [tmp_path / "data.jsonl"])
     spec = train.TrainingSpec.from_dict(
         {
             "max_steps": 2,
@@ -87,7 +86,7 @@ def test_training_writes_its_cost_record(tmp_path):
         }
     )
     info = train.train(
-        str(tmp_path / "tiny"),
+        str(tiny_model),
         "lora",
         str(tmp_path / "mix.jsonl"),
         None,
@@ -113,7 +112,7 @@ def test_training_writes_its_cost_record(tmp_path):
 
     write_jsonl(tmp_path / "test.jsonl", records[:3])
     preds = tmp_path / "preds" / "python.jsonl"
-    argv = ["--model", str(tmp_path / "tiny"), "--adapter", str(tmp_path / "out")]
+    argv = ["--model", str(tiny_model), "--adapter", str(tmp_path / "out")]
     argv += ["--data", str(tmp_path / "test.jsonl"), "--out", str(preds)]
     assert generate.main(argv + ["--decoding-json", '{"max_new_tokens": 4}']) == 0
     gen = json.loads((tmp_path / "preds" / "python.cost.json").read_text())

@@ -32,11 +32,12 @@ def records(n=24):
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory):
+def workdir(tmp_path_factory, tiny_model):
+    """data, its mixture and `tiny` (the session's tiny model, built from the same records)."""
     d = tmp_path_factory.mktemp("train")
     write_jsonl(d / "data.jsonl", records())
     write_jsonl(d / "mix.jsonl", mixing.build_mixture([str(d / "data.jsonl")]))
-    models.build_tiny_model(d / "tiny", [d / "data.jsonl"])
+    (d / "tiny").symlink_to(tiny_model, target_is_directory=True)
     return d
 
 

@@ -90,10 +90,8 @@ def test_buffer_boundaries_follow_character_counts():
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """A tiny Qwen2-shaped model and mixtures of two tasks (module-scoped: built once)."""
-    from codepeft import models
-
+def tiny(tmp_path_factory, tiny_model):
+    """The session's tiny Qwen2-shaped model (`tiny`) and mixtures of two tasks."""
     d = tmp_path_factory.mktemp("fidelity")
     translation = tiny_records(
         "translation", 12, reference=lambda code: code.replace("int", "long")
@@ -105,7 +103,7 @@ def tiny(tmp_path_factory):
     ]
     write_jsonl(d / "data.jsonl", rows)
     write_jsonl(d / "mix.jsonl", mixing.build_mixture([str(d / "data.jsonl")]))
-    models.build_tiny_model(d / "tiny", [d / "data.jsonl"])
+    (d / "tiny").symlink_to(tiny_model, target_is_directory=True)
     return d
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,7 @@ import yaml
 
 from codepeft import config as study_config
 from codepeft import study
-from tests.conftest import REPO, job_counts, overrides, snakemake
+from tests.conftest import REPO, copy_study, job_counts, overrides, snakemake
 
 
 def test_paper_preset_dry_run_counts():
@@ -242,7 +241,7 @@ def _dry_run(work: Path, name: str, change, quiet=True) -> tuple[str, Counter, s
 
 
 @pytest.mark.workflow
-def test_changing_one_parameter_reruns_only_its_dependents(embedded_run):
+def test_changing_one_parameter_reruns_only_its_dependents(embedded_run, tmp_path):
     """The rerun matrix: a change to one key of each config section plans exactly the jobs
     that depend on it (dry runs on the finished embedded study, a few in parallel)."""
     work, _ = embedded_run
@@ -279,13 +278,9 @@ def test_changing_one_parameter_reruns_only_its_dependents(embedded_run):
         assert set(re.findall(pattern, output)) == allowed, name
 
     # no machine path in any params: the finished study, moved elsewhere, plans nothing
-    moved = work.parent / "moved"
-    shutil.copytree(work, moved, symlinks=True)
-    try:
-        again = snakemake(["-n", "--quiet", "rules"], moved, 300)
-        assert "Nothing to be done" in again.stdout + again.stderr, again.stdout[-2000:]
-    finally:
-        shutil.rmtree(moved, ignore_errors=True)
+    moved = copy_study(work, tmp_path / "moved")
+    again = snakemake(["-n", "--quiet", "rules"], moved, 300)
+    assert "Nothing to be done" in again.stdout + again.stderr, again.stdout[-2000:]
     # the vLLM job (one per base model): neither the interpreter nor the checkout is in its
     # params or command; both come from the environment
     args = overrides(work, "vllm.yaml", {"decoding": {"backend": "vllm"}})
