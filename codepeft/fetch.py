@@ -369,18 +369,23 @@ def hf_home() -> str:
     return os.environ.get("HF_HOME") or str(Path("~/.cache/huggingface").expanduser())
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="codepeft fetch",
-        description="Cache the hub datasets and models a study needs (HF_HOME), then check "
-        "that each loads offline. Run where there is internet (a login node).",
-    )
+def add_configfile_argument(parser: argparse.ArgumentParser) -> None:
+    """`--configfile`, read by `load_config` (fetch and preflight take the same)."""
     parser.add_argument(
         "--configfile",
         nargs="+",
         metavar="FILE",
         help="config file(s), merged in order as Snakemake's --configfile (default: config.yaml)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="codepeft fetch",
+        description="Cache the hub datasets and models a study needs (HF_HOME), then check "
+        "that each loads offline. Run where there is internet (a login node).",
+    )
+    add_configfile_argument(parser)
     parser.add_argument(
         "--dry-run", action="store_true", help="list what would be fetched; no network"
     )

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 
 from codepeft import tasks
+from codepeft.analyzers import checkstyle, pmd
 from codepeft.analyzers import registry as analyzer_registry
 
 #: kinds of measure: which paired test applies (codepeft.stats)
@@ -273,19 +274,7 @@ ANALYZER_MEASURES: dict[str, dict[str, tuple[str, str, str]]] = {
         "violations": (C, L, "all Flake8 messages"),
     },
     "pmd": {
-        **{
-            c: (C, L, f"PMD violations of category {c}")
-            for c in (
-                "bestpractices",
-                "codestyle",
-                "design",
-                "documentation",
-                "errorprone",
-                "multithreading",
-                "performance",
-                "security",
-            )
-        },
+        **{c: (C, L, f"PMD violations of category {c}") for c in pmd.CATEGORIES},
         "violations": (C, L, "all PMD violations"),
         "methods": (C, N, "methods and constructors PMD saw"),
         "cognitive_sum": (C, L, "cognitive complexity summed over methods"),
@@ -297,23 +286,7 @@ ANALYZER_MEASURES: dict[str, dict[str, tuple[str, str, str]]] = {
     },
     "checkstyle": {
         "violations": (C, L, "all Checkstyle (sun_checks) violations"),
-        **{
-            c: (C, L, f"Checkstyle violations of check group {c}")
-            for c in (
-                "javadoc",
-                "naming",
-                "imports",
-                "sizes",
-                "whitespace",
-                "modifier",
-                "blocks",
-                "coding",
-                "design",
-                "misc",
-                "regexp",
-                "other",
-            )
-        },
+        **{c: (C, L, f"Checkstyle violations of check group {c}") for c in checkstyle.GROUPS},
     },
     "lizard": {
         "detected": (C, H, "1 when Lizard finds at least one function (detection rate)"),

@@ -793,12 +793,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check in seconds (no network but the judge endpoint, no GPU) that a run "
         "has every input, tool and setting it needs; list what is missing and how to fix it.",
     )
-    parser.add_argument(
-        "--configfile",
-        nargs="+",
-        metavar="FILE",
-        help="config file(s), merged in order as Snakemake's --configfile (default: config.yaml)",
-    )
+    fetch.add_configfile_argument(parser)
     parser.add_argument(
         "--profile",
         action="append",
