@@ -706,6 +706,8 @@ def disk_findings(config: dict) -> list[Finding]:
                 tuple(entry["jobs"]),
             )
         )
+    if not needs:
+        findings.append(Finding("disk", "checkpoints and models", OK, "every training finished"))
     return findings
 
 

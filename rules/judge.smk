@@ -7,6 +7,12 @@
 # later run, asks only for the answers not yet cached.
 
 
+# the site settings (SITE: the judge's partition) and sizing helpers; this file also stands
+# alone beside common.smk (tests/workflow/test_judge_workflow.py); a second include of the
+# same file is ignored by Snakemake
+include: "resources.smk"
+
+
 # The API key is read from this variable only (never from config or a file). Declared when set,
 # so Snakemake passes it to remote jobs; unset, a dry run still works and the judge job stops
 # before any request (workflow/scripts/judge.py: check_api_key), so nothing is paid.

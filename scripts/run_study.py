@@ -142,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cores", default="2")
     parser.add_argument("--verbose", action="store_true", help="Snakemake's whole output")
     args, rest = parser.parse_known_args(argv)
+    # Snakemake must stop on Ctrl-C even when this script was started with SIGINT ignored (a
+    # background job, a test runner's worker): an ignored signal stays ignored across exec
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     workdir = Path.cwd()
     snakemake = [str(Path(sys.executable).with_name("snakemake"))]
     STATE_DIR.mkdir(exist_ok=True)
