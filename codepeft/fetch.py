@@ -134,27 +134,31 @@ def _job(rule: str, **wildcards: str) -> tuple[str, tuple[tuple[str, str], ...]]
     return rule, tuple(sorted(wildcards.items()))
 
 
-def dataset_needs(config: dict) -> list[HubItem]:
-    """Hub datasets the data stage reads for the study (`prepare.hub_datasets` of every task,
-    language and split), merged per (dataset, config)."""
-    found: dict[tuple[str, str | None], dict] = {}
+def data_splits(config: dict):
+    """(task, lang, split, its data settings, the rule that prepares it) of every split the
+    data stage writes for the study (fetch and preflight read the same)."""
     for task, spec in config["tasks"].items():
         for lang in spec["languages"]:
             for split in tasks.SPLITS:
                 settings = prepare.split_settings(task, lang, split, config["data"])
-                rule = (
-                    "prepare_train_data"
-                    if split in prepare.TRAINING_SPLITS
-                    else "prepare_test_data"
-                )
-                for name, cfg in prepare.hub_datasets(task, lang, split, settings):
-                    entry = found.setdefault((name, cfg), {"splits": [], "why": [], "jobs": []})
-                    if HUB_SPLITS[split] not in entry["splits"]:
-                        entry["splits"].append(HUB_SPLITS[split])
-                    entry["why"].append(f"{task}/{lang}/{split}")
-                    job = _job(rule, task=task, lang=lang)
-                    if job not in entry["jobs"]:
-                        entry["jobs"].append(job)
+                training = split in prepare.TRAINING_SPLITS
+                rule = "prepare_train_data" if training else "prepare_test_data"
+                yield task, lang, split, settings, rule
+
+
+def dataset_needs(config: dict) -> list[HubItem]:
+    """Hub datasets the data stage reads for the study (`prepare.hub_datasets` of every task,
+    language and split), merged per (dataset, config)."""
+    found: dict[tuple[str, str | None], dict] = {}
+    for task, lang, split, settings, rule in data_splits(config):
+        for name, cfg in prepare.hub_datasets(task, lang, split, settings):
+            entry = found.setdefault((name, cfg), {"splits": [], "why": [], "jobs": []})
+            if HUB_SPLITS[split] not in entry["splits"]:
+                entry["splits"].append(HUB_SPLITS[split])
+            entry["why"].append(f"{task}/{lang}/{split}")
+            job = _job(rule, task=task, lang=lang)
+            if job not in entry["jobs"]:
+                entry["jobs"].append(job)
     order = {s: i for i, s in enumerate(HUB_SPLITS.values())}
     return [
         HubItem(

@@ -61,7 +61,7 @@ from pathlib import Path
 import yaml
 
 from codepeft import config as study_config
-from codepeft import fetch, paths, slurm_site, study, tasks
+from codepeft import fetch, paths, slurm_site, study
 from codepeft.analyzers.registry import module as analyzer_module
 from codepeft.data import codereval, prepare
 from codepeft.judge.rubric import PACKAGED_TEMPLATES
@@ -213,22 +213,14 @@ def _data_finding(key: str, alternatives: list[Path]) -> Finding:
 def local_findings(config: dict) -> list[Finding]:
     """Local inputs: data files, local model directories, judge template, execution tests."""
     found: dict[tuple, Finding] = {}
-    for task, spec in config["tasks"].items():
-        for lang in spec["languages"]:
-            for split in tasks.SPLITS:
-                settings = prepare.split_settings(task, lang, split, config["data"])
-                rule = (
-                    "prepare_train_data"
-                    if split in prepare.TRAINING_SPLITS
-                    else "prepare_test_data"
-                )
-                for key, alternatives in data_files(task, lang, split, settings):
-                    finding = found.setdefault(
-                        _data_key(key, alternatives), _data_finding(key, alternatives)
-                    )
-                    job = _job(rule, task=task, lang=lang)
-                    if job not in finding.jobs:
-                        finding.jobs += (job,)
+    for task, lang, split, settings, rule in fetch.data_splits(config):
+        for key, alternatives in data_files(task, lang, split, settings):
+            finding = found.setdefault(
+                _data_key(key, alternatives), _data_finding(key, alternatives)
+            )
+            job = _job(rule, task=task, lang=lang)
+            if job not in finding.jobs:
+                finding.jobs += (job,)
     findings = list(found.values())
     built = fetch.built_models(config)
 
