@@ -70,7 +70,7 @@ for _name, _jobs in ANALYZE_PLAN.items():
             f"../envs/{_name}.yaml"
         threads: ANALYZER_RESOURCES[_name][0]
         resources:
-            **site_cpu_resources(),
+            **SITE.cpu(),
             mem_mb=ANALYZER_RESOURCES[_name][1],
             # minutes, for one batched run over all predictions files: the rehearsal's slowest
             # (PMD, 30 files at the paper's row counts x 2.6) took 4 min; 10 + 1 per 4 files

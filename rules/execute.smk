@@ -24,7 +24,7 @@ rule execute:
     # samples run in parallel up to this many; each is one interpreter/JVM
     threads: model_threads
     resources:
-        **site_cpu_resources(),
+        **SITE.cpu(),
         # per parallel sample: its address-space limit (JVM: heap + metaspace, ~1 GB real)
         mem_mb=lambda wc, threads: 1000 + threads * 1500,
         # minutes; ~15 Python or ~6 Java samples/s on 2 cores (230 CoderEval tasks per

@@ -16,11 +16,6 @@ from codepeft import slurm_site
 SITE = slurm_site.load(workflow.basedir)
 
 
-def site_cpu_resources():
-    """Account, CPU partition, qos of a CPU job (empty without site settings)."""
-    return SITE.cpu()
-
-
 def site_gpu_resources(signal=False):
     """Account, GPU partition, qos and (with `signal`) the time-limit signal of a GPU job on
     the model of its wildcards; a model's constraint / GPU type from the site's `gpu:` map
@@ -201,5 +196,5 @@ def cpu_resources(rule):
             spec["mem_mb"] * (1 + 0.5 * (attempt - 1))
         ),
         runtime=spec["runtime"],
-        **site_cpu_resources(),
+        **SITE.cpu(),
     )

@@ -23,7 +23,7 @@ rule surface_metrics:
         "../envs/metrics.yaml"
     threads: model_threads  # torch (BERTScore, SIDE) uses 2; the rest is single-threaded Python
     resources:
-        **site_cpu_resources(),
+        **SITE.cpu(),
         mem_mb=4000,  # BERT-base (paper) on CPU + WordNet: ~2 GB peak; MiniLM: ~1 GB
         # minutes: the rehearsal's longest job took 17 s (x10 for the paper's BERT-base on
         # the CPU: 168 s); 1.5x is 5 min, 20 leaves room for a slow shared node
