@@ -46,8 +46,9 @@ def _cmdline(pid: int) -> list[str]:
 
 
 def _is_snakemake(cmd: list[str]) -> bool:
-    """A Snakemake main process (not a job: jobs run python scripts or shells)."""
-    return any(Path(part).name == "snakemake" or part == "snakemake" for part in cmd[:3])
+    """A Snakemake main process, `snakemake ...` or `python -m snakemake ...` (not a job: jobs
+    run python scripts or shells)."""
+    return any(Path(part).name == "snakemake" for part in cmd[:3])
 
 
 def _processes() -> list[int]:
