@@ -132,10 +132,10 @@ def _check_references(config: dict) -> None:
     """Cross-key checks a JSON schema cannot express."""
     tasks = set(config.get("tasks", {}))
     for name, model in config.get("models", {}).items():
-        if model.get("build") == "tiny" and model["source"] != f"results/base/{name}":
+        if model.get("build") and model["source"] != f"results/base/{name}":
             raise ConfigError(
-                f"config key 'models.{name}.source': a model with build: tiny is built at "
-                f"'results/base/{name}'; set source to that path"
+                f"config key 'models.{name}.source': a model with build: {model['build']} is "
+                f"built at 'results/base/{name}'; set source to that path"
             )
     for name, method in config.get("methods", {}).items():
         for model in method.get("models") or []:

@@ -11,8 +11,9 @@ replication package's Human/Assistant override), fits it to `max_input_tokens` a
 whole tokenized prompt from the right, as the package did for summarization; `none`), sorts
 prompts by length when `sort_by_length` (less padding), pads on the left and decodes greedily
 (`generation_config`: `greedy` = no other logits processor, `model` = the model's own
-generation_config.json in force; `eos`: `chat` = stop at <|im_end|> or <|endoftext|>,
-`tokenizer` = the tokenizer's eos only). Outputs are written in the input order whatever the
+generation_config.json in force; `eos`: `chat` = stop at the end-of-turn and end-of-text
+tokens the tokenizer has (<|im_end|>, <|endoftext|>; Llama 3's <|eot_id|>, <|end_of_text|>)
+and its eos, `tokenizer` = the tokenizer's eos only). Outputs are written in the input order whatever the
 batch order, post-processed by `postprocess.<task>` (codepeft.postprocess). Options that may
 differ per task (batch_size, max_new_tokens, truncation, chat_template, postprocess, dtype,
 qlora_dtype) take a value or a {task: value} object. docs/generation.md lists them all.
@@ -41,7 +42,8 @@ log = logging.getLogger("codepeft.generate")
 TRUNCATIONS = ("payload", "prompt_right", "none")
 GENERATION_CONFIGS = ("greedy", "model")
 EOS_CHOICES = ("chat", "tokenizer")
-CHAT_STOP_TOKENS = ("<|im_end|>", "<|endoftext|>")
+# end-of-turn / end-of-text tokens of the chat formats (ChatML, Llama 3), in this order
+CHAT_STOP_TOKENS = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|end_of_text|>")
 
 
 #: the schema's `decoding` defaults (workflow/schemas/config.schema.yaml): the one source
@@ -65,6 +67,8 @@ class DecodingSpec:
     # Java generation: "Method" or "Function" (the `prompts` section, multi-task models)
     java_generation_label: str = schema_defaults("prompts", "java_generation_label")["multi"]
     chat_template: str = _DEFAULTS["chat_template"]  # model | human_assistant (package)
+    # the model's named chat template (`models.<m>.chat_template`; None: its tokenizer's own)
+    model_chat_template: str | None = None
     generation_config: str = _DEFAULTS["generation_config"]  # greedy | model (package)
     eos: str = _DEFAULTS["eos"]  # chat | tokenizer (package: the tokenizer's single eos id)
     postprocess: str | None = None  # per task, codepeft.postprocess.MODES; None = default
@@ -166,14 +170,17 @@ def batch_order(lengths: Sequence[int], sort_by_length: bool) -> list[int]:
 
 
 def stop_ids(tokenizer, eos: str = "chat") -> list[int]:
-    """Token ids that end an answer: `chat` = <|im_end|> and <|endoftext|> (those the tokenizer
-    has); `tokenizer` = the tokenizer's eos id alone (the package passed
-    `eos_token_id=tokenizer.eos_token_id`, overriding the generation config's eos list)."""
+    """Token ids that end an answer: `chat` = the `CHAT_STOP_TOKENS` the tokenizer has
+    (<|im_end|> and <|endoftext|> for Qwen, <|eot_id|> and <|end_of_text|> for Llama 3), then
+    its eos id when not among them; `tokenizer` = the tokenizer's eos id alone (the package
+    passed `eos_token_id=tokenizer.eos_token_id`, overriding the generation config's list)."""
     if eos not in EOS_CHOICES:
         raise ValueError(f"unknown decoding.eos {eos!r}; known: {EOS_CHOICES}")
     if eos == "chat":
-        found = [tokenizer.convert_tokens_to_ids(t) for t in CHAT_STOP_TOKENS]
-        found = [i for i in found if isinstance(i, int) and i >= 0]
+        vocab = tokenizer.get_vocab()  # membership, not convert_tokens_to_ids: that gives unk
+        found = [vocab[t] for t in CHAT_STOP_TOKENS if t in vocab]
+        if tokenizer.eos_token_id is not None and tokenizer.eos_token_id not in found:
+            found.append(tokenizer.eos_token_id)
         if found:
             return found
     return [tokenizer.eos_token_id]
@@ -202,7 +209,10 @@ class HFBackend:
         self.spec = spec
         weights = finetuned_full or model_source
         # the tokenizer saved with the adapter (training saves it there), else the model's
-        self.tokenizer = load_tokenizer(adapter if adapter and has_tokenizer(adapter) else weights)
+        self.tokenizer = load_tokenizer(
+            adapter if adapter and has_tokenizer(adapter) else weights,
+            chat_template=spec.model_chat_template,
+        )
         self.tokenizer.padding_side = "left"
         self.model, self.numerics = load_inference_model(
             weights,

@@ -1,6 +1,12 @@
-"""Model loading (hub id or local path, same `from_pretrained` code path) and the tiny demo model.
+"""Model loading (hub id or local path, same `from_pretrained` code path), the LoRA target
+modules of an architecture (`lora_target_modules`) and the tiny demo models.
 
-The tiny model is a Qwen2-architecture causal LM (hidden 192, 3 layers, 6 heads, 2 KV heads;
+Any causal LM loads the same way: its tokenizer with its own chat template or a named one
+(`load_tokenizer(..., chat_template=)`, codepeft.prompts), its adapters on every linear
+projection of its decoder blocks when `target_modules` is `auto` (`lora_target_modules`:
+Qwen2/Llama `q_proj` ... `down_proj`, GPT-2's Conv1D `c_attn`, `c_proj`, `c_fc`; never lm_head).
+
+The tiny model (`build: tiny`) is a Qwen2-architecture causal LM (hidden 192, 3 layers, 6 heads, 2 KV heads;
 1.6M parameters with the embedded data's ~1,800-token vocabulary) with a byte-level BPE
 tokenizer trained locally on the study's own training text and the prompts' fixed words, the
 Qwen special tokens and the Qwen2.5 chat template. It is pre-trained (`pretrain`, 20 epochs,
@@ -9,6 +15,11 @@ splits' texts (code and docstrings, no task prompts): like a real base model it 
 it has seen (its loss ends near 0.06), zero-shot it continues code and text but does not know
 the tasks' formats; fine-tuning teaches it those (the embedded demo's headline). Demo output,
 useful to exercise every stage offline on a CPU, never to draw conclusions about real models.
+
+`build: tiny_llama` builds the same size of model with the Llama architecture (LlamaConfig,
+untied embeddings) and a tokenizer of its own: Llama 3's special tokens (`<|begin_of_text|>`,
+`<|start_header_id|>`, `<|end_header_id|>`, `<|eot_id|>`, `<|end_of_text|>`) and no chat
+template, like a base model's (the config names one: `chat_template: llama3`).
 
     codepeft build-tiny-model --corpus results/data/*/*/train.jsonl --out results/base/tiny
 """
@@ -24,11 +35,33 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from codepeft.logs import setup_logging
-from codepeft.prompts import template_texts
+from codepeft.prompts import set_chat_template, template_texts
 
 log = logging.getLogger(__name__)
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+#: the tiny demo architectures (`models.<m>.build`): their special tokens (the first is the
+#: end-of-text token pre-training separates texts with and padding uses), eos and bos
+TINY_ARCHITECTURES = {
+    "tiny": {
+        "special": SPECIAL_TOKENS,
+        "eos": "<|im_end|>",
+        "bos": None,
+        "extra": ["<|im_start|>", "<|im_end|>"],
+    },
+    "tiny_llama": {
+        "special": [
+            "<|end_of_text|>",
+            "<|begin_of_text|>",
+            "<|start_header_id|>",
+            "<|end_header_id|>",
+            "<|eot_id|>",
+        ],
+        "eos": "<|eot_id|>",
+        "bos": "<|begin_of_text|>",
+        "extra": ["<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"],
+    },
+}
 
 # ChatML as Qwen2.5 renders it for system/user/assistant messages (a default system prompt when
 # none is given, and `<|im_start|>assistant\n` as the generation prompt).
@@ -70,29 +103,35 @@ def _corpus_texts(paths: Iterable[str | os.PathLike]) -> Iterator[str]:
                     yield str(record["reference"])
 
 
-def build_tokenizer(corpus: Iterable[str], vocab_size: int = 4096):
+def build_tokenizer(corpus: Iterable[str], vocab_size: int = 4096, build: str = "tiny"):
+    """A byte-level BPE tokenizer learnt from `corpus` with the special tokens of the tiny
+    architecture `build` (`TINY_ARCHITECTURES`): Qwen's with the Qwen2.5 chat template, or
+    Llama 3's without a chat template (a base model's tokenizer)."""
     # lazy: tokenizers/transformers take seconds; only building or loading a model needs them
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
 
+    arch = TINY_ARCHITECTURES[build]
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
-        special_tokens=SPECIAL_TOKENS,
+        special_tokens=arch["special"],
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
     tokenizer.train_from_iterator(corpus, trainer=trainer)
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tokenizer,
-        eos_token="<|im_end|>",
-        pad_token="<|endoftext|>",
-        additional_special_tokens=["<|im_start|>", "<|im_end|>"],
+        eos_token=arch["eos"],
+        bos_token=arch["bos"],
+        pad_token=arch["special"][0],
+        additional_special_tokens=arch["extra"],
         model_max_length=32768,
     )
-    fast.chat_template = qwen25_chat_template()
+    if build == "tiny":
+        fast.chat_template = qwen25_chat_template()
     return fast
 
 
@@ -106,8 +145,10 @@ def build_tiny_model(
     kv_heads: int = 2,
     vocab_size: int = 4096,
     pretrain_epochs: float = 20,
+    build: str = "tiny",
 ) -> Path:
-    """Build, save and return the directory of a tiny Qwen2-shaped model + tokenizer.
+    """Build, save and return the directory of a tiny model + tokenizer: Qwen2-shaped
+    (`build: tiny`) or Llama-shaped (`tiny_llama`, untied embeddings), the same sizes.
 
     The random model is then pre-trained as a plain language model (no chat template, no task
     prompts) on the corpus texts for `pretrain_epochs` (0: none), the way a real base model
@@ -115,16 +156,24 @@ def build_tiny_model(
     barely learn in a CPU minute, on a pre-trained one they learn the tasks' formats."""
     # lazy: torch/transformers take seconds; only building or loading a model needs them
     import torch
-    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
+    from transformers import (
+        GenerationConfig,
+        LlamaConfig,
+        LlamaForCausalLM,
+        Qwen2Config,
+        Qwen2ForCausalLM,
+    )
 
+    if build not in TINY_ARCHITECTURES:
+        raise ValueError(f"unknown tiny model {build!r}; known: {sorted(TINY_ARCHITECTURES)}")
     out = Path(out_dir)
     texts = list(_corpus_texts(corpus_files))
     if not texts:
         raise ValueError("no text in the corpus files: cannot train the tiny model's tokenizer")
     log.info("training a byte-level BPE tokenizer on %d texts and the prompts", len(texts))
-    tokenizer = build_tokenizer(texts + template_texts(), vocab_size=vocab_size)
-    im_end, pad = tokenizer.convert_tokens_to_ids(["<|im_end|>", "<|endoftext|>"])
-    config = Qwen2Config(
+    tokenizer = build_tokenizer(texts + template_texts(), vocab_size=vocab_size, build=build)
+    eos, pad = tokenizer.eos_token_id, tokenizer.pad_token_id
+    shape = dict(
         vocab_size=len(tokenizer),
         hidden_size=hidden_size,
         intermediate_size=hidden_size * 3,
@@ -132,20 +181,30 @@ def build_tiny_model(
         num_attention_heads=heads,
         num_key_value_heads=kv_heads,
         max_position_embeddings=4096,
-        tie_word_embeddings=True,
-        eos_token_id=im_end,
+        eos_token_id=eos,
         pad_token_id=pad,
-        bos_token_id=None,
+        bos_token_id=tokenizer.bos_token_id,
     )
     torch.manual_seed(seed)
-    model = Qwen2ForCausalLM(config)
+    if build == "tiny":
+        model = Qwen2ForCausalLM(Qwen2Config(**shape, tie_word_embeddings=True))
+    else:
+        model = LlamaForCausalLM(LlamaConfig(**shape, tie_word_embeddings=False))
     pretrained = pretrain(model, tokenizer, texts, epochs=pretrain_epochs, seed=seed)
-    model.generation_config = GenerationConfig(eos_token_id=[im_end, pad], pad_token_id=pad)
+    model.generation_config = GenerationConfig(eos_token_id=[eos, pad], pad_token_id=pad)
     out.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     n_params = sum(p.numel() for p in model.parameters())
-    info = {"kind": "tiny-demo", "parameters": n_params, "seed": seed, "pretraining": pretrained}
+    info = {
+        "kind": "tiny-demo",
+        "architecture": model.config.architectures[0]
+        if model.config.architectures
+        else type(model).__name__,
+        "parameters": n_params,
+        "seed": seed,
+        "pretraining": pretrained,
+    }
     (out / "codepeft_model.json").write_text(json.dumps(info, indent=2) + "\n")
     log.info("tiny model: %d parameters, vocab %d -> %s", n_params, len(tokenizer), out)
     return out
@@ -169,7 +228,7 @@ def pretrain(
 
     if epochs <= 0:
         return {"epochs": 0}
-    eos = tokenizer.convert_tokens_to_ids("<|endoftext|>")
+    eos = tokenizer.pad_token_id  # the end-of-text token (TINY_ARCHITECTURES)
     ids: list[int] = []
     for text in texts:
         ids += tokenizer(text, add_special_tokens=False)["input_ids"] + [eos]
@@ -214,14 +273,71 @@ def pretrain(
     }
 
 
-def load_tokenizer(source: str, revision: str | None = None):
+def load_tokenizer(source: str, revision: str | None = None, chat_template: str | None = None):
+    """The tokenizer of `source` with a pad token (its eos when it has none) and its chat
+    template in force: `chat_template` (a name of codepeft.prompts.NAMED_CHAT_TEMPLATES,
+    `models.<m>.chat_template`) replaces its own; None keeps its own, and a tokenizer without
+    one is an error (codepeft.prompts.MissingChatTemplate)."""
     # lazy: transformers takes seconds; only building or loading a model needs it
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(source, revision=revision)
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    return tokenizer
+    return set_chat_template(tokenizer, chat_template, source)
+
+
+def lora_target_modules(model) -> list[str]:
+    """The names (last component, sorted) of every linear projection inside the decoder blocks
+    of `model`: `torch.nn.Linear` and transformers' `Conv1D` (GPT-2's fused projections)
+    modules under a numbered block (`....layers.3.self_attn.q_proj`, `transformer.h.0.mlp.c_fc`),
+    so never lm_head, the embeddings or a classifier head. Qwen2 and Llama give q_proj, k_proj,
+    v_proj, o_proj, gate_proj, up_proj, down_proj; GPT-2 c_attn, c_proj, c_fc."""
+    # lazy: torch/transformers take seconds; only training or inspecting a model needs them
+    import torch
+    from transformers.pytorch_utils import Conv1D
+
+    kinds = (torch.nn.Linear, Conv1D)  # bitsandbytes' 4-bit and 8-bit layers are Linear too
+    names = set()
+    for name, module in model.named_modules():
+        parts = name.split(".")
+        in_block = any(p.isdigit() for p in parts[:-1])
+        if in_block and isinstance(module, kinds) and "lora_" not in name:
+            names.add(parts[-1])
+    return sorted(names)
+
+
+def resolve_target_modules(model, configured) -> list[str]:
+    """The LoRA target modules of a training: `auto` = `lora_target_modules(model)`; a list is
+    checked against the model (none of its names a module of the model is an error naming
+    the model's projections and the option to set)."""
+    found = lora_target_modules(model)
+    if configured == "auto":
+        if not found:
+            raise ValueError(
+                f"no linear projection found in the decoder blocks of {model_name(model)}"
+            )
+        return found
+    chosen = list(configured)
+    present = {name.split(".")[-1] for name, _ in model.named_modules()}
+    if not any(name.split(".")[-1] in present for name in chosen):
+        raise ValueError(
+            f"none of the LoRA target modules {chosen} is a module of {model_name(model)}; its "
+            f"decoder blocks' projections are {found}: set models.<name>.target_modules: auto "
+            "(or that list)"
+        )
+    missed = sorted(set(found) - {name.split(".")[-1] for name in chosen})
+    if missed:
+        log.warning(
+            "LoRA targets %s leave out projections %s of %s", chosen, missed, model_name(model)
+        )
+    return chosen
+
+
+def model_name(model) -> str:
+    config = getattr(model, "config", None)
+    arch = (getattr(config, "architectures", None) or [type(model).__name__])[0]
+    return f"{getattr(config, 'name_or_path', '') or 'the model'} ({arch})"
 
 
 def accelerator() -> str:
@@ -341,7 +457,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", nargs="+", required=True, help="task data JSONL files")
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--build", choices=sorted(TINY_ARCHITECTURES), default="tiny")
     args = parser.parse_args(argv)
     setup_logging()
-    build_tiny_model(args.out, args.corpus, seed=args.seed)
+    build_tiny_model(args.out, args.corpus, seed=args.seed, build=args.build)
     return 0

@@ -62,15 +62,22 @@ class Plan:
     # --- models and mixtures -----------------------------------------------------------------
 
     def finetune_kind(self, method: str) -> str:
-        return self.config["methods"][method]["finetune"]
+        """How `method`'s models are trained (an off-task pseudo method: its method's)."""
+        return self.config["methods"][study.method_and_scope(method)[0]]["finetune"]
+
+    @cached_property
+    def method_names(self) -> list[str]:
+        """The configured methods and the off-task pseudo methods (codepeft.study)."""
+        return study.method_names(self.config)
 
     def answering_model_dir(self, model: str, method: str, task: str) -> str | None:
         """The trained model that answers `task` for `method`, or None for the base model."""
         scope = study.scope_for(self.config, method, task)
+        trained = study.method_and_scope(method)[0]  # an off-task pseudo method's own method
         return (
             None
             if scope is None
-            else paths.fill(paths.MODEL_DIR, model=model, method=method, scope=scope)
+            else paths.fill(paths.MODEL_DIR, model=model, method=trained, scope=scope)
         )
 
     def trained_model_dirs(self) -> list[str]:
@@ -112,7 +119,7 @@ class Plan:
                         trained=self.answering_model_dir(model, c["method"], c["task"]),
                         data=paths.fill(paths.DATA, task=c["task"], lang=c["lang"], split="test"),
                         out=paths.fill(paths.PREDICTIONS, **c),
-                        decoding=study.decoding_spec(config, c["task"], c["method"]),
+                        decoding=study.decoding_spec(config, c["task"], c["method"], model),
                     )
                 )
             vllm_backend.check_jobs(jobs)

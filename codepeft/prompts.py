@@ -5,6 +5,11 @@ docs/architecture.md); `target_text(record)` the assistant answer used for train
 `render_chat(tokenizer, messages, template)` the prompt text at inference, with the model's
 own chat template or the replication package's Human/Assistant override.
 
+A model's own chat template is its tokenizer's `chat_template`, or for a tokenizer without one
+(a base model), a named template of `NAMED_CHAT_TEMPLATES` (`models.<m>.chat_template`:
+`chatml`, `llama3`, `plain`), set on the tokenizer by `set_chat_template` when it is loaded
+for training or generation; neither is an error naming both fixes (`MissingChatTemplate`).
+
 The word before "to implement:" in a Java generation prompt depends on the trained model's
 scope in the replication package: its multi-task script says "Method", its single-task
 generation script "Function" (Python is "Function" everywhere). `prompts.java_generation_label`
@@ -35,6 +40,67 @@ TRANSLATION_SYSTEM = (
     "translated code\u2014no explanations."
 )
 TRANSLATION_USER = "Translate from {source} to {target}:\n{code}"
+
+
+# Named chat templates (`models.<m>.chat_template`) for tokenizers that ship none. Each renders
+# system/user/assistant turns and, with add_generation_prompt, the assistant header; no default
+# system prompt (the study's prompts always have one).
+CHATML_TEMPLATE = (
+    "{%- for message in messages %}"
+    "{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+    "{%- endfor %}"
+    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}"
+)
+# Llama 3's header/end-of-turn format (the instruct models' template without its date preamble)
+LLAMA3_TEMPLATE = (
+    "{{- bos_token }}"
+    "{%- for message in messages %}"
+    "{{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'"
+    " + message['content'] | trim + '<|eot_id|>' }}"
+    "{%- endfor %}"
+    "{%- if add_generation_prompt %}"
+    "{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}"
+    "{%- endif %}"
+)
+# No special tokens: "System: ...", "User: ...", "Assistant: ..." paragraphs, the answer ended by
+# the tokenizer's eos (for models without any chat format, e.g. GPT-2-style base models)
+PLAIN_TEMPLATE = (
+    "{%- for message in messages %}"
+    "{{- message['role'] | capitalize + ': ' + message['content'] + '\\n\\n' }}"
+    "{%- if message['role'] == 'assistant' %}{{- eos_token }}{%- endif %}"
+    "{%- endfor %}"
+    "{%- if add_generation_prompt %}{{- 'Assistant: ' }}{%- endif %}"
+)
+NAMED_CHAT_TEMPLATES = {
+    "chatml": CHATML_TEMPLATE,
+    "llama3": LLAMA3_TEMPLATE,
+    "plain": PLAIN_TEMPLATE,
+}
+# the tokens that end an assistant turn under each named template (besides the tokenizer's eos)
+END_OF_TURN_TOKENS = {"chatml": ("<|im_end|>",), "llama3": ("<|eot_id|>",), "plain": ()}
+
+
+class MissingChatTemplate(ValueError):
+    """A model's tokenizer has no chat template and the config names none."""
+
+
+def set_chat_template(tokenizer, name: str | None, source: str = "the model"):
+    """`tokenizer` with its chat template in force: `name` (a key of `NAMED_CHAT_TEMPLATES`)
+    replaces whatever the tokenizer has; None keeps the tokenizer's own, and a tokenizer without
+    one is an error naming the fixes. Returns the tokenizer (changed in place)."""
+    if name is not None:
+        if name not in NAMED_CHAT_TEMPLATES:
+            raise ValueError(
+                f"unknown chat template {name!r}; known: {sorted(NAMED_CHAT_TEMPLATES)}"
+            )
+        tokenizer.chat_template = NAMED_CHAT_TEMPLATES[name]
+    elif not getattr(tokenizer, "chat_template", None):
+        raise MissingChatTemplate(
+            f"the tokenizer of {source} has no chat template: name one in the config "
+            f"(models.<name>.chat_template: one of {', '.join(sorted(NAMED_CHAT_TEMPLATES))}), "
+            "or use a model whose tokenizer_config.json has a chat_template"
+        )
+    return tokenizer
 
 
 def language_name(lang: str) -> str:

@@ -14,6 +14,21 @@ from codepeft.decoding import resolve
 from codepeft.prompts import java_generation_label
 
 MULTI = "multi"
+#: joins a trained method and its model's scope in the pseudo method of an off-task evaluation
+#: (`off_task_evaluation`): `st_qlora@translation` is the single-task translation model of
+#: st_qlora answering another task. Method names cannot hold it (schema: [A-Za-z0-9_-]).
+OFF_TASK = "@"
+
+
+def off_task_method(method: str, scope: str) -> str:
+    """The pseudo method of (method, scope)'s model evaluated on a task it was not trained on."""
+    return f"{method}{OFF_TASK}{scope}"
+
+
+def method_and_scope(name: str) -> tuple[str, str | None]:
+    """(method, scope) of an off-task pseudo method, (name, None) of a configured method."""
+    method, _, scope = name.partition(OFF_TASK)
+    return method, scope or None
 
 
 def method_tasks(config: dict, method: str) -> list[str]:
@@ -22,7 +37,7 @@ def method_tasks(config: dict, method: str) -> list[str]:
 
 
 def is_trained(config: dict, method: str) -> bool:
-    return config["methods"][method]["finetune"] != "none"
+    return config["methods"][method_and_scope(method)[0]]["finetune"] != "none"
 
 
 def scopes(config: dict, method: str) -> list[str]:
@@ -39,10 +54,14 @@ def scope_tasks(config: dict, method: str, scope: str) -> list[str]:
 
 
 def scope_for(config: dict, method: str, task: str) -> str | None:
-    """The scope of the model that answers `task` for `method` (None: the base model)."""
-    if not is_trained(config, method):
+    """The scope of the model that answers `task` for `method` (None: the base model); an
+    off-task pseudo method names its scope."""
+    base, scope = method_and_scope(method)
+    if not is_trained(config, base):
         return None
-    return MULTI if config["methods"][method].get("scope", MULTI) == MULTI else task
+    if scope:
+        return scope
+    return MULTI if config["methods"][base].get("scope", MULTI) == MULTI else task
 
 
 def applies(config: dict, method: str, model: str) -> bool:
@@ -63,8 +82,9 @@ def trained_models(config: dict) -> list[tuple[str, str, str]]:
 
 
 def evaluated(config: dict) -> list[tuple[str, str, str, str]]:
-    """(model, method, task, lang) of every generation job."""
-    return [
+    """(model, method, task, lang) of every generation job: each method on its tasks, then
+    (with `off_task_evaluation`) each trained model on the study's other tasks."""
+    own = [
         (m, meth, task, lang)
         for m in config["models"]
         for meth in config["methods"]
@@ -72,22 +92,69 @@ def evaluated(config: dict) -> list[tuple[str, str, str, str]]:
         for task in method_tasks(config, meth)
         for lang in config["tasks"][task]["languages"]
     ]
+    return own + off_task_evaluated(config)
 
 
-def training_spec(config: dict, method: str, scope: str) -> dict:
-    """`training` merged with the method's overrides, then its per-task ones (single scope)."""
+def off_task_evaluated(config: dict) -> list[tuple[str, str, str, str]]:
+    """(model, `<method>@<scope>`, task, lang) of every trained model on each study task it
+    was not trained on, when `off_task_evaluation` is on (else none)."""
+    if not config.get("off_task_evaluation"):
+        return []
+    return [
+        (m, off_task_method(meth, scope), task, lang)
+        for m, meth, scope in trained_models(config)
+        for task in config["tasks"]
+        if task not in scope_tasks(config, meth, scope)
+        for lang in config["tasks"][task]["languages"]
+    ]
+
+
+def method_names(config: dict) -> list[str]:
+    """The configured methods and the off-task pseudo methods the study evaluates."""
+    extra = dict.fromkeys(meth for _, meth, _, _ in off_task_evaluated(config))
+    return list(config["methods"]) + list(extra)
+
+
+def answering_sources(config: dict, method: str, task: str) -> list[list[str]] | None:
+    """The (task, lang) sources of the training mixture of the model that answers `task` for
+    `method` (an off-task pseudo method: its named scope); None: the base model answers."""
+    scope = scope_for(config, method, task)
+    if scope is None:
+        return None
+    return mixture_spec(config, method_and_scope(method)[0], scope)["sources"]
+
+
+#: the `training` param's key for the model's named chat template (codepeft.train.TrainJob
+#: takes it out before the TrainingSpec)
+MODEL_CHAT_TEMPLATE = "model_chat_template"
+
+
+def training_spec(config: dict, method: str, scope: str, model: str | None = None) -> dict:
+    """`training` merged with the method's overrides, then its per-task ones (single scope);
+    with `model`, its own settings where it has them (left out while null, so a model without
+    them trains with the params it always had): `target_modules` replaces
+    `lora.target_modules`, `chat_template` is added as `model_chat_template`."""
     spec = deep_merge(config.get("training", {}), config["methods"][method].get("training", {}))
     if scope != MULTI:
         spec = deep_merge(spec, config["methods"][method].get("task_training", {}).get(scope, {}))
     spec.pop("multi_gpu", None)
     if spec.get("train_max_rows") is None:  # the default (all rows) stays out of the params
         spec.pop("train_max_rows", None)
+    entry = config["models"].get(model) or {} if model is not None else {}
+    if entry.get("target_modules") is not None:
+        spec["lora"] = {**spec.get("lora", {}), "target_modules": entry["target_modules"]}
+    if entry.get("chat_template") is not None:
+        spec[MODEL_CHAT_TEMPLATE] = entry["chat_template"]
     return spec
 
 
-def decoding_spec(config: dict, task: str, method: str | None = None) -> dict:
+def decoding_spec(
+    config: dict, task: str, method: str | None = None, model: str | None = None
+) -> dict:
     """The decoding options one generation job reads: per-task options resolved to `task`,
-    keys sorted; for generation the Java label of the answering model's training prompt."""
+    keys sorted; for generation the Java label of the answering model's training prompt;
+    with `model`, its named chat template (`model_chat_template`) when it has one.
+    `method` may be an off-task pseudo method (its model's scope gives the label)."""
     spec = copy.deepcopy(config.get("decoding", {}))
     spec.pop("vllm", None)
     spec = resolve(spec, task)
@@ -98,14 +165,22 @@ def decoding_spec(config: dict, task: str, method: str | None = None) -> dict:
     ):
         if task != only:
             spec.pop(key, None)
-    if method is not None and config["methods"][method]["finetune"] != "qlora":
+    base = method_and_scope(method)[0] if method is not None else None
+    if base is not None and config["methods"][base]["finetune"] != "qlora":
         for key in ("qlora_base", "qlora_dtype", "qlora_compute_dtype"):
             spec.pop(key, None)
     if task == "generation":
         scope = MULTI
-        if method is not None and config["methods"][method].get("scope", MULTI) != MULTI:
-            scope = task
+        if method is not None:
+            off_scope = method_and_scope(method)[1]
+            if off_scope:
+                scope = off_scope
+            elif config["methods"][base].get("scope", MULTI) != MULTI:
+                scope = task
         spec["java_generation_label"] = java_generation_label(config, scope)
+    template = (config["models"].get(model) or {}).get("chat_template") if model else None
+    if template is not None:
+        spec[MODEL_CHAT_TEMPLATE] = template
     return dict(sorted(spec.items()))
 
 

@@ -46,8 +46,10 @@ from codepeft import launch, packing, selection
 from codepeft.config import schema_defaults
 from codepeft.cost import CostRecorder
 from codepeft.logs import setup_logging
-from codepeft.models import default_dtype, load_tokenizer
+from codepeft.models import default_dtype, load_tokenizer, resolve_target_modules
+from codepeft.prompts import NAMED_CHAT_TEMPLATES
 from codepeft.provenance import provenance
+from codepeft.study import MODEL_CHAT_TEMPLATE
 
 log = logging.getLogger("codepeft.train")
 
@@ -289,11 +291,13 @@ def _load_model(source: str, finetune: str, spec: TrainingSpec, revision: str | 
         from peft import LoraConfig
 
         model.enable_input_require_grads()
+        targets = resolve_target_modules(model, spec.lora["target_modules"])
+        log.info("LoRA target modules: %s", targets)
         peft_config = LoraConfig(
             r=spec.lora["r"],
             lora_alpha=spec.lora["alpha"],
             lora_dropout=spec.lora["dropout"],
-            target_modules=list(spec.lora["target_modules"]),
+            target_modules=targets,
             use_dora=used == "dora",
             task_type="CAUSAL_LM",
         )
@@ -361,6 +365,7 @@ class Setup:
     precision: dict
     train_rows: int
     selection: dict
+    lora_target_modules: list[str] | None = None
 
 
 def datasets_cache(checkpoint_dir) -> Path:
@@ -521,6 +526,7 @@ def setup_trainer(
     revision: str | None = None,
     threads: int | None = None,
     callbacks: list | None = None,
+    chat_template: str | None = None,
 ) -> Setup:
     """Load the model (`_load_model`) and the data (`_datasets`), then build the trainer
     (`_training_args`); no step taken."""
@@ -533,7 +539,7 @@ def setup_trainer(
         raise ValueError(f"unknown finetune kind {finetune!r}; known: {FINETUNE_KINDS}")
     set_seed(seed)
     num_proc = threads if threads and threads > 1 else None
-    tokenizer = load_tokenizer(model_source, revision)
+    tokenizer = load_tokenizer(model_source, revision, chat_template=chat_template)
     model, peft_config, used = _load_model(model_source, finetune, spec, revision)
     train_ds, eval_ds, train_rows, tasks = _datasets(
         train_file, valid_file, spec, tokenizer, seed, num_proc, str(datasets_cache(checkpoint_dir))
@@ -581,6 +587,7 @@ def setup_trainer(
         precision=precision,
         train_rows=train_rows,
         selection=selection.get("record", {}),
+        lora_target_modules=sorted(peft_config.target_modules) if peft_config else None,
     )
 
 
@@ -680,9 +687,11 @@ def train(
     seed: int = 42,
     revision: str | None = None,
     threads: int | None = None,
+    chat_template: str | None = None,
 ) -> dict:
-    """Train and save the final adapter (or full model) with its tokenizer to `out_dir`:
-    setup (model, data, trainer), training (resumable), save."""
+    """Train and save the final adapter (or full model) with its tokenizer (its chat template
+    in force: `chat_template`, a named one, else its own) to `out_dir`: setup (model, data,
+    trainer), training (resumable), save."""
     out, ckpt = Path(out_dir), Path(checkpoint_dir)
     stop_flag = {"signal": None}
     cost = CostRecorder()  # cost record: wall clock and peak memory from here
@@ -702,6 +711,7 @@ def train(
         revision=revision,
         threads=threads,
         callbacks=_make_callbacks(stop_flag) + [cost.callback()],
+        chat_template=chat_template,
     )
     started = time.time()
     key = run_key(
@@ -712,6 +722,7 @@ def train(
         valid_file=valid_file,
         spec=spec,
         seed=seed,
+        **({"chat_template": chat_template} if chat_template else {}),
     )
     result, resume = _run_training(setup, ckpt, stop_flag, previous, key)
     state = setup.trainer.state
@@ -725,6 +736,8 @@ def train(
             "revision": revision,
             "seed": seed,
             "training": spec.__dict__,
+            "chat_template": chat_template or "tokenizer",
+            "lora_target_modules": setup.lora_target_modules,
             "optimizer": setup.args.optim,
             "gradient_checkpointing": setup.grad_ckpt,
             "precision": setup.precision,
@@ -765,10 +778,15 @@ class TrainJob:
     revision: str | None = None
     threads: int | None = None  # tokenization/packing processes
     multi_gpu: dict = field(default_factory=lambda: schema_defaults("training", "multi_gpu"))
+    chat_template: str | None = None  # models.<m>.chat_template (None: the tokenizer's own)
 
     @classmethod
     def from_snakemake(cls, sm) -> TrainJob:
-        """The job of a `train` rule (rules/train.smk) from its `snakemake` object."""
+        """The job of a `train` rule (rules/train.smk) from its `snakemake` object. The
+        `training` param carries the model's named chat template as `model_chat_template`
+        when the config names one (codepeft.study.training_spec)."""
+        training = dict(sm.params.training)
+        chat_template = training.pop(MODEL_CHAT_TEMPLATE, None)
         return cls(
             model_source=sm.params.source,
             finetune=sm.params.finetune,
@@ -776,7 +794,8 @@ class TrainJob:
             valid_file=sm.input.valid,
             out_dir=sm.output[0],
             checkpoint_dir=sm.params.checkpoints,
-            training=dict(sm.params.training),
+            training=training,
+            chat_template=chat_template,
             seed=sm.params.seed,
             revision=sm.params.revision,
             threads=getattr(sm, "threads", None),
@@ -799,6 +818,8 @@ class TrainJob:
             argv += ["--revision", self.revision]
         if self.threads:
             argv += ["--threads", str(self.threads)]
+        if self.chat_template:
+            argv += ["--chat-template", self.chat_template]
         return argv
 
     def spec(self) -> TrainingSpec:
@@ -829,6 +850,7 @@ class TrainJob:
                 seed=self.seed,
                 revision=self.revision,
                 threads=self.threads,
+                chat_template=self.chat_template,
             )
         except FourBitUnavailable as err:
             log.error("%s", err)
@@ -854,6 +876,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--threads", type=int, default=None, help="processes for tokenization and packing"
     )
+    parser.add_argument(
+        "--chat-template",
+        choices=sorted(NAMED_CHAT_TEMPLATES),
+        default=None,
+        help="a named chat template for a tokenizer without one (default: the tokenizer's)",
+    )
     args = parser.parse_args(argv)
     setup_logging()
     job = TrainJob(
@@ -867,6 +895,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         revision=args.revision,
         threads=args.threads,
+        chat_template=args.chat_template,
     )
     return job.run()  # one process (a launched rank runs this too, multi_gpu.gpus 1)
 

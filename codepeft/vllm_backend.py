@@ -247,9 +247,10 @@ def run_plan(plan: dict) -> list[dict]:
     tokenizers: dict[str, object] = {}
     summaries = []
 
-    def tokenizer_for(path: str):
+    def tokenizer_for(path: str, job: dict):
+        template = _spec(job).model_chat_template  # the same for every job of the base model
         if path not in tokenizers:
-            tokenizers[path] = load_tokenizer(path)
+            tokenizers[path] = load_tokenizer(path, chat_template=template)
         return tokenizers[path]
 
     groups = engine_groups(plan["jobs"])
@@ -263,7 +264,7 @@ def run_plan(plan: dict) -> list[dict]:
         weights = full_dir or source
         longest_prompt = 0
         for job in jobs:
-            tokenizer = tokenizer_for(_tokenizer_path(job, weights))
+            tokenizer = tokenizer_for(_tokenizer_path(job, weights), job)
             for record in read_jsonl(job["data"]):
                 _, ids, _ = prepare_prompt(tokenizer, record, _spec(job))
                 longest_prompt = max(longest_prompt, len(ids))
@@ -289,7 +290,7 @@ def run_plan(plan: dict) -> list[dict]:
                     lora_ids[job["trained"]],
                     str(Path(job["trained"]).resolve()),
                 )
-            tokenizer = tokenizer_for(_tokenizer_path(job, weights))
+            tokenizer = tokenizer_for(_tokenizer_path(job, weights), job)
             records = read_jsonl(job["data"])
             spec = _spec(job)
             # vLLM schedules its own batches: hand it the whole file at once

@@ -65,7 +65,7 @@ def alternatives(names):
 
 wildcard_constraints:
     model=alternatives(list(config["models"]) + [REFERENCE]),
-    method=alternatives(list(config["methods"]) + [REFERENCE]),
+    method=alternatives(PLAN.method_names + [REFERENCE]),
     task=alternatives(config["tasks"]),
     lang=alternatives({l for _, l in task_langs()}),
     scope=alternatives(["multi"] + list(config["tasks"])),
@@ -99,7 +99,12 @@ def is_tiny_model(model):
     work after a process start-up, single-threaded, so they get one thread each and two run side
     by side on a 2-core machine (the start-up is single-threaded Python imports)."""
     spec = config["models"].get(model) or {}
-    return spec.get("build") == "tiny"
+    return bool(spec.get("build"))
+
+
+def tiny_models(build):
+    """The models the workflow builds as tiny model `build` (tiny, tiny_llama)."""
+    return [m for m, spec in config["models"].items() if spec.get("build") == build]
 
 
 def base_model_input(model):
@@ -127,7 +132,9 @@ def finetune_kind(method):
 
 
 def training_params(wildcards):
-    spec = study.training_spec(config, wildcards.method, wildcards.scope)
+    spec = study.training_spec(
+        config, wildcards.method, wildcards.scope, wildcards.model
+    )
     spec["mixing"] = study.mixing_spec(spec.get("mixing", {}))
     return canonical(spec)
 

@@ -53,7 +53,7 @@ else:
             paths.BENCHMARK_GENERATE
         wildcard_constraints:
             model=alternatives(config["models"]),
-            method=alternatives(config["methods"]),
+            method=alternatives(PLAN.method_names),
         conda:
             "../envs/core.yaml"
         threads: model_threads
@@ -63,7 +63,7 @@ else:
             source=lambda wc: base_model_source(wc.model),
             finetune=lambda wc: finetune_kind(wc.method),
             decoding=lambda wc: canonical(
-                study.decoding_spec(config, wc.task, wc.method)
+                study.decoding_spec(config, wc.task, wc.method, wc.model)
             ),
         script:
             "../workflow/scripts/generate.py"

@@ -3,6 +3,8 @@
 # fixed order; an evaluation-side data change does not rebuild it.
 
 
+# One rule per tiny architecture (codepeft.models.TINY_ARCHITECTURES), each for the models of
+# its `build`: the Qwen2-shaped demo model's rule and params stay as they were.
 rule build_tiny_model:
     input:
         corpus=lambda wc: sorted(task_data(t, l, "train") for t, l in task_langs()),
@@ -19,7 +21,33 @@ rule build_tiny_model:
     threads: 2
     resources:
         **cpu_resources("build_tiny_model"),
+    wildcard_constraints:
+        model=alternatives(tiny_models("tiny")) or "(?!)",
     params:
         seed=config["seed"],
+    script:
+        "../workflow/scripts/build_tiny_model.py"
+
+
+rule build_tiny_llama_model:
+    input:
+        corpus=lambda wc: sorted(task_data(t, l, "train") for t, l in task_langs()),
+    output:
+        directory(paths.BASE_MODEL),
+    log:
+        "logs/model/build_tiny_llama_model/{model}.log",
+    benchmark:
+        "results/benchmarks/build_tiny_llama_model/{model}.tsv"
+    priority: 20
+    conda:
+        "../envs/core.yaml"
+    threads: 2
+    resources:
+        **cpu_resources("build_tiny_model"),
+    wildcard_constraints:
+        model=alternatives(tiny_models("tiny_llama")) or "(?!)",
+    params:
+        seed=config["seed"],
+        build="tiny_llama",
     script:
         "../workflow/scripts/build_tiny_model.py"

@@ -44,8 +44,11 @@ def test_training_spec_fills_partial_mappings_and_refuses_unknown_keys():
 def test_decoding_spec_defaults_are_the_schema_decoding_section():
     schema = schema_defaults("decoding")
     fields = {f.name: f for f in dataclasses.fields(generate.DecodingSpec)}
-    own = set(fields) - {"extra", "java_generation_label"}
+    # the Java label (the `prompts` section) and the model's named chat template (its `models`
+    # entry) come from other sections
+    own = set(fields) - {"extra", "java_generation_label", "model_chat_template"}
     assert own == set(schema) - {"vllm"}
+    assert generate.DecodingSpec().model_chat_template is None
     spec = generate.DecodingSpec()
     for name in own:
         if isinstance(schema[name], dict):  # per task: the task's value, through from_dict
