@@ -13,6 +13,7 @@ Layout written under `out_dir`:
     tables/means.tsv           mean/median/sd of every measure of every metric table
     tables/not_computed.tsv    per table: ids not computed, by status string
     tables/rq_<comparison>.tsv one per results/stats/<comparison>.tsv, in the paper's shape
+    tables/retention.tsv       each fine-tuned model vs zero-shot off its training mixture
     tables/*.html              the same tables as HTML fragments
     plots/*.png                pass1_by_scale, dist_<task>_<lang>, nonfunctional_<family>,
                                training_loss
@@ -36,12 +37,14 @@ from codepeft.io import read_tsv, write_json, write_tsv
 from codepeft.paper import section as quirks_section
 from codepeft.provenance import provenance
 from codepeft.stats import read_table
+from codepeft.stats.plan import RETENTION
 
 from . import cost as cost_mod
 from . import figures
 from . import headline as headline_mod
 from . import html as html_mod
 from . import page as page_mod
+from . import retention as retention_mod
 from . import tables as T
 
 log = logging.getLogger("codepeft.report")
@@ -72,7 +75,8 @@ def discover(root: str | os.PathLike, config: dict | None = None) -> dict[str, l
         if not p.endswith(".rules.tsv") and T.parse_metric_path(p)
     ]
     if config is not None:
-        wanted = {(m, meth) for m in config.get("models", {}) for meth in config.get("methods", {})}
+        methods = study.method_names(config) if config.get("tasks") else config.get("methods", {})
+        wanted = {(m, meth) for m in config.get("models", {}) for meth in methods}
         wanted.add((REFERENCE, REFERENCE))
         metrics = [
             p
@@ -305,6 +309,13 @@ def headline_table(run: ReportBuild, stats_by_name: dict[str, list[dict]]) -> li
     return rows
 
 
+def retention_table(run: ReportBuild, stats_by_name: dict[str, list[dict]]) -> list[dict]:
+    """tables/retention: the retention comparison's rows (report.retention)."""
+    rows = retention_mod.retention_rows(run.config, stats_by_name.get(RETENTION, []))
+    run.emit("retention", retention_mod.RETENTION_COLUMNS, rows, retention_mod.TITLE)
+    return rows
+
+
 def write_provenance(run: ReportBuild, inputs: dict, training: list[dict]) -> dict:
     """provenance.json: versions, revision, config hash, trained models, input files (sha256)."""
     files = []
@@ -359,6 +370,7 @@ def build_report(
     quirks = quirks_table(run)
     training = training_records(inputs["model_dirs"], root)
     headline_rows = headline_table(run, stats_by_name)
+    retention_rows = retention_table(run, stats_by_name)
     plot_paths = {
         **figures.pass1_figure(run, pass1),
         **figures.distribution_figures(run, tables),
@@ -385,7 +397,10 @@ def build_report(
         provenance=prov,
         training=training,
         quirks_html=quirks_section.quirks_section_html(quirks),
-        extra_sections=[("cost", "Cost", cost_html)],
+        extra_sections=[
+            ("retention", "Retention", retention_mod.retention_html(retention_rows, config)),
+            ("cost", "Cost", cost_html),
+        ],
         headline=headline_mod.headline_html(headline_rows, pass1, training),
     )
     index = write_index(run, page)

@@ -39,7 +39,7 @@ HEADLINE_COLUMNS = (
 )
 
 
-def _num(value) -> float:
+def as_number(value) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -66,13 +66,13 @@ def baseline_comparisons(config: dict) -> list[dict]:
 def verdict(row: dict, alpha: float) -> str:
     """'better' / 'worse' (B vs the baseline A, adjusted p < alpha), 'no significant difference',
     or 'not computed: <why>' when the test has no p-value."""
-    p = _num(row.get("p_adj"))
+    p = as_number(row.get("p_adj"))
     if math.isnan(p):
-        p = _num(row.get("p"))
+        p = as_number(row.get("p"))
     if math.isnan(p):
         note = row.get("note") or "no p-value"
         return f"not computed: {note}"
-    a, b = _num(row.get("mean_a")), _num(row.get("mean_b"))
+    a, b = as_number(row.get("mean_a")), as_number(row.get("mean_b"))
     if p < alpha and not (math.isnan(a) or math.isnan(b)) and a != b:
         # the measure's direction (codepeft.measures); the key measures are higher-is-better
         lower = measures.better(row["family"], row["measure"]) == measures.LOWER
@@ -108,11 +108,11 @@ def headline_rows(config: dict, stats_by_name: dict[str, list[dict]]) -> list[di
                                 "lang": lang,
                                 "measure": measure,
                                 "n_paired": r.get("n_paired"),
-                                "mean_baseline": _num(r.get("mean_a")),
-                                "mean_method": _num(r.get("mean_b")),
+                                "mean_baseline": as_number(r.get("mean_a")),
+                                "mean_method": as_number(r.get("mean_b")),
                                 "test": r.get("test"),
-                                "p": _num(r.get("p")),
-                                "p_adj": _num(r.get("p_adj")),
+                                "p": as_number(r.get("p")),
+                                "p_adj": as_number(r.get("p_adj")),
                                 "verdict": verdict(r, alpha),
                             }
                         )
@@ -141,10 +141,10 @@ def summary_sentences(rows: list[dict], pass1: list[dict], training: list[dict])
             + (f" and loses {lost}" if lost else "")
             + " (paired Wilcoxon, adjusted p < alpha)."
         )
-    passing = [r for r in pass1 if _num(r.get("passes")) > 0]
+    passing = [r for r in pass1 if as_number(r.get("passes")) > 0]
     if pass1:
         if passing:
-            best = max(passing, key=lambda r: _num(r.get("pass@1")))
+            best = max(passing, key=lambda r: as_number(r.get("pass@1")))
             out.append(
                 f"pass@1 > 0 for {len({(r['model'], r['method']) for r in passing})} "
                 f"model/method(s); best {best['method']} on {best['lang']}: "

@@ -132,59 +132,147 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                 for family, spec in section.get("measures", {}).items():
                     if comp.get("measures") and family not in comp["measures"]:
                         continue
-                    if spec.get("tasks") and task not in spec["tasks"]:
+                    if not _family_applies(spec, task, lang):
                         continue
-                    if spec.get("langs") and lang not in spec["langs"]:
-                        continue
-                    paths = {
-                        k: pattern.format(
-                            family=spec.get("table") or family,
-                            model=side_model[k],
-                            method=sides[k]["method"],
-                            task=task,
-                            lang=lang,
-                        )
-                        for k in sides
-                    }
                     blocks.append(
-                        dict(
-                            comparison=name,
-                            question=comp.get("question") or name,
-                            a=f"{side_model['a']}/{sides['a']['method']}",
-                            b=f"{side_model['b']}/{sides['b']['method']}",
-                            a_model=side_model["a"],
-                            a_method=sides["a"]["method"],
-                            b_model=side_model["b"],
-                            b_method=sides["b"]["method"],
-                            model=model,
-                            task=task,
-                            lang=lang,
-                            family=spec.get("table") or family,  # the metric table's family
-                            entry=family,  # the `measures` entry
-                            binary=_listify(spec.get("binary")),
-                            continuous=_listify(spec.get("continuous")),
-                            exclude=_listify(spec.get("exclude")),
-                            group=spec.get("group", "metrics"),
-                            a_table=paths["a"],
-                            b_table=paths["b"],
+                        _block(
+                            name,
+                            comp.get("question") or name,
+                            (side_model["a"], sides["a"]["method"]),
+                            (side_model["b"], sides["b"]["method"]),
+                            model,
+                            task,
+                            lang,
+                            family,
+                            spec,
+                            pattern,
                         )
                     )
+    return blocks
+
+
+def _family_applies(spec: dict, task: str, lang: str) -> bool:
+    """Whether a `measures` entry has tables for (task, lang) (its `tasks`, `langs`)."""
+    if spec.get("tasks") and task not in spec["tasks"]:
+        return False
+    return not (spec.get("langs") and lang not in spec["langs"])
+
+
+def _block(
+    name: str,
+    question: str,
+    a: tuple[str, str],
+    b: tuple[str, str],
+    model: str,
+    task: str,
+    lang: str,
+    entry: str,
+    spec: dict,
+    pattern: str = TABLE_PATTERN,
+) -> dict:
+    """One block: comparison `name` of side a (model, method) with side b on (task, lang) for
+    the `measures` entry `entry` (its `spec`)."""
+    family = spec.get("table") or entry
+    tables = {
+        k: pattern.format(family=family, model=m, method=meth, task=task, lang=lang)
+        for k, (m, meth) in (("a", a), ("b", b))
+    }
+    return dict(
+        comparison=name,
+        question=question,
+        a=f"{a[0]}/{a[1]}",
+        b=f"{b[0]}/{b[1]}",
+        a_model=a[0],
+        a_method=a[1],
+        b_model=b[0],
+        b_method=b[1],
+        model=model,
+        task=task,
+        lang=lang,
+        family=family,  # the metric table's family
+        entry=entry,  # the `measures` entry
+        binary=_listify(spec.get("binary")),
+        continuous=_listify(spec.get("continuous")),
+        exclude=_listify(spec.get("exclude")),
+        group=spec.get("group", "metrics"),
+        a_table=tables["a"],
+        b_table=tables["b"],
+    )
+
+
+#: the comparison (results/stats/retention.tsv) of each fine-tuned model with its zero-shot
+#: base on the test sets outside its training mixture; a configured comparison may not take it
+RETENTION = "retention"
+
+
+def zero_shot_method(config: dict, model: str, task: str, lang: str, generated) -> str | None:
+    """The first configured untrained method (finetune none) with predictions of `model` on
+    (task, lang), or None."""
+    for method, spec in config.get("methods", {}).items():
+        if spec["finetune"] == "none" and (model, method, task, lang) in generated:
+            return method
+    return None
+
+
+def retention_blocks(config: dict, generated) -> list[dict]:
+    """The retention comparison's blocks: for every generated predictions file of a fine-tuned
+    model (a trained method, or an off-task pseudo method `<method>@<scope>`: codepeft.study)
+    on a (task, lang) test set that is not among the sources of that model's training mixture
+    (another task of a single-task model, a test set no mixture holds), the zero-shot base
+    (A) against the fine-tuned model (B) for every `stats.measures` entry with tables there.
+    The blocks follow the generated files' order; none when stats is off. `generated`:
+    (model, method, task, lang) tuples (codepeft.plan.Plan.evaluated)."""
+    section = config.get("stats", {})
+    if not section.get("enabled", True):
+        return []
+    if any(c["name"] == RETENTION for c in section.get("comparisons", [])):
+        raise ValueError(
+            f"stats.comparisons: the name {RETENTION!r} is the retention comparison's "
+            "(results/stats/retention.tsv); name yours otherwise"
+        )
+    generated = list(dict.fromkeys(tuple(g) for g in generated))
+    present = set(generated)
+    blocks = []
+    for model, method, task, lang in generated:
+        sources = study.answering_sources(config, method, task)
+        if sources is None or [task, lang] in sources:
+            continue
+        base = zero_shot_method(config, model, task, lang, present)
+        if base is None:
+            continue
+        for entry, spec in section.get("measures", {}).items():
+            if _family_applies(spec, task, lang):
+                blocks.append(
+                    _block(
+                        RETENTION,
+                        RETENTION,
+                        (model, base),
+                        (model, method),
+                        model,
+                        task,
+                        lang,
+                        entry,
+                        spec,
+                    )  # fmt: skip
+                )
     return blocks
 
 
 def runnable_blocks(
     config: dict, generated, produced_tables
 ) -> tuple[list[dict], list[tuple[dict, str]]]:
-    """(blocks to run, (block, reason) skipped) of the configured comparisons in a workflow:
-    a block runs when both sides are generated predictions (`generated`: (model, method,
+    """(blocks to run, (block, reason) skipped) of the configured comparisons and the
+    retention comparison (`retention_blocks`) in a workflow: a block runs when both sides are generated predictions (`generated`: (model, method,
     task, lang) tuples) and both its tables are produced by an enabled stage
     (`produced_tables`: paths)."""
     if not config["stats"]["enabled"]:
         return [], []
+    generated = list(generated)
+    retention = retention_blocks(config, generated)
     generated = set(generated)
     produced = set(produced_tables)
     run, skipped = [], []
-    for block in planned_tests(config):
+    for block in planned_tests(config) + retention:
         sides = [
             (block["a_model"], block["a_method"], block["task"], block["lang"]),
             (block["b_model"], block["b_method"], block["task"], block["lang"]),
