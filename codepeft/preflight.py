@@ -634,7 +634,7 @@ _EIGHT_BIT = re.compile(r"8bit|8_bit|bnb_8")
 
 def training_disk(config: dict, model: str, method: str, scope: str) -> tuple[float, float]:
     """(final model bytes, peak checkpoint bytes) of one training (module docstring)."""
-    spec = study.training_spec(config, method, scope)
+    spec = study.training_spec(config, method, scope, model)
     params = float(config["models"][model].get("params_b") or 1.0) * 1e9
     kind = config["methods"][method]["finetune"]
     eight_bit = bool(_EIGHT_BIT.search(str(spec.get("optimizer", "auto"))))
@@ -644,7 +644,9 @@ def training_disk(config: dict, model: str, method: str, scope: str) -> tuple[fl
         checkpoint = params * (w + (2 if eight_bit else 2 * w))
     else:
         lora = spec.get("lora") or {}
-        modules = len(lora.get("target_modules") or []) or 7
+        targets = lora.get("target_modules")
+        # `auto`: every projection of a block (7 in a Qwen2/Llama block)
+        modules = len(targets) if isinstance(targets, list) and targets else 7
         adapter = params * float(lora.get("r", 8)) * 1.2e-3 * modules / 7
         a = _DTYPE_BYTES.get(str(spec.get("adapter_dtype", "fp32")), 4)
         final = adapter * a

@@ -14,6 +14,8 @@ rule build_tiny_model:
         "logs/model/build_tiny_model/{model}.log",
     benchmark:
         "results/benchmarks/build_tiny_model/{model}.tsv"
+    wildcard_constraints:
+        model=alternatives(tiny_models("tiny")) or "(?!)",
     priority: 20
     conda:
         "../envs/core.yaml"
@@ -21,8 +23,6 @@ rule build_tiny_model:
     threads: 2
     resources:
         **cpu_resources("build_tiny_model"),
-    wildcard_constraints:
-        model=alternatives(tiny_models("tiny")) or "(?!)",
     params:
         seed=config["seed"],
     script:
@@ -38,14 +38,14 @@ rule build_tiny_llama_model:
         "logs/model/build_tiny_llama_model/{model}.log",
     benchmark:
         "results/benchmarks/build_tiny_llama_model/{model}.tsv"
+    wildcard_constraints:
+        model=alternatives(tiny_models("tiny_llama")) or "(?!)",
     priority: 20
     conda:
         "../envs/core.yaml"
     threads: 2
     resources:
         **cpu_resources("build_tiny_model"),
-    wildcard_constraints:
-        model=alternatives(tiny_models("tiny_llama")) or "(?!)",
     params:
         seed=config["seed"],
         build="tiny_llama",
