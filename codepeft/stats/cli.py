@@ -20,7 +20,8 @@ Examples (the paper's per-instance results, as shipped in ../shared/reference):
         --a py/r-pass1_cg_qwen0_5_st_qlora.csv java/r-pass1_cg_qwen0_5_st_qlora.csv \
         --b py/r-pass1_cg_qwen0_5_mt_qlora.csv java/r-pass1_cg_qwen0_5_mt_qlora.csv
 
-    # the comparisons declared in a study config, on results/metrics, one TSV per comparison
+    # the comparisons declared in a study config (and the retention comparison), on
+    # results/metrics, one TSV per comparison
     codepeft stats --config config.yaml --root . --out-dir results/stats
 """
 
@@ -33,9 +34,10 @@ import sys
 from pathlib import Path
 
 from codepeft import config as study_config
-from codepeft import paths
+from codepeft import paths, study
 from codepeft import stats as st
 from codepeft.logs import setup_logging
+from codepeft.stats import plan as stats_plan
 
 TEXT_COLUMNS = (
     ("pair", 18),
@@ -200,14 +202,16 @@ def run_files(args) -> list[dict]:
 def run_config(args) -> int:
     cfg = study_config.load(args.config)
     blocks = st.planned_tests(cfg, log=lambda m: print(m, file=sys.stderr))
+    blocks += stats_plan.retention_blocks(cfg, study.evaluated(cfg))
     results = st.run_blocks(
         blocks, cfg.get("stats", {}), root=args.root, log=lambda m: print(m, file=sys.stderr)
     )
-    for comp in cfg.get("stats", {}).get("comparisons", []):
-        if comp["name"] in results or any(b["comparison"] == comp["name"] for b in blocks):
-            path = Path(args.out_dir) / f"{comp['name']}.tsv"
-            st.write_rows(path, results.get(comp["name"], []))
-            print(f"wrote {path} ({len(results.get(comp['name'], []))} rows)", file=sys.stderr)
+    names = [c["name"] for c in cfg.get("stats", {}).get("comparisons", [])]
+    for name in [*names, stats_plan.RETENTION]:
+        if name in results or any(b["comparison"] == name for b in blocks):
+            path = Path(args.out_dir) / f"{name}.tsv"
+            st.write_rows(path, results.get(name, []))
+            print(f"wrote {path} ({len(results.get(name, []))} rows)", file=sys.stderr)
     return 0
 
 

@@ -319,7 +319,7 @@ def test_build_report_end_to_end(tmp_path):
     res = build_report(cfg, out, root=tmp_path)
     assert set(res["tables"]) == {
         *("pass1", "means", "not_computed", "rq_rq1_st_vs_mt", "cost", "quirks", "headline"),
-        "package_differences",
+        *("package_differences", "retention"),
     }
     assert {
         "pass1_by_scale",
@@ -332,6 +332,8 @@ def test_build_report_end_to_end(tmp_path):
     assert DEMO_NOTE.split(".")[0] in page
     assert "not computed: pylint missing" in page
     assert "not computed: table unreadable" in page
+    # no test set outside a training mixture here: the retention section says so
+    assert "id='retention'" in page and "off_task_evaluation is off" in page
     assert page.count("<table>") >= 6
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
     assert len(images) == len(res["plots"])
