@@ -67,7 +67,7 @@ wildcard_constraints:
     model=alternatives(list(config["models"]) + [REFERENCE]),
     method=alternatives(list(config["methods"]) + [REFERENCE]),
     task=alternatives(config["tasks"]),
-    lang=alternatives({l for _, l in task_langs()}),
+    lang=alternatives({l for _, l in task_langs() + PLAN.test_set_langs()}),
     scope=alternatives(["multi"] + list(config["tasks"])),
     split=alternatives(SPLITS),
     mixture=alternatives(PLAN.mixtures) or "(?!)",
