@@ -13,7 +13,6 @@ def execution_tests(wildcards):
     return [config["execution"]["tests"]]
 
 
-
 rule execute:
     input:
         predictions=paths.fill(paths.PREDICTIONS, task="generation"),

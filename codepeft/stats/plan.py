@@ -167,8 +167,7 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                             lang=lang,
                             family=spec.get("table") or family,  # the metric table's family
                             entry=family,  # the `measures` entry
-                            binary=_listify(spec.get("binary")),
-                            continuous=_listify(spec.get("continuous")),
+                            **_tests_of(config, spec, family, task, lang),
                             exclude=_listify(spec.get("exclude")),
                             group=spec.get("group", "metrics"),
                             a_table=paths["a"],
@@ -176,6 +175,21 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                         )
                     )
     return blocks
+
+
+def _tests_of(config: dict, spec: dict, entry: str, task: str, lang: str) -> dict:
+    """{binary, continuous} measures of one block: a `stats.measures` entry's lists, except that
+    with n sampled answers per problem (`codepeft.study.sampling_spec`) a proportion measure
+    (pass@k) is a per-problem pass rate, not 0/1: it gets the continuous test (Wilcoxon)."""
+    binary, continuous = _listify(spec.get("binary")), _listify(spec.get("continuous"))
+    if study.sampling_spec(config, task, lang) is None:
+        return {"binary": binary, "continuous": continuous}
+    family = registry.family(spec.get("table") or entry)
+    rates = [c for c in binary if family.require(c).kind == registry.PROPORTION]
+    binary = [c for c in binary if c not in rates]
+    if "*" not in continuous:
+        continuous += [c for c in rates if c not in continuous]
+    return {"binary": binary, "continuous": continuous}
 
 
 def runnable_blocks(

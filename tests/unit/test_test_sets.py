@@ -272,6 +272,15 @@ def test_stats_compare_the_methods_on_a_test_set():
     assert {b["comparison"] for b in he} == {c["name"] for c in config["stats"]["comparisons"]}
     assert {b["family"] for b in he} >= {"execution"}
     assert he[0]["a_table"].endswith("/generation/humaneval.tsv")
+    execution = [b for b in he if b["family"] == "execution"]
+    assert {(tuple(b["binary"]), tuple(b["continuous"])) for b in execution} == {(("pass@1",), ())}
+    # n sampled answers: pass@1 is a per-problem pass rate, tested with Wilcoxon (proportion)
+    config = _config(test_sets={"humaneval": {"sampling": {"n": 5, "temperature": 0.8}}})
+    for block in stats_plan.planned_tests(config):
+        if block["family"] == "execution":
+            sampled = block["lang"] == "humaneval"
+            assert block["binary"] == ([] if sampled else ["pass@1"])
+            assert block["continuous"] == (["pass@1"] if sampled else [])
 
 
 def test_sampling_spec_kept_out_at_its_default():
