@@ -224,6 +224,17 @@ def metric_outputs(families, task="{task}"):
     }
 
 
+# --- execution (rules/execute.smk) ---------------------------------------------------
+
+
+def execution_tests(wildcards):
+    """The local tests file of CoderEval's languages, when configured (a change reruns their
+    tables); nothing for a test set, whose tests are in its data."""
+    if tasks.is_test_set(wildcards.lang) or not config["execution"]["tests"]:
+        return []
+    return [config["execution"]["tests"]]
+
+
 # --- judge (rules/judge.smk) ---------------------------------------------------------
 
 JUDGE = config["judge"]

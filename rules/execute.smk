@@ -5,14 +5,6 @@
 # with its data records (meta.test, codepeft.data.testsets).
 
 
-def execution_tests(wildcards):
-    """The local tests file of CoderEval's languages, when configured (a change reruns their
-    tables); nothing for a test set, whose tests are in its data."""
-    if tasks.is_test_set(wildcards.lang) or not config["execution"]["tests"]:
-        return []
-    return [config["execution"]["tests"]]
-
-
 rule execute:
     input:
         predictions=paths.fill(paths.PREDICTIONS, task="generation"),
