@@ -67,7 +67,7 @@ wildcard_constraints:
     model=alternatives(list(config["models"]) + [REFERENCE]),
     method=alternatives(list(config["methods"]) + [REFERENCE]),
     task=alternatives(config["tasks"]),
-    lang=alternatives({l for _, l in task_langs()}),
+    lang=alternatives({l for _, l in task_langs() + PLAN.test_set_langs()}),
     scope=alternatives(["multi"] + list(config["tasks"])),
     split=alternatives(SPLITS),
     mixture=alternatives(PLAN.mixtures) or "(?!)",
@@ -222,6 +222,17 @@ def metric_outputs(families, task="{task}"):
         for family in families
         for kind in measures.family(family).files
     }
+
+
+# --- execution (rules/execute.smk) ---------------------------------------------------
+
+
+def execution_tests(wildcards):
+    """The local tests file of CoderEval's languages, when configured (a change reruns their
+    tables); nothing for a test set, whose tests are in its data."""
+    if tasks.is_test_set(wildcards.lang) or not config["execution"]["tests"]:
+        return []
+    return [config["execution"]["tests"]]
 
 
 # --- judge (rules/judge.smk) ---------------------------------------------------------
