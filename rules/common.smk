@@ -284,7 +284,7 @@ def uncertainty_report_inputs(wildcards):
         )
         if path in targets
     }
-    found["overlap"] = overlap_plan.audit_summaries(config)
+    found["overlap"] = [p for p in overlap_plan.audit_summaries(config) if p in targets]
     return found
 
 

@@ -18,7 +18,7 @@ from codepeft.stats import plan as stats_plan
 STATS_RUN, STATS_SKIPPED = stats_plan.workflow_blocks(
     config, PLAN.generated(), get_final_output()
 )
-STATS_RUN = overlap_plan.with_audits(config, STATS_RUN)
+STATS_RUN = overlap_plan.with_audits(config, STATS_RUN, get_final_output())
 STATS_OUTPUTS = [
     paths.fill(paths.STATS_TABLE, comparison=name)
     for name in stats_plan.comparison_names(STATS_RUN)

@@ -58,18 +58,24 @@ def side_tables(config: dict, method: str, task: str, lang: str) -> list[str]:
     return [paths.fill(paths.OVERLAP_TABLE, mixture=mixture, task=task, lang=lang)]
 
 
-def with_audits(config: dict, blocks: list[dict]) -> list[dict]:
+def with_audits(config: dict, blocks: list[dict], targets=None) -> list[dict]:
     """The stats blocks with their sides' audit tables (`a_overlap`, `b_overlap`) when the
-    audit runs and `stats.exclude_overlap` is not `keep`; else unchanged."""
+    audit runs and `stats.exclude_overlap` is not `keep`; else unchanged. `targets`: the
+    workflow's final targets so far (rules/stats.smk): the audit runs where its tables are
+    among them (a workflow without rules/overlap.smk has none); None: assume it runs."""
     mode = config.get("stats", {}).get("exclude_overlap", STATS_DEFAULTS["exclude_overlap"])
     if not enabled(config) or mode == "keep":
         return blocks
+    produced = None if targets is None else set(targets)
+    if produced is not None and not produced & set(audit_tables(config)):
+        return blocks
+
+    def tables(method, block):
+        found = side_tables(config, method, block["task"], block["lang"])
+        return [t for t in found if produced is None or t in produced]
+
     return [
-        {
-            **b,
-            "a_overlap": side_tables(config, b["a_method"], b["task"], b["lang"]),
-            "b_overlap": side_tables(config, b["b_method"], b["task"], b["lang"]),
-        }
+        {**b, "a_overlap": tables(b["a_method"], b), "b_overlap": tables(b["b_method"], b)}
         for b in blocks
     ]
 
