@@ -27,7 +27,9 @@ include: "rules/surface.smk"
 include: "rules/analyze.smk"
 include: "rules/execute.smk"
 include: "rules/judge.smk"
+include: "rules/overlap.smk"
 include: "rules/stats.smk"
+include: "rules/uncertainty.smk"
 include: "rules/report.smk"
 
 

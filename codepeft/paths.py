@@ -35,6 +35,12 @@ METRIC_TABLE = "results/metrics/{family}/{model}/{method}/{task}/{lang}.tsv"
 METRIC_SUMMARY = "results/metrics/{family}/{model}/{method}/{task}/{lang}.summary.json"
 METRIC_RULES = "results/metrics/{family}/{model}/{method}/{task}/{lang}.rules.tsv"
 
+# --- train/test overlap audit and bootstrap intervals ---------------------------------------
+OVERLAP_TABLE = "results/overlap/{mixture}/{task}/{lang}.tsv"
+OVERLAP_SUMMARY = "results/overlap/{mixture}/{task}/{lang}.summary.json"
+INTERVALS = "results/uncertainty/intervals.tsv"
+CORPUS_PAIRED = "results/uncertainty/corpus_paired.tsv"
+
 # --- statistics and report ----------------------------------------------------------------
 STATS_DIR = "results/stats"
 STATS_TABLE = "results/stats/{comparison}.tsv"

@@ -14,8 +14,10 @@ from codepeft import study
 from codepeft import tasks
 from codepeft.data import prepare as data_prepare
 from codepeft.judge.rubric import PACKAGED_TEMPLATES, packaged_template_path
+from codepeft.overlap import plan as overlap_plan
 from codepeft.plan import REFERENCE, Plan, report_metric_inputs
 from codepeft.provenance import config_hash
+from codepeft.stats import intervals as stats_intervals
 from codepeft.study import canonical
 
 # Params rule: every rule's params hold only what its job reads, through `canonical` (nested
@@ -279,6 +281,42 @@ def report_inputs(wildcards):
         "stats": stats_files,
         "models": PLAN.trained_model_dirs(),
     }
+
+
+def uncertainty_report_inputs(wildcards):
+    """The bootstrap intervals (rule intervals) and the overlap audit's summaries, where the
+    study has them (codepeft.report.uncertainty)."""
+    targets = set(get_final_output())
+    found = {
+        name: [path]
+        for name, path in (
+            ("intervals", paths.INTERVALS),
+            ("corpus_paired", paths.CORPUS_PAIRED),
+        )
+        if path in targets
+    }
+    found["overlap"] = [p for p in overlap_plan.audit_summaries(config) if p in targets]
+    return found
+
+
+# --- intervals (rules/uncertainty.smk) ------------------------------------------------
+
+
+def intervals_inputs(wildcards):
+    """Every metric table the report reads, and the predictions and test data of the surface
+    tables (corpus BLEU/chrF)."""
+    tables, _, _ = report_metric_inputs(get_final_output())
+    texts = []
+    for path in tables:
+        names = paths.METRIC_TABLE_RE.search(path).groupdict()
+        if names["family"] == "surface":
+            texts.append(
+                stats_intervals.predictions_path(
+                    names["model"], names["method"], names["task"], names["lang"]
+                )
+            )
+            texts.append(task_data(names["task"], names["lang"], "test"))
+    return {"tables": tables, "texts": list(dict.fromkeys(texts))}
 
 
 # --- preflight (rules/preflight.smk) --------------------------------------------------

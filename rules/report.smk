@@ -15,6 +15,7 @@ rule report:
     input:
         unpack(report_inputs),
         unpack(lambda wc: codepeft_cost.workflow_inputs(config)),
+        unpack(uncertainty_report_inputs),
     output:
         index=report(
             paths.REPORT_INDEX,
