@@ -29,6 +29,7 @@ include: "rules/execute.smk"
 include: "rules/judge.smk"
 include: "rules/stats.smk"
 include: "rules/report.smk"
+include: "rules/share.smk"
 
 
 rule all:

@@ -94,7 +94,9 @@ ANALYZERS = {
         "treesitter",
     )
 }
-FINAL = {"stats": 1, "report": 1, "all": 1}
+# after any change the stats see: the statistics, the report, the tidy tables (they read the
+# metric tables and stats) and the model cards (they read the stats)
+FINAL = {"stats": 1, "report": 1, "tidy_results": 1, "model_cards": 1, "all": 1}
 EVERYTHING_DOWNSTREAM_OF_TRAINING = {
     "generate": 12,  # 3 trained methods (st_qlora: one model per task) x 4 task/language pairs
     "codereval_form": 6,
@@ -109,7 +111,11 @@ EVERYTHING_DOWNSTREAM_OF_TRAINING = {
 # config section, the rules (and how many of their jobs) a dry run plans after the change.
 RERUN_MATRIX = {
     "same config, keys reordered": (None, {}),
-    "study.name": ({"study": {"name": "renamed"}}, {"report": 1, "all": 1}),
+    # the report, and the tidy tables' `study` column and the cards that name the study
+    "study.name": (
+        {"study": {"name": "renamed"}},
+        {"report": 1, "tidy_results": 1, "model_cards": 1, "all": 1},
+    ),
     "report.max_panels": ({"report": {"max_panels": 3}}, {"report": 1, "all": 1}),
     # training text: the tiny model's tokenizer, hence every training and generation
     "data.code_to_text.local_dir": (
@@ -208,10 +214,13 @@ RERUN_MATRIX = {
     # judge tables feed the report only
     "analyzers.timeout_s": (
         {"analyzers": {"timeout_s": 600}},
-        {**ANALYZERS, "report": 1, "all": 1},
+        {**ANALYZERS, "report": 1, "tidy_results": 1, "all": 1},
     ),
     "execution.timeout_s": ({"execution": {"timeout_s": 5}}, {"execute": 8, **FINAL}),
-    "judge.runs": ({"judge": {"runs": 3}}, {"judge_summaries": 4, "report": 1, "all": 1}),
+    "judge.runs": (
+        {"judge": {"runs": 3}},
+        {"judge_summaries": 4, "report": 1, "tidy_results": 1, "all": 1},
+    ),
     # read by the metric, analyzer, execution and judge jobs only: never a training or generation
     "environment_failures": (
         {"environment_failures": "record"},
