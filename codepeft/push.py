@@ -140,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--private", action="store_true", help="create private repositories")
     parser.add_argument("--message", default=None, help="commit message")
     parser.add_argument(
-        "--dry-run", action="store_true", help="list what would be uploaded and the card; send nothing"
+        "--dry-run",
+        action="store_true",
+        help="list what would be uploaded and the card; send nothing",
     )
     args = parser.parse_args(argv)
     setup_logging()
@@ -157,7 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     token = os.environ.get(TOKEN_VARIABLE)
     if not token:
-        print(f"codepeft push: set {TOKEN_VARIABLE} to a Hub token with write access", file=sys.stderr)
+        print(
+            f"codepeft push: set {TOKEN_VARIABLE} to a Hub token with write access", file=sys.stderr
+        )
         return 2
     for upload in uploads:
         print(push(upload, token, private=args.private, message=args.message))

@@ -203,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     counts = write_tidy(
         found["metric_tables"], found["stats_tables"], config["study"]["name"], outputs, args.root
     )
-    print(f"{outputs['results']} ({counts['results']} rows), {outputs['stats']} ({counts['stats']} rows)")
+    print(
+        f"{outputs['results']} ({counts['results']} rows), {outputs['stats']} ({counts['stats']} rows)"
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 
+from codepeft import cards as codepeft_cards
 from codepeft import measures
 from codepeft import paths
 from codepeft import preflight as study_preflight
@@ -267,6 +268,25 @@ def report_inputs(wildcards):
         "summaries": summaries,
         "stats": stats_files,
         "models": PLAN.trained_model_dirs(),
+    }
+
+
+# --- shared results (rules/share.smk) --------------------------------------------------
+
+
+def tidy_inputs(wildcards):
+    """The metric tables and stats files the enabled stages register (as the report reads)."""
+    tables, _summaries, stats_files = report_metric_inputs(get_final_output())
+    return {"tables": tables, "stats": stats_files}
+
+
+def model_card_inputs(wildcards):
+    """The trained models' folders, their mixtures' manifests and the stats files."""
+    jobs = codepeft_cards.card_jobs(config)
+    return {
+        "models": [job.model_dir for job in jobs],
+        "manifests": sorted({job.manifest(config) for job in jobs}),
+        "stats": report_metric_inputs(get_final_output())[2],
     }
 
 

@@ -2,7 +2,6 @@
 # trained models' cards (results/cards/ and a copy in each model folder, codepeft.cards).
 # Included after the stats and report stages: the tidy tables read exactly the metric tables
 # and stats files the enabled stages register as final targets; the cards read the stats.
-from codepeft import cards as model_cards
 from codepeft.report import stages as report_stages
 
 TIDY_OUTPUTS = {
@@ -11,11 +10,6 @@ TIDY_OUTPUTS = {
     "stats": paths.TIDY_STATS,
     "stats_csv": paths.TIDY_STATS_CSV,
 }
-
-
-def tidy_inputs(wildcards):
-    tables, _summaries, stats_files = report_metric_inputs(get_final_output())
-    return {"tables": tables, "stats": stats_files}
 
 
 rule tidy_results:
@@ -40,15 +34,7 @@ register_final_targets(lambda: list(TIDY_OUTPUTS.values()))
 
 # one job writes every card (a card is milliseconds of work; a job per card would cost a
 # process start each)
-CARD_JOBS = model_cards.card_jobs(config)
-
-
-def model_card_inputs(wildcards):
-    return {
-        "models": [job.model_dir for job in CARD_JOBS],
-        "manifests": sorted({job.manifest(config) for job in CARD_JOBS}),
-        "stats": report_metric_inputs(get_final_output())[2],
-    }
+CARD_JOBS = codepeft_cards.card_jobs(config)
 
 
 if CARD_JOBS:
@@ -74,7 +60,7 @@ if CARD_JOBS:
             "../envs/core.yaml"
         params:
             # the config sections the cards read (codepeft.cards.CARD_SECTIONS)
-            settings=canonical(model_cards.card_settings(config)),
+            settings=canonical(codepeft_cards.card_settings(config)),
         script:
             "../workflow/scripts/model_cards.py"
 

@@ -83,7 +83,10 @@ def test_card_front_matter_and_body(demo_config):
     assert "# coder/mt_qlora/multi" in body
     assert "96 training and 12 validation examples" in body and "- translation / java-cs" in body
     assert "first / last training loss: 2.5 / 1.25" in body and "learning_rate: 0.005" in body
-    assert "| translation | java-cs | codebleu | 36 | 0 | 0.2643 | wilcoxon | 1.6e-07 | better |" in body
+    assert (
+        "| translation | java-cs | codebleu | 36 | 0 | 0.2643 | wilcoxon | 1.6e-07 | better |"
+        in body
+    )
     assert "AutoPeftModelForCausalLM" in body and "Demo model" in body  # config.yaml: demo
     # a full fine-tune is a transformers model
     full = cards.card_text(cfg, job, dict(RECORD, finetune_used="full"), MANIFEST, [])
@@ -146,7 +149,9 @@ def trained(tmp_path_factory, tiny_model, demo_config):
     mixture manifest, and its card written by `write_cards`."""
     root = tmp_path_factory.mktemp("card_study")
     data = root / "data.jsonl"
-    write_jsonl(data, tiny_records("translation", 12, prefix="r") + tiny_records("summarization", 12))
+    write_jsonl(
+        data, tiny_records("translation", 12, prefix="r") + tiny_records("summarization", 12)
+    )
     write_jsonl(root / "mix.jsonl", mixing.build_mixture([str(data)]))
     job = cards.CardJob("tiny", "mt_qlora", "multi")
     out = root / job.model_dir

@@ -78,7 +78,9 @@ def test_every_measure_cell_is_one_row_with_its_status(results):
     assert _row(rows, id="c", measure="meteor")["status"] == "not computed: WordNet missing"
     assert _row(rows, id="a", measure="meteor")["status"] == "ok"
     assert _row(rows, id="a", measure="bertscore_f1")["status"].startswith("not computed: BERT")
-    assert _row(rows, id="s2", measure="fluency_mean")["status"] == "not computed: unparsable answer"
+    assert (
+        _row(rows, id="s2", measure="fluency_mean")["status"] == "not computed: unparsable answer"
+    )
     t1 = _row(rows, id="t1", measure="pass@1")
     assert (t1["family"], t1["model"], t1["method"], t1["task"], t1["language"]) == (
         "execution",
