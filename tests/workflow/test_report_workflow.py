@@ -250,7 +250,7 @@ def test_report_rule_and_snakemake_report(tmp_path_factory):
     for text in (
         '"Execution (pass@k)": {"Tables": ["results/report/tables/pass1.tsv"]',
         '"Static analysis": {"Plots": ["results/report/plots/nonfunctional_',
-        "Execution: pass@1.",
+        "Execution: pass&#64;1.",  # docutils writes @ as &#64;
         "Training: loss curves.",
         "self-contained HTML page",
         "Provenance of the report",
