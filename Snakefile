@@ -31,6 +31,7 @@ include: "rules/overlap.smk"
 include: "rules/stats.smk"
 include: "rules/uncertainty.smk"
 include: "rules/report.smk"
+include: "rules/share.smk"
 
 
 rule all:

@@ -50,6 +50,14 @@ REPORT_PROVENANCE = "results/report/provenance.json"
 REPORT_TABLES = "results/report/tables"
 REPORT_PLOTS = "results/report/plots"
 
+# --- shared results: tidy tables for notebooks, model cards (rules/share.smk) -------------
+TIDY_RESULTS = "results/tidy/results.parquet"  # every per-instance value, long format
+TIDY_RESULTS_CSV = "results/tidy/results.csv"
+TIDY_STATS = "results/tidy/stats.parquet"  # every comparison row of results/stats/*.tsv
+TIDY_STATS_CSV = "results/tidy/stats.csv"
+MODEL_CARD = "results/cards/{model}/{method}/{scope}/README.md"
+MODEL_CARD_NAME = "README.md"  # the copy inside MODEL_DIR (what the Hub shows)
+
 # --- benchmark records read back by the report's cost section ----------------------------
 BENCHMARK_TRAIN = "results/benchmarks/train/{model}/{method}/{scope}.tsv"
 BENCHMARK_GENERATE = "results/benchmarks/generate/{model}/{method}/{task}/{lang}.tsv"

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 
+from codepeft import cards as codepeft_cards
 from codepeft import measures
 from codepeft import paths
 from codepeft import preflight as study_preflight
@@ -317,6 +318,25 @@ def intervals_inputs(wildcards):
             )
             texts.append(task_data(names["task"], names["lang"], "test"))
     return {"tables": tables, "texts": list(dict.fromkeys(texts))}
+
+
+# --- shared results (rules/share.smk) --------------------------------------------------
+
+
+def tidy_inputs(wildcards):
+    """The metric tables and stats files the enabled stages register (as the report reads)."""
+    tables, _summaries, stats_files = report_metric_inputs(get_final_output())
+    return {"tables": tables, "stats": stats_files}
+
+
+def model_card_inputs(wildcards):
+    """The trained models' folders, their mixtures' manifests and the stats files."""
+    jobs = codepeft_cards.card_jobs(config)
+    return {
+        "models": [job.model_dir for job in jobs],
+        "manifests": sorted({job.manifest(config) for job in jobs}),
+        "stats": report_metric_inputs(get_final_output())[2],
+    }
 
 
 # --- preflight (rules/preflight.smk) --------------------------------------------------

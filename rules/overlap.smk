@@ -9,8 +9,6 @@
 include: "resources.smk"
 
 
-from codepeft.overlap import plan as overlap_plan
-
 OVERLAP_AUDITS = overlap_plan.audits(config)
 
 

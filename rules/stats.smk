@@ -9,7 +9,6 @@
 include: "resources.smk"
 
 
-from codepeft.overlap import plan as overlap_plan
 from codepeft.stats import plan as stats_plan
 
 # planned once: the comparisons' blocks whose tables the stages included before this file

@@ -94,8 +94,10 @@ ANALYZERS = {
         "treesitter",
     )
 }
-# stats, the bootstrap intervals of every metric table (rules/uncertainty.smk), the report
-FINAL = {"stats": 1, "intervals": 1, "report": 1, "all": 1}
+# after any change the stats see: the statistics, the bootstrap intervals of every metric
+# table (rules/uncertainty.smk), the report, the tidy tables (they read the metric tables
+# and stats) and the model cards (they read the stats)
+FINAL = {"stats": 1, "intervals": 1, "report": 1, "tidy_results": 1, "model_cards": 1, "all": 1}
 EVERYTHING_DOWNSTREAM_OF_TRAINING = {
     "generate": 12,  # 3 trained methods (st_qlora: one model per task) x 4 task/language pairs
     "codereval_form": 6,
@@ -110,7 +112,11 @@ EVERYTHING_DOWNSTREAM_OF_TRAINING = {
 # config section, the rules (and how many of their jobs) a dry run plans after the change.
 RERUN_MATRIX = {
     "same config, keys reordered": (None, {}),
-    "study.name": ({"study": {"name": "renamed"}}, {"report": 1, "all": 1}),
+    # the report, and the tidy tables' `study` column and the cards that name the study
+    "study.name": (
+        {"study": {"name": "renamed"}},
+        {"report": 1, "tidy_results": 1, "model_cards": 1, "all": 1},
+    ),
     "report.max_panels": ({"report": {"max_panels": 3}}, {"report": 1, "all": 1}),
     # training text: the tiny model's tokenizer, hence every training and generation
     "data.code_to_text.local_dir": (
@@ -213,12 +219,12 @@ RERUN_MATRIX = {
     # judge tables feed the report only
     "analyzers.timeout_s": (
         {"analyzers": {"timeout_s": 600}},
-        {**ANALYZERS, "intervals": 1, "report": 1, "all": 1},
+        {**ANALYZERS, "intervals": 1, "report": 1, "tidy_results": 1, "all": 1},
     ),
     "execution.timeout_s": ({"execution": {"timeout_s": 5}}, {"execute": 8, **FINAL}),
     "judge.runs": (
         {"judge": {"runs": 3}},
-        {"judge_summaries": 4, "intervals": 1, "report": 1, "all": 1},
+        {"judge_summaries": 4, "intervals": 1, "report": 1, "tidy_results": 1, "all": 1},
     ),
     # read by the metric, analyzer, execution and judge jobs only: never a training or generation
     "environment_failures": (
