@@ -35,10 +35,12 @@ run: setup
 	@$(BIN)/python scripts/run_study.py --cores $(CORES)
 	@echo "report: results/report/index.html"
 
-# the tests run in $(TEST_WORKERS) pytest-xdist workers, one work unit each at a time, the
-# longest first (tests/conftest.py): the embedded study's build and the tests that read it in
-# one worker, the Slurm tests (waiting on the queue) and the rest in the other. Serially:
-# make test XDIST=   (or plain .venv/bin/pytest). Extra options: PYTEST_ARGS="--durations=30"
+# the tests run in $(TEST_WORKERS) pytest-xdist workers, one work unit each at a time
+# (tests/conftest.py): the embedded study's build in one worker, the Slurm tests (waiting on the
+# queue) and the modules in the other, the other tests that read the built study last, in
+# whichever worker is free. Serially: make test XDIST=   (or plain .venv/bin/pytest). Extra
+# options: PYTEST_ARGS="--durations=30"; what each worker did when: CODEPEFT_TEST_TIMELINE=<file>
+# (benchmarks/timeline.py)
 TEST_WORKERS ?= 2
 XDIST ?= -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 

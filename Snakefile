@@ -27,8 +27,11 @@ include: "rules/surface.smk"
 include: "rules/analyze.smk"
 include: "rules/execute.smk"
 include: "rules/judge.smk"
+include: "rules/overlap.smk"
 include: "rules/stats.smk"
+include: "rules/uncertainty.smk"
 include: "rules/report.smk"
+include: "rules/share.smk"
 
 
 rule all:

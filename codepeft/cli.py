@@ -26,6 +26,8 @@ SUBCOMMANDS = {
     "judge": ("codepeft.judge.cli", "LLM-as-a-judge for summaries"),
     "stats": ("codepeft.stats.cli", "paired tests and effect sizes on per-instance tables"),
     "report": ("codepeft.report.cli", "build results/report/ (tables, plots, HTML, provenance)"),
+    "tidy": ("codepeft.tidy", "every value and comparison in long tables (Parquet + CSV)"),
+    "push": ("codepeft.push", "upload trained models with their model cards to the Hub"),
 }
 
 

@@ -131,6 +131,15 @@ def validate_section(name: str, values: dict | None) -> dict:
 def _check_references(config: dict) -> None:
     """Cross-key checks a JSON schema cannot express."""
     tasks = set(config.get("tasks", {}))
+    samplings = {"decoding.sampling": (config.get("decoding") or {}).get("sampling")}
+    for name, test_set in (config.get("test_sets") or {}).items():
+        samplings[f"test_sets.{name}.sampling"] = test_set.get("sampling")
+    for key, sampling in samplings.items():
+        if sampling and sampling["n"] > 1 and sampling["temperature"] == 0:
+            raise ConfigError(
+                f"config key '{key}': n={sampling['n']} greedy answers would be identical; "
+                "set a temperature above 0 (e.g. 0.8) or n: 1"
+            )
     for name, model in config.get("models", {}).items():
         if model.get("build") and model["source"] != f"results/base/{name}":
             raise ConfigError(

@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from codepeft import config as study_config
-from codepeft import tasks
+from codepeft import study, tasks
 from codepeft.data import hub, prepare
 from codepeft.data.hub import HUB_SPLITS
 from codepeft.logs import setup_logging
@@ -144,6 +144,9 @@ def data_splits(config: dict):
                 training = split in prepare.TRAINING_SPLITS
                 rule = "prepare_train_data" if training else "prepare_test_data"
                 yield task, lang, split, settings, rule
+    for task, name in study.test_sets(config):  # evaluation-only: a test split
+        settings = prepare.split_settings(task, name, "test", config["data"])
+        yield task, name, "test", settings, "prepare_test_data"
 
 
 def dataset_needs(config: dict) -> list[HubItem]:

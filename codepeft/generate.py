@@ -17,6 +17,14 @@ and its eos, `tokenizer` = the tokenizer's eos only). Outputs are written in the
 batch order, post-processed by `postprocess.<task>` (codepeft.postprocess). Options that may
 differ per task (batch_size, max_new_tokens, truncation, chat_template, postprocess, dtype,
 qlora_dtype) take a value or a {task: value} object. docs/generation.md lists them all.
+
+Sampling (`sampling`: {n, temperature, top_p, seed}, set by `codepeft.study.decoding_spec` only
+when it is not the default single greedy answer): each prompt gets n answers drawn at the
+temperature, the random generator seeded with seed + the batch's number before each batch, so
+the same file, spec and machine draw the same answers. The row then holds every answer
+(`outputs`, `raws`), its first as `output`, and the sampling settings with the seed.
+A test set's problem (`inputs.prompt`, `codepeft.data.testsets`) has each answer made a whole
+program (`codepeft.postprocess.complete_program`).
 """
 
 from __future__ import annotations
@@ -77,6 +85,8 @@ class DecodingSpec:
     qlora_base: str = _DEFAULTS["qlora_base"]  # merged | nf4_unmerged (package)
     qlora_dtype: str = _DEFAULTS["qlora_dtype"]  # non-quantized weights of an nf4_unmerged base
     qlora_compute_dtype: str = _DEFAULTS["qlora_compute_dtype"]  # bnb 4-bit compute dtype
+    # {n, temperature, top_p, seed} when sampled; None: one greedy answer (the default)
+    sampling: dict | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -92,6 +102,13 @@ class DecodingSpec:
             raise ValueError(
                 f"decoding options {unresolved} are given per task: resolve them for one task "
                 "(DecodingSpec.from_dict(values, task))"
+            )
+        sampling = values.get("sampling")
+        if sampling is not None and sampling.get("n", 1) == 1 and not sampling.get("temperature"):
+            values = {**values, "sampling": None}  # the schema's default: one greedy answer
+        elif sampling is not None and "seed" not in sampling:
+            raise ValueError(
+                "decoding.sampling needs its seed (codepeft.study.decoding_spec adds the study's)"
             )
         return cls(
             **{k: v for k, v in values.items() if k in known},
@@ -129,7 +146,7 @@ def prepare_prompt(tokenizer, record: dict, spec: DecodingSpec) -> tuple[str, li
     if spec.truncation == "prompt_right":
         kept = ids[: spec.max_input_tokens]
         return tokenizer.decode(kept, skip_special_tokens=False), kept, True
-    key = payload_key(record["task"])
+    key = payload_key(record["task"], record["inputs"])
     if key == "summary" and uses_codereval_input(record["inputs"], spec.generation_prompt):
         key = "input"  # the user turn is CoderEval's input: shorten that
     payload = record["inputs"].get(key) or ""
@@ -268,12 +285,45 @@ class HFBackend:
                 pad_token_id=self.tokenizer.pad_token_id,
             )
         new = out[:, encoded["input_ids"].shape[1] :]
-        results = []
-        for row in new:
-            ids = row.tolist()
-            n_new = next((i + 1 for i, t in enumerate(ids) if t in self.eos_ids), len(ids))
-            results.append((self.tokenizer.decode(ids[:n_new], skip_special_tokens=True), n_new))
-        return results
+        return [self._decode(row.tolist()) for row in new]
+
+    def _decode(self, ids: list[int]) -> tuple[str, int]:
+        n_new = next((i + 1 for i, t in enumerate(ids) if t in self.eos_ids), len(ids))
+        return self.tokenizer.decode(ids[:n_new], skip_special_tokens=True), n_new
+
+    def sample(
+        self, prompts: Sequence, max_new_tokens: int, sampling: dict, seed: int
+    ) -> list[list[tuple[str, int]]]:
+        """`sampling["n"]` answers per prompt drawn at its temperature and top_p (no top-k),
+        the generator seeded with `seed` first: per prompt, its answers."""
+        # lazy: torch takes seconds; DecodingSpec and prompts (the vLLM job) do without
+        import torch
+
+        torch.manual_seed(seed)
+        encoded = self.tokenizer.pad(
+            {"input_ids": [as_ids(self.tokenizer, p) for p in prompts]},
+            padding=True,
+            return_tensors="pt",
+        )
+        encoded = {k: v.to(self.device) for k, v in encoded.items()}
+        n = int(sampling["n"])
+        with torch.inference_mode():
+            out = self.model.generate(
+                **encoded,
+                do_sample=True,
+                temperature=float(sampling["temperature"]),
+                top_p=float(sampling["top_p"]),
+                top_k=0,
+                num_return_sequences=n,
+                max_new_tokens=max_new_tokens,
+                eos_token_id=self.eos_ids if len(self.eos_ids) > 1 else self.eos_ids[0],
+                pad_token_id=self.tokenizer.pad_token_id,
+            )
+        new = out[:, encoded["input_ids"].shape[1] :]  # n rows per prompt, in prompt order
+        return [
+            [self._decode(row.tolist()) for row in new[i * n : (i + 1) * n]]
+            for i in range(len(prompts))
+        ]
 
 
 def generate_records(backend, records: Sequence[dict], spec: DecodingSpec) -> list[dict]:
@@ -282,16 +332,21 @@ def generate_records(backend, records: Sequence[dict], spec: DecodingSpec) -> li
     prepared = [prepare_prompt(tokenizer, r, spec) for r in records]
     lengths = [len(ids) for _, ids, _ in prepared]
     order = batch_order(lengths, spec.sort_by_length)
-    outputs: dict[int, tuple[str, int]] = {}
+    outputs: dict[int, list[tuple[str, int]]] = {}  # per record, its answers
     n_batches = (len(order) + spec.batch_size - 1) // spec.batch_size
     start, new_tokens = time.time(), 0
     for b in range(n_batches):
         idx = order[b * spec.batch_size : (b + 1) * spec.batch_size]
-        for i, result in zip(
-            idx, backend.generate([prepared[i][1] for i in idx], spec.max_new_tokens), strict=True
-        ):
+        prompts = [prepared[i][1] for i in idx]
+        if spec.sampling:
+            answers = backend.sample(
+                prompts, spec.max_new_tokens, spec.sampling, int(spec.sampling["seed"]) + b
+            )
+        else:
+            answers = [[one] for one in backend.generate(prompts, spec.max_new_tokens)]
+        for i, result in zip(idx, answers, strict=True):
             outputs[i] = result
-            new_tokens += result[1]
+            new_tokens += sum(n for _, n in result)
         elapsed = time.time() - start
         log.info(
             "batch %d/%d: %d/%d prompts, %.1f new tokens/s, eta %.0fs",
@@ -304,26 +359,37 @@ def generate_records(backend, records: Sequence[dict], spec: DecodingSpec) -> li
         )
     rows = []
     for i, record in enumerate(records):
-        raw, n_new = outputs[i]
         text, ids, truncated = prepared[i]
         mode = spec.postprocess or postprocess.DEFAULT_MODES.get(record["task"])
         # the package decoded prompt and answer together (special tokens skipped)
         plain = tokenizer.decode(ids, skip_special_tokens=True) if mode == "last_assistant" else ""
-        rows.append(
-            {
-                "id": record["id"],
-                "task": record["task"],
-                "language": record["language"],
-                "prompt": text,
-                "raw": raw,
-                "output": postprocess.clean(
-                    record["task"], raw, mode, plain, spec.keep_fence_language_tag
-                ),
-                "truncated": truncated,
-                "n_prompt_tokens": lengths[i],
-                "n_new_tokens": n_new,
-            }
-        )
+
+        def clean(raw, record=record, mode=mode, plain=plain):
+            cleaned = postprocess.clean(
+                record["task"], raw, mode, plain, spec.keep_fence_language_tag
+            )
+            inputs = record["inputs"]
+            if inputs.get("prompt") is None:
+                return cleaned
+            return postprocess.complete_program(cleaned, inputs["prompt"], inputs["entry_point"])
+
+        answers = outputs[i]
+        row = {
+            "id": record["id"],
+            "task": record["task"],
+            "language": record["language"],
+            "prompt": text,
+            "raw": answers[0][0],
+            "output": clean(answers[0][0]),
+            "truncated": truncated,
+            "n_prompt_tokens": lengths[i],
+            "n_new_tokens": sum(n for _, n in answers),
+        }
+        if spec.sampling:  # every answer, and how they were drawn
+            row["raws"] = [raw for raw, _ in answers]
+            row["outputs"] = [clean(raw) for raw, _ in answers]
+            row["sampling"] = dict(sorted(spec.sampling.items()))
+        rows.append(row)
     log.info(
         "generated %d outputs, %d new tokens in %.1fs", len(rows), new_tokens, time.time() - start
     )
@@ -359,8 +425,12 @@ def reference_predictions(records: Sequence[dict]) -> list[dict]:
 
 
 def codereval_form(predictions: Sequence[dict]) -> list[dict]:
-    """CoderEval's input form for its harness: {"_id", "generate_results": [code, ...]}."""
-    return [{"_id": p["id"], "generate_results": [p["output"]]} for p in predictions]
+    """CoderEval's input form for its harness: {"_id", "generate_results": [code, ...]} (every
+    sampled answer when the row has `outputs`)."""
+    return [
+        {"_id": p["id"], "generate_results": list(p.get("outputs") or [p["output"]])}
+        for p in predictions
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,6 +35,12 @@ METRIC_TABLE = "results/metrics/{family}/{model}/{method}/{task}/{lang}.tsv"
 METRIC_SUMMARY = "results/metrics/{family}/{model}/{method}/{task}/{lang}.summary.json"
 METRIC_RULES = "results/metrics/{family}/{model}/{method}/{task}/{lang}.rules.tsv"
 
+# --- train/test overlap audit and bootstrap intervals ---------------------------------------
+OVERLAP_TABLE = "results/overlap/{mixture}/{task}/{lang}.tsv"
+OVERLAP_SUMMARY = "results/overlap/{mixture}/{task}/{lang}.summary.json"
+INTERVALS = "results/uncertainty/intervals.tsv"
+CORPUS_PAIRED = "results/uncertainty/corpus_paired.tsv"
+
 # --- statistics and report ----------------------------------------------------------------
 STATS_DIR = "results/stats"
 STATS_TABLE = "results/stats/{comparison}.tsv"
@@ -43,6 +49,14 @@ REPORT_INDEX = "results/report/index.html"
 REPORT_PROVENANCE = "results/report/provenance.json"
 REPORT_TABLES = "results/report/tables"
 REPORT_PLOTS = "results/report/plots"
+
+# --- shared results: tidy tables for notebooks, model cards (rules/share.smk) -------------
+TIDY_RESULTS = "results/tidy/results.parquet"  # every per-instance value, long format
+TIDY_RESULTS_CSV = "results/tidy/results.csv"
+TIDY_STATS = "results/tidy/stats.parquet"  # every comparison row of results/stats/*.tsv
+TIDY_STATS_CSV = "results/tidy/stats.csv"
+MODEL_CARD = "results/cards/{model}/{method}/{scope}/README.md"
+MODEL_CARD_NAME = "README.md"  # the copy inside MODEL_DIR (what the Hub shows)
 
 # --- benchmark records read back by the report's cost section ----------------------------
 BENCHMARK_TRAIN = "results/benchmarks/train/{model}/{method}/{scope}.tsv"

@@ -36,6 +36,10 @@ class Plan:
             for lang in spec["languages"]
         ]
 
+    def test_set_langs(self, task: str | None = None) -> list[tuple[str, str]]:
+        """(task, name) of the evaluation-only test sets (`test_sets`), in config order."""
+        return [(t, name) for t, name in study.test_sets(self.config) if task in (None, t)]
+
     @cached_property
     def evaluated(self) -> tuple[tuple[str, str, str, str], ...]:
         """(model, method, task, lang) of every generated predictions file (codepeft.study)."""
@@ -45,7 +49,8 @@ class Plan:
         self, task: str | None = None, lang: str | None = None, include_reference: bool = False
     ) -> list[dict]:
         """Every (model, method, task, lang) the study generates predictions for, as dicts;
-        with `include_reference`, the reference/reference pseudo predictions too."""
+        with `include_reference`, the reference/reference pseudo predictions too (the
+        study's task languages, then its test sets)."""
         combos = [
             dict(model=m, method=meth, task=t, lang=la)
             for m, meth, t, la in self.evaluated
@@ -54,7 +59,7 @@ class Plan:
         if include_reference:
             combos += [
                 dict(model=REFERENCE, method=REFERENCE, task=t, lang=la)
-                for t, la in self.task_langs(task)
+                for t, la in self.task_langs(task) + self.test_set_langs(task)
                 if lang in (None, la)
             ]
         return combos
@@ -119,7 +124,9 @@ class Plan:
                         trained=self.answering_model_dir(model, c["method"], c["task"]),
                         data=paths.fill(paths.DATA, task=c["task"], lang=c["lang"], split="test"),
                         out=paths.fill(paths.PREDICTIONS, **c),
-                        decoding=study.decoding_spec(config, c["task"], c["method"], model),
+                        decoding=study.decoding_spec(
+                            config, c["task"], c["method"], c["lang"], model
+                        ),
                     )
                 )
             vllm_backend.check_jobs(jobs)

@@ -8,6 +8,12 @@ One rule per task, chosen by `decoding.postprocess.<task>`:
 | generation | `first_fence`: the code of the first fenced block, else the whole output | `chat_cut`: stripped, cut before the first `Human:`, a leading `Assistant:` dropped, fences kept |
 | translation | `first_fence` | `last_assistant`: text after the last `Assistant:` of prompt + output, then the fence rule below |
 
+Evaluation-only test sets (`codepeft.data.testsets`: HumanEval, MBPP, ...) run a whole program:
+`complete_program` takes the code of the first fenced block of the post-processed output (so a
+fence kept by `chat_cut` does not break it) and puts the record's prompt before it: an answer that
+defines the entry-point function replaces the prompt's (its helpers and imports stay), any other
+answer continues the prompt (a function body).
+
 The package's translation fence rule (`fence_between_markers`): a ```` ```java ```` fence yields
 its content; any other fence (```` ```csharp ````, ```` ```cs ````, bare) yields the text between
 the first two fence markers, so a language tag stays in the output (`csharp\\n<code>`).
@@ -123,3 +129,18 @@ def clean(
     if mode == "last_assistant":
         return clean_translation_last_assistant(raw, prompt_text, keep_fence_language_tag)
     return clean_code(raw)
+
+
+def defines_function(code: str, name: str) -> bool:
+    """Whether `code` defines function `name` at the top level (``def name(``)."""
+    return re.search(rf"^def {re.escape(name)}\s*\(", code, re.M) is not None
+
+
+def complete_program(output: str, prompt: str, entry_point: str) -> str:
+    """The program a test set's tests run (module doc): the prompt, then the answer's code (its
+    first fenced block, else all of it). A whole function (``def <entry_point>(``) follows the
+    prompt on a new line and replaces the prompt's definition; a body continues the prompt."""
+    code = clean_code(output)
+    if defines_function(code, entry_point):
+        return prompt.rstrip("\n") + "\n\n\n" + code + "\n"
+    return prompt + code + "\n"

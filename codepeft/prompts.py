@@ -18,6 +18,7 @@ in the config chooses it per scope (`java_generation_label(config, scope)`).
 
 from __future__ import annotations
 
+from codepeft.postprocess import defines_function
 from codepeft.tasks import DIRECTIONS, TASKS, direction  # noqa: F401 - the task registry
 
 LANGUAGE_NAMES = {"python": "Python", "java": "Java", "cs": "C#"}
@@ -34,6 +35,12 @@ GENERATION_SYSTEM = (
 GENERATION_USER = "{summary}\n\n{kind} to implement:\n{signature}"
 JAVA_GENERATION_LABELS = ("Method", "Function")
 TEMPLATES = ("model", "human_assistant")
+#: evaluation-only test sets (codepeft.data.testsets): a record whose `inputs` has a `prompt`.
+#: A prompt that defines its entry point (HumanEval: signature + docstring) is completed; one
+#: that does not (MBPP: the task in words) asks for the function. Not among `template_texts`:
+#: the tiny demo tokenizer learns the study's own prompts, and adding a test set changes no job.
+TEST_SET_COMPLETE_USER = "Complete the following {lang} function:\n{prompt}"
+TEST_SET_WRITE_USER = "Write the {lang} function `{entry_point}` for this task:\n{prompt}"
 TRANSLATION_SYSTEM = (
     "You are an expert code translator. Translate code from the source language to the target "
     "language. Preserve semantics, be idiomatic in the target language, and output only the "
@@ -171,7 +178,9 @@ def build_messages(
     elif task == "generation":
         name = language_name(lang)
         system = GENERATION_SYSTEM.format(lang=name)
-        if uses_codereval_input(inputs, generation_prompt):
+        if inputs.get("prompt") is not None:  # an evaluation-only test set's problem
+            user = test_set_user(inputs, name)
+        elif uses_codereval_input(inputs, generation_prompt):
             user = inputs["input"]
         elif generation_prompt in ("training", "codereval_input"):
             if java_label not in JAVA_GENERATION_LABELS:
@@ -193,6 +202,14 @@ def build_messages(
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
+def test_set_user(inputs: dict, language: str) -> str:
+    """The user turn of a test set's problem (`TEST_SET_COMPLETE_USER` or `_WRITE_USER`)."""
+    prompt, entry_point = inputs["prompt"], inputs["entry_point"]
+    if defines_function(prompt, entry_point):
+        return TEST_SET_COMPLETE_USER.format(lang=language, prompt=prompt)
+    return TEST_SET_WRITE_USER.format(lang=language, entry_point=entry_point, prompt=prompt)
+
+
 def target_text(record: dict) -> str:
     """The assistant answer the model is trained to produce."""
     reference = record.get("reference")
@@ -203,8 +220,11 @@ def target_text(record: dict) -> str:
     return reference
 
 
-def payload_key(task: str) -> str:
-    """The input field that may be shortened to fit the prompt budget."""
+def payload_key(task: str, inputs: dict | None = None) -> str:
+    """The input field that may be shortened to fit the prompt budget (a test set's problem:
+    its prompt)."""
+    if inputs is not None and inputs.get("prompt") is not None:
+        return "prompt"
     return "summary" if task == "generation" else "code"
 
 

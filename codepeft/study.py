@@ -9,6 +9,7 @@ import copy
 import hashlib
 import json
 
+from codepeft import tasks
 from codepeft.config import deep_merge, schema_defaults
 from codepeft.decoding import resolve
 from codepeft.prompts import java_generation_label
@@ -81,9 +82,24 @@ def trained_models(config: dict) -> list[tuple[str, str, str]]:
     ]
 
 
+def test_sets(config: dict) -> list[tuple[str, str]]:
+    """(task, name) of the study's evaluation-only test sets (`test_sets`), in config order."""
+    return [(tasks.test_set_task(name), name) for name in config.get("test_sets") or {}]
+
+
+def answers_test_set(config: dict, method: str, task: str) -> bool:
+    """Whether `method` has a model that answers the test sets of `task`: zero-shot (the base
+    model) and multi-task methods always (a multi-task model answers every prompt), a
+    single-task method only when it trains a model for `task`."""
+    if scope_for(config, method, task) == MULTI or not is_trained(config, method):
+        return True
+    return task in method_tasks(config, method)
+
+
 def evaluated(config: dict) -> list[tuple[str, str, str, str]]:
-    """(model, method, task, lang) of every generation job: each method on its tasks, then
-    (with `off_task_evaluation`) each trained model on the study's other tasks."""
+    """(model, method, task, lang) of every generation job: the study's tasks and languages,
+    then its evaluation-only test sets (`lang` = the test set's name), then (with
+    `off_task_evaluation`) each trained model on the study's tasks it was not trained on."""
     own = [
         (m, meth, task, lang)
         for m in config["models"]
@@ -92,7 +108,31 @@ def evaluated(config: dict) -> list[tuple[str, str, str, str]]:
         for task in method_tasks(config, meth)
         for lang in config["tasks"][task]["languages"]
     ]
-    return own + off_task_evaluated(config)
+    extra = [
+        (m, meth, task, name)
+        for m in config["models"]
+        for meth in config["methods"]
+        if applies(config, meth, m)
+        for task, name in test_sets(config)
+        if answers_test_set(config, meth, task)
+    ]
+    return own + extra + off_task_evaluated(config)
+
+
+def sampling_spec(config: dict, task: str, lang: str | None) -> dict | None:
+    """How many answers one generation job draws per prompt: None for the default single
+    greedy answer (then nothing enters the job's params, so adding sampling reran no job),
+    else {n, temperature, top_p, seed}. A test set reads `test_sets.<name>.sampling`, the
+    generation task `decoding.sampling`; other tasks are never sampled."""
+    if lang is not None and tasks.is_test_set(lang):
+        sampling = (config["test_sets"][lang] or {}).get("sampling")
+    elif task == "generation":
+        sampling = config.get("decoding", {}).get("sampling")
+    else:
+        sampling = None
+    if not sampling or (sampling["n"] == 1 and sampling["temperature"] == 0):
+        return None
+    return {**sampling, "seed": config.get("seed", 42)}
 
 
 def off_task_evaluated(config: dict) -> list[tuple[str, str, str, str]]:
@@ -149,14 +189,23 @@ def training_spec(config: dict, method: str, scope: str, model: str | None = Non
 
 
 def decoding_spec(
-    config: dict, task: str, method: str | None = None, model: str | None = None
+    config: dict,
+    task: str,
+    method: str | None = None,
+    lang: str | None = None,
+    model: str | None = None,
 ) -> dict:
     """The decoding options one generation job reads: per-task options resolved to `task`,
-    keys sorted; for generation the Java label of the answering model's training prompt;
-    with `model`, its named chat template (`model_chat_template`) when it has one.
-    `method` may be an off-task pseudo method (its model's scope gives the label)."""
+    keys sorted; for generation the Java label of the answering model's training prompt; the
+    sampling of (task, lang) when it is not one greedy answer (`sampling_spec`); with `model`,
+    its named chat template (`model_chat_template`) when it has one. `method` may be an
+    off-task pseudo method (its model's scope gives the label)."""
     spec = copy.deepcopy(config.get("decoding", {}))
     spec.pop("vllm", None)
+    spec.pop("sampling", None)
+    sampling = sampling_spec(config, task, lang)
+    if sampling is not None:
+        spec["sampling"] = sampling
     spec = resolve(spec, task)
     # options one task (or one kind of model) never reads stay out of its jobs' params
     for key, only in (

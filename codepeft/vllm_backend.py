@@ -195,11 +195,27 @@ class _EngineView:
         self.eos_ids = stop_ids(tokenizer, eos)
 
     def generate(self, prompts: Sequence, max_new_tokens: int) -> list[tuple[str, int]]:
+        return [answers[0] for answers in self._run(prompts, max_new_tokens, temperature=0.0)]
+
+    def sample(
+        self, prompts: Sequence, max_new_tokens: int, sampling: dict, seed: int
+    ) -> list[list[tuple[str, int]]]:
+        """`sampling["n"]` answers per prompt at its temperature and top_p, seeded per request."""
+        return self._run(
+            prompts,
+            max_new_tokens,
+            n=int(sampling["n"]),
+            temperature=float(sampling["temperature"]),
+            top_p=float(sampling["top_p"]),
+            seed=seed,
+        )
+
+    def _run(self, prompts: Sequence, max_new_tokens: int, **sampling) -> list[list]:
         # lazy: vllm takes seconds; the DAG build imports this module (check_jobs)
         from vllm import SamplingParams, TokensPrompt
 
         params = SamplingParams(
-            temperature=0.0,
+            **sampling,
             max_tokens=max_new_tokens,
             stop_token_ids=self.eos_ids,
             # the stop ids above and no others: vLLM would also stop at the tokenizer's eos and
@@ -212,10 +228,15 @@ class _EngineView:
         outputs = self.llm.generate(inputs, params, lora_request=self.lora_request, use_tqdm=False)
         results = []
         for out in outputs:
-            ids = list(out.outputs[0].token_ids)
-            # the HF backend's count: new tokens up to and including the first stop token
-            n_new = next((i + 1 for i, t in enumerate(ids) if t in self.eos_ids), len(ids))
-            results.append((self.tokenizer.decode(ids[:n_new], skip_special_tokens=True), n_new))
+            answers = []
+            for answer in out.outputs:
+                ids = list(answer.token_ids)
+                # the HF backend's count: new tokens up to and including the first stop token
+                n_new = next((i + 1 for i, t in enumerate(ids) if t in self.eos_ids), len(ids))
+                answers.append(
+                    (self.tokenizer.decode(ids[:n_new], skip_special_tokens=True), n_new)
+                )
+            results.append(answers)
         return results
 
 

@@ -7,6 +7,7 @@ import os
 import re
 import sys
 
+from codepeft import cards as codepeft_cards
 from codepeft import measures
 from codepeft import paths
 from codepeft import preflight as study_preflight
@@ -14,8 +15,10 @@ from codepeft import study
 from codepeft import tasks
 from codepeft.data import prepare as data_prepare
 from codepeft.judge.rubric import PACKAGED_TEMPLATES, packaged_template_path
+from codepeft.overlap import plan as overlap_plan
 from codepeft.plan import REFERENCE, Plan, report_metric_inputs
 from codepeft.provenance import config_hash
+from codepeft.stats import intervals as stats_intervals
 from codepeft.study import canonical
 
 # Params rule: every rule's params hold only what its job reads, through `canonical` (nested
@@ -67,7 +70,7 @@ wildcard_constraints:
     model=alternatives(list(config["models"]) + [REFERENCE]),
     method=alternatives(PLAN.method_names + [REFERENCE]),
     task=alternatives(config["tasks"]),
-    lang=alternatives({l for _, l in task_langs()}),
+    lang=alternatives({l for _, l in task_langs() + PLAN.test_set_langs()}),
     scope=alternatives(["multi"] + list(config["tasks"])),
     split=alternatives(SPLITS),
     mixture=alternatives(PLAN.mixtures) or "(?!)",
@@ -231,6 +234,17 @@ def metric_outputs(families, task="{task}"):
     }
 
 
+# --- execution (rules/execute.smk) ---------------------------------------------------
+
+
+def execution_tests(wildcards):
+    """The local tests file of CoderEval's languages, when configured (a change reruns their
+    tables); nothing for a test set, whose tests are in its data."""
+    if tasks.is_test_set(wildcards.lang) or not config["execution"]["tests"]:
+        return []
+    return [config["execution"]["tests"]]
+
+
 # --- judge (rules/judge.smk) ---------------------------------------------------------
 
 JUDGE = config["judge"]
@@ -274,6 +288,61 @@ def report_inputs(wildcards):
         "summaries": summaries,
         "stats": stats_files,
         "models": PLAN.trained_model_dirs(),
+    }
+
+
+def uncertainty_report_inputs(wildcards):
+    """The bootstrap intervals (rule intervals) and the overlap audit's summaries, where the
+    study has them (codepeft.report.uncertainty)."""
+    targets = set(get_final_output())
+    found = {
+        name: [path]
+        for name, path in (
+            ("intervals", paths.INTERVALS),
+            ("corpus_paired", paths.CORPUS_PAIRED),
+        )
+        if path in targets
+    }
+    found["overlap"] = [p for p in overlap_plan.audit_summaries(config) if p in targets]
+    return found
+
+
+# --- intervals (rules/uncertainty.smk) ------------------------------------------------
+
+
+def intervals_inputs(wildcards):
+    """Every metric table the report reads, and the predictions and test data of the surface
+    tables (corpus BLEU/chrF)."""
+    tables, _, _ = report_metric_inputs(get_final_output())
+    texts = []
+    for path in tables:
+        names = paths.METRIC_TABLE_RE.search(path).groupdict()
+        if names["family"] == "surface":
+            texts.append(
+                stats_intervals.predictions_path(
+                    names["model"], names["method"], names["task"], names["lang"]
+                )
+            )
+            texts.append(task_data(names["task"], names["lang"], "test"))
+    return {"tables": tables, "texts": list(dict.fromkeys(texts))}
+
+
+# --- shared results (rules/share.smk) --------------------------------------------------
+
+
+def tidy_inputs(wildcards):
+    """The metric tables and stats files the enabled stages register (as the report reads)."""
+    tables, _summaries, stats_files = report_metric_inputs(get_final_output())
+    return {"tables": tables, "stats": stats_files}
+
+
+def model_card_inputs(wildcards):
+    """The trained models' folders, their mixtures' manifests and the stats files."""
+    jobs = codepeft_cards.card_jobs(config)
+    return {
+        "models": [job.model_dir for job in jobs],
+        "manifests": sorted({job.manifest(config) for job in jobs}),
+        "stats": report_metric_inputs(get_final_output())[2],
     }
 
 

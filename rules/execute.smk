@@ -1,16 +1,15 @@
 # Execution: run generated code against tests in a sandbox -> per-task outcomes + pass@k.
-# One job per generation predictions file (every model x method x language). Nothing runs
-# unless execution.allow_untrusted_code is true (tables then say "not computed").
+# One job per generation predictions file (every model x method x language or test set).
+# Nothing runs unless execution.allow_untrusted_code is true (tables then say "not computed").
+# CoderEval's tests: execution.tests (local) or its image; a test set's (humaneval, ...) come
+# with its data records (meta.test, codepeft.data.testsets).
 
 
 rule execute:
     input:
         predictions=paths.fill(paths.PREDICTIONS, task="generation"),
         data=task_data("generation", "{lang}", "test"),
-        # the local tests file, when configured (a change reruns the tables)
-        tests=lambda wc: (
-            [config["execution"]["tests"]] if config["execution"]["tests"] else []
-        ),
+        tests=execution_tests,
     output:
         **metric_outputs(measures.written_by("execute"), task="generation"),
     log:
@@ -18,7 +17,7 @@ rule execute:
     benchmark:
         "results/benchmarks/metrics/execution/{model}/{method}/generation/{lang}.tsv"
     wildcard_constraints:
-        lang=alternatives(tasks.LANGUAGES),
+        lang=alternatives(list(tasks.LANGUAGES) + list(tasks.TEST_SETS)),
     conda:
         "../envs/execution.yaml"
     # samples run in parallel up to this many; each is one interpreter/JVM

@@ -63,7 +63,7 @@ else:
             source=lambda wc: base_model_source(wc.model),
             finetune=lambda wc: finetune_kind(wc.method),
             decoding=lambda wc: canonical(
-                study.decoding_spec(config, wc.task, wc.method, wc.model)
+                study.decoding_spec(config, wc.task, wc.method, wc.lang, wc.model)
             ),
         script:
             "../workflow/scripts/generate.py"
@@ -78,6 +78,8 @@ rule codereval_form:
         "logs/generate/{model}/{method}/generation/{lang}.codereval.log",
     benchmark:
         "results/benchmarks/codereval_form/{model}/{method}/{lang}.tsv"
+    wildcard_constraints:
+        lang=alternatives(tasks.LANGUAGES),
     conda:
         "../envs/core.yaml"
     resources:
@@ -103,7 +105,15 @@ rule reference_predictions:
         "../workflow/scripts/reference_predictions.py"
 
 
+# CoderEval's form for CoderEval's languages only (not for a test set such as humaneval)
 register_final_targets(
     lambda: expand_combos(paths.PREDICTIONS, prediction_combos())
-    + expand_combos(paths.CODEREVAL, prediction_combos(task="generation"))
+    + expand_combos(
+        paths.CODEREVAL,
+        [
+            c
+            for c in prediction_combos(task="generation")
+            if not tasks.is_test_set(c["lang"])
+        ],
+    )
 )

@@ -5,6 +5,7 @@
 # Every output is also an item of Snakemake's report (snakemake --report report.html).
 # the cost section's inputs: generation cost records, training/generation benchmark files
 from codepeft import cost as codepeft_cost
+from codepeft.report import stages as report_stages
 
 
 # the workflow description of `snakemake --report` (a global directive; works from this include)
@@ -15,35 +16,37 @@ rule report:
     input:
         unpack(report_inputs),
         unpack(lambda wc: codepeft_cost.workflow_inputs(config)),
+        unpack(uncertainty_report_inputs),
     output:
         index=report(
             paths.REPORT_INDEX,
             caption="../workflow/report/index.rst",
-            category="Report",
+            category=report_stages.REPORT,
             subcategory="Overview",
             labels={"item": "index.html"},
         ),
         provenance=report(
             paths.REPORT_PROVENANCE,
             caption="../workflow/report/provenance.rst",
-            category="Report",
+            category=report_stages.REPORT,
             subcategory="Provenance",
             labels={"item": "provenance.json"},
         ),
+        # each table and plot in the category of its stage (codepeft.report.stages)
         tables=report(
             directory(paths.REPORT_TABLES),
             patterns=["{name}.tsv"],
             caption="../workflow/report/tables.rst",
-            category="Tables",
-            subcategory="TSV",
+            category=lambda wc: report_stages.category("table", wc.name),
+            subcategory="Tables",
             labels={"table": "{name}"},
         ),
         plots=report(
             directory(paths.REPORT_PLOTS),
             patterns=["{name}.png"],
             caption="../workflow/report/plots.rst",
-            category="Plots",
-            subcategory="PNG",
+            category=lambda wc: report_stages.category("plot", wc.name),
+            subcategory="Plots",
             labels={"plot": "{name}"},
         ),
     log:

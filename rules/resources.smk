@@ -184,6 +184,14 @@ CPU_RESOURCES = {
     "codereval_form": dict(mem_mb=1000, runtime=15),
     # 104 MB and 1.4 s on the rehearsal (x3 for the paper's 15 models): 1.5x is 470 MB, 7 s
     "stats": dict(mem_mb=1000, runtime=15),
+    # streamed (codepeft.overlap): the test set's n-grams + one batch of 2000 training rows;
+    # a 854k-row mixture of the paper's shape vs the 1000-item translation test: 83 MB peak,
+    # 74 s CPU, 233 s wall on a loaded 2-core machine (benchmarks/overlap.md); room for the
+    # 15k-item code-to-text test set and a slow node
+    "overlap_audit": dict(mem_mb=1000, runtime=20),
+    # every metric table once; sacrebleu's BLEU + chrF bootstrap ~2.5 s per 1000-item file
+    # and ~4 s per paired test (benchmarks/bootstrap.md): ~5 min for the paper's files
+    "intervals": dict(mem_mb=2000, runtime=30),
     # `report` runs beside Snakemake on the submit host (a localrule), so it asks for nothing
 }
 

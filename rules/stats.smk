@@ -12,10 +12,12 @@ include: "resources.smk"
 from codepeft.stats import plan as stats_plan
 
 # planned once: the comparisons' blocks whose tables the stages included before this file
-# register as targets (tables of disabled families are skipped, with the reason logged)
+# register as targets (tables of disabled families are skipped, with the reason logged); each
+# block with its sides' overlap-audit tables (stats.exclude_overlap; codepeft.overlap.plan)
 STATS_RUN, STATS_SKIPPED = stats_plan.workflow_blocks(
     config, PLAN.generated(), get_final_output()
 )
+STATS_RUN = overlap_plan.with_audits(config, STATS_RUN, get_final_output())
 STATS_OUTPUTS = [
     paths.fill(paths.STATS_TABLE, comparison=name)
     for name in stats_plan.comparison_names(STATS_RUN)
@@ -25,6 +27,7 @@ STATS_OUTPUTS = [
 rule stats:
     input:
         stats_plan.input_tables(STATS_RUN),
+        overlap_plan.block_tables(STATS_RUN),
     output:
         STATS_OUTPUTS,
     log:
@@ -50,7 +53,8 @@ rule stats:
             ]
             + stats_plan.skipped_comparisons(config)
         ),
-        section=canonical(config["stats"]),
+        # bootstrap and exclude_overlap only where they differ from their defaults
+        section=canonical(overlap_plan.stats_params(config["stats"])),
     script:
         "../workflow/scripts/stats.py"
 

@@ -6,6 +6,10 @@
 include: "resources.smk"
 
 
+# the categories of Snakemake's report (snakemake --report): a manifest is a Data item
+from codepeft.report import stages as report_stages
+
+
 # One job per distinct mixture (codepeft.study.mixtures): results/mixtures/{mixture}/ with
 # {mixture} = its tasks + a hash of (sources, mixing, seed); manifest.json says what it holds.
 rule build_mixture:
@@ -14,7 +18,13 @@ rule build_mixture:
     output:
         train=paths.fill(paths.MIXTURE_FILE, split="train"),
         valid=paths.fill(paths.MIXTURE_FILE, split="valid"),
-        manifest=paths.MIXTURE_MANIFEST,
+        manifest=report(
+            paths.MIXTURE_MANIFEST,
+            caption="../workflow/report/data.rst",
+            category=report_stages.DATA,
+            subcategory="Training mixtures",
+            labels={"mixture": "{mixture}"},
+        ),
     log:
         "logs/mixtures/{mixture}.log",
     benchmark:

@@ -11,6 +11,7 @@ change and rerun, with `rerun_study`)."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -18,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -44,14 +46,18 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-# The work units of a distributed run (`--dist loadgroup`), the longest first, so that the
-# critical path starts at once: the built embedded study and every test that reads it (one
-# unit: the study is built once, in one worker), the Slurm tests (they wait on the queue as
-# much as on the CPU, beside the study's build), then each module (its module fixtures are
-# built once). xdist's own loadgroup marks a group in the test's node id, which pytest 9 no
-# longer takes; here each worker writes its collection's units to GROUPS_ENV's folder and the
-# scheduler (`pytest_xdist_make_scheduler`) reads them.
-EMBEDDED_GROUP, SLURM_GROUP = "embedded_study", "slurm"
+# The work units of a distributed run (`--dist loadgroup`), so that the critical path starts
+# at once and no worker waits while there is work: first the embedded study's build with the
+# demo's checks (one unit, EMBEDDED_BUILD: its first test builds the study), the Slurm tests
+# (they wait on the queue as much as on the CPU, beside the study's build), then each module
+# (its module fixtures are built once), workflow and slow ones first; last the other tests
+# that read the built study, one unit per module, taken by whichever worker is free: the study
+# is built once per session for both workers (`_build_embedded_study`: a worker that needs it
+# while the other builds waits on its lock). xdist's own loadgroup marks a group in the test's
+# node id, which pytest 9 no longer takes; here each worker writes its collection's units to
+# GROUPS_ENV's folder and the scheduler (`pytest_xdist_make_scheduler`) reads them.
+EMBEDDED_BUILD, SLURM_GROUP = "embedded_study", "slurm"
+EMBEDDED_BUILD_MODULE = "test_demo_workflow.py"
 GROUPS_ENV = "CODEPEFT_TEST_UNITS"
 # modules that share one built fixture across module boundaries: the same unit
 SHARED_GROUPS = {
@@ -60,19 +66,26 @@ SHARED_GROUPS = {
 }
 
 
+def _reads_embedded_study(item) -> bool:
+    return "embedded_run" in getattr(item, "fixturenames", ())
+
+
 def work_unit(item) -> str:
     """The work unit of `item` in a distributed run (see above)."""
-    if "embedded_run" in getattr(item, "fixturenames", ()):
-        return EMBEDDED_GROUP
+    module = str(item.path.relative_to(TESTS))
+    if _reads_embedded_study(item):
+        return EMBEDDED_BUILD if item.path.name == EMBEDDED_BUILD_MODULE else f"study:{module}"
     if TESTS / "slurm" in item.path.parents:
         return SLURM_GROUP
-    return SHARED_GROUPS.get(item.path.name, str(item.path.relative_to(TESTS)))
+    return SHARED_GROUPS.get(item.path.name, module)
 
 
 def _unit_rank(item) -> int:
     unit = work_unit(item)
-    if unit in (EMBEDDED_GROUP, SLURM_GROUP):
-        return 0 if unit == EMBEDDED_GROUP else 1
+    if unit in (EMBEDDED_BUILD, SLURM_GROUP):
+        return 0 if unit == EMBEDDED_BUILD else 1
+    if _reads_embedded_study(item):
+        return 5
     if TESTS / "workflow" in item.path.parents:
         return 2
     return 3 if item.get_closest_marker("slow") else 4
@@ -99,7 +112,7 @@ def pytest_unconfigure(config):
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "embedded_run" in getattr(item, "fixturenames", ()):
+        if _reads_embedded_study(item):
             item.add_marker(pytest.mark.workflow)
     worker, folder = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get(GROUPS_ENV)
     if not (_distributed(config) and worker and folder):
@@ -110,6 +123,23 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: ranks[work_unit(item)])  # stable: file order within a rank
     units = {item.nodeid: work_unit(item) for item in items}
     (Path(folder) / f"{worker}.json").write_text(json.dumps(units))
+
+
+# CODEPEFT_TEST_TIMELINE=<file>: one JSON line per test (worker, test, start, end; set-up and
+# tear-down included), to see what each worker did when (benchmarks/timeline.py reads it)
+TIMELINE_ENV = "CODEPEFT_TEST_TIMELINE"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    start = time.time()
+    yield
+    timeline = os.environ.get(TIMELINE_ENV)
+    if timeline:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        line = {"worker": worker, "test": item.nodeid, "start": start, "end": time.time()}
+        with open(timeline, "a") as out:
+            out.write(json.dumps(line) + "\n")
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)  # (a hook of pytest-xdist)
@@ -254,17 +284,37 @@ def fingerprint_changes(before: dict, after: dict) -> list[str]:
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
 
+def _session_root(tmp_path_factory) -> Path:
+    """The folder of this pytest session that every xdist worker sees (a worker's own basetemp
+    is `<session root>/popen-gwN`)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def _build_embedded_study(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    kept = os.environ.get(STUDY_ENV)
-    if kept:
-        work = Path(kept).resolve()
-        if not (work / "Snakefile").is_file():
-            shutil.rmtree(work, ignore_errors=True)
-            work.parent.mkdir(parents=True, exist_ok=True)
-            copy_checkout(work)
-    else:
-        work = copy_checkout(tmp_path_factory.mktemp("wf") / "repo")
-    proc = snakemake(["--cores", "2"], work, 1500)
+    """Build the embedded study once per session, whichever worker asks first: the others wait
+    on the lock and read the same study (and the same finished process, from its record)."""
+    root = _session_root(tmp_path_factory)
+    record = root / "embedded-study.json"
+    with open(root / "embedded-study.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not record.exists():
+            kept = os.environ.get(STUDY_ENV)
+            if kept:
+                work = Path(kept).resolve()
+                if not (work / "Snakefile").is_file():
+                    shutil.rmtree(work, ignore_errors=True)
+                    work.parent.mkdir(parents=True, exist_ok=True)
+                    copy_checkout(work)
+            else:
+                work = copy_checkout(root / "embedded-study")
+            proc = snakemake(["--cores", "2"], work, 1500)
+            fields = {"work": str(work), "returncode": proc.returncode}
+            fields.update(args=proc.args, stdout=proc.stdout, stderr=proc.stderr)
+            record.write_text(json.dumps(fields))
+    fields = json.loads(record.read_text())
+    work = Path(fields.pop("work"))
+    proc = subprocess.CompletedProcess(**fields)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-6000:]
     return work, proc
 

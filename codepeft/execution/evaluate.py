@@ -1,13 +1,16 @@
 """The execution stage: predictions + tests -> per-task table (TSV) + summary (JSON).
 
 Predictions (either form, one line per task):
-  - the project's form ``{"id": ..., "output": "<code>"}`` (n = 1, greedy), or
+  - the project's form ``{"id": ..., "output": "<code>"}`` (n = 1, greedy), with
+    ``"outputs": ["<code>", ...]`` when n answers were sampled (then ``"sampling"``: n,
+    temperature, top_p, seed, copied into the summary), or
   - CoderEval's form ``{"_id": ..., "generate_results": ["<code>", ...]}`` (n >= 1; items may
     also be ``{"generate_code": ...}`` objects as in CoderEval's result files).
 
 Each task runs from the local tests file when it has a test there (self-contained and
-standard-library tasks), else in CoderEval's image when one is configured, else it is
-``not computed`` with the reason. Running anything requires ``allow_untrusted_code=True``.
+standard-library tasks), or from its data record's ``meta.test`` (the test sets of
+`codepeft.data.testsets`: HumanEval, ...), else in CoderEval's image when one is configured,
+else it is ``not computed`` with the reason. Running anything requires ``allow_untrusted_code=True``.
 
 An interpreter or JDK missing for samples that need it, or a CoderEval image configured but
 not usable here, is an environment failure (``Settings.environment_failures``,
@@ -48,7 +51,10 @@ def load_predictions(path: str | Path) -> dict[str, list[str]]:
             ]
         elif "id" in rec:
             tid = str(rec["id"])
-            codes = [rec.get("output") or ""]
+            if rec.get("outputs") is not None:  # n sampled answers
+                codes = [code or "" for code in rec["outputs"]]
+            else:
+                codes = [rec.get("output") or ""]
         else:
             raise ValueError(f"{path}:{lineno}: neither 'id'+'output' nor '_id'+'generate_results'")
         if tid in out:
@@ -72,12 +78,35 @@ def load_tests(path: str | Path | None) -> dict[str, dict]:
     return tests
 
 
+def load_sampling(path: str | Path) -> dict | None:
+    """How a predictions file's answers were sampled (its rows' ``sampling``), or None (one
+    greedy answer per task)."""
+    for rec in io.iter_jsonl(path):
+        if rec.get("sampling"):
+            return rec["sampling"]
+    return None
+
+
+def load_data_tests(data_path: str | Path | None, language: str) -> dict[str, dict]:
+    """id -> {"language", "test"} of the data records that carry their test (``meta.test``: a
+    test set's problems, `codepeft.data.testsets`)."""
+    if not data_path or not Path(data_path).exists():
+        return {}
+    return {
+        str(rec["id"]): {"id": str(rec["id"]), "language": language, "test": rec["meta"]["test"]}
+        for rec in io.iter_jsonl(data_path)
+        if isinstance((rec.get("meta") or {}).get("test"), str)
+    }
+
+
 def load_levels(data_path: str | Path | None) -> dict[str, str]:
     """id -> CoderEval runnable level, from a task data file (inputs.level), if given."""
     if not data_path or not Path(data_path).exists():
         return {}
     levels = {}
     for rec in io.iter_jsonl(data_path):
+        if (rec.get("meta") or {}).get("test_set"):  # HumanEval, ...: no CoderEval level
+            continue
         level = (rec.get("inputs") or {}).get("level") or (rec.get("meta") or {}).get("level")
         levels[str(rec["id"])] = level or ""
     return levels
@@ -320,12 +349,15 @@ def run_from_config(
     )  # fmt: skip
     rows, columns, summary, _ = evaluate(
         load_predictions(predictions),
-        load_tests(tests),
+        {**load_tests(tests), **load_data_tests(data, language)},
         settings,
         all_ids=load_all_ids(data),
         levels=load_levels(data),
     )
     summary = {**(meta or {}), **summary}
+    sampling = load_sampling(predictions)
+    if sampling is not None:
+        summary["sampling"] = sampling
     write_outputs(rows, columns, summary, out_tsv, summary_path)
     log.info(
         "pass@1 over all %d tasks: %.4f (%d passes, %d not computed, %d missing)",

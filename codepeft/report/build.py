@@ -40,7 +40,7 @@ from codepeft.stats import read_table
 from codepeft.stats.plan import RETENTION
 
 from . import cost as cost_mod
-from . import figures
+from . import figures, uncertainty
 from . import headline as headline_mod
 from . import html as html_mod
 from . import page as page_mod
@@ -244,21 +244,63 @@ def _inputs(root: str, config: dict, metric_tables, stats_tables, model_dirs) ->
     return {k: found[k] if v is None else list(v) for k, v in given.items()}
 
 
-def pass1_table(run: ReportBuild, tables: list[T.MetricTable], summaries: dict) -> list[dict]:
+def pass1_table(
+    run: ReportBuild, tables: list[T.MetricTable], summaries: dict, intervals=()
+) -> list[dict]:
     """tables/pass1: pass@1 per model, method, language (sorted by language, then the study's
-    order); returns the rows in the builders' order (for plots, cost and headline)."""
+    order), with the bootstrap interval of the proportion where the intervals rule ran;
+    returns the rows in the builders' order (for plots, cost and headline)."""
     pass1 = T.pass1_rows(run.config, tables, summaries)
+    uncertainty.add_pass1_intervals(pass1, list(intervals))
     rows = sorted(pass1, key=lambda r: (r["lang"], *run.order_key(r["model"], r["method"])))
-    run.emit("pass1", T.PASS1_COLUMNS, rows, "pass@1 (CoderEval-style: passes / tasks)")
+    columns = T.PASS1_COLUMNS + uncertainty.CI_COLUMNS
+    run.emit("pass1", columns, rows, "pass@1 (CoderEval-style: passes / tasks)")
     return pass1
 
 
-def means_table(run: ReportBuild, tables: list[T.MetricTable]) -> list[dict]:
-    """tables/means: descriptive statistics of every measure of every metric table."""
+def means_table(run: ReportBuild, tables: list[T.MetricTable], intervals=()) -> list[dict]:
+    """tables/means: descriptive statistics of every measure of every metric table, with the
+    bootstrap interval of each mean where the intervals rule ran."""
     means = T.means_rows(tables, tuple(run.section["exclude_columns"]))
+    uncertainty.add_mean_intervals(means, list(intervals))
     title = "Per-measure descriptive statistics of every metric table"
-    run.emit("means", T.MEANS_COLUMNS, means, title)
+    run.emit("means", T.MEANS_COLUMNS + uncertainty.CI_COLUMNS, means, title)
     return means
+
+
+def uncertainty_section(
+    run: ReportBuild, intervals: list[dict], paired: list[dict], overlap: dict[str, dict]
+) -> str:
+    """tables/corpus (corpus BLEU/chrF with intervals), tables/corpus_paired and
+    tables/overlap (the audit per mixture, task, language); returns the page's section."""
+    corpus = uncertainty.corpus_rows(intervals)
+    audit = uncertainty.overlap_rows(overlap)
+    if corpus:
+        run.emit("corpus", uncertainty.CORPUS_COLUMNS, corpus, "Corpus BLEU and chrF")
+    if paired:
+        run.emit("corpus_paired", list(paired[0]), paired, "Corpus BLEU/chrF paired bootstrap")
+    if audit:
+        run.emit("overlap", uncertainty.OVERLAP_COLUMNS, audit, "Train/test overlap audit")
+    return uncertainty.section_html(corpus, paired, audit, run.config)
+
+
+def read_uncertainty(root: str, intervals: str | None, paired: str | None, overlap) -> tuple:
+    """(interval rows, corpus paired rows, {audit summary path: summary}); a path None: the
+    default layout under `root` where present; "" or []: none."""
+    intervals = paths.INTERVALS if intervals is None else intervals
+    paired = paths.CORPUS_PAIRED if paired is None else paired
+    if overlap is None:
+        overlap = [
+            os.path.relpath(p, root)
+            for p in sorted(glob.glob(os.path.join(root, paths.glob(paths.OVERLAP_SUMMARY))))
+        ]
+
+    def rows(path):
+        full = os.path.join(root, path)
+        return read_tsv(full) if path and os.path.isfile(full) else []
+
+    summaries = {p: s for p in overlap if (s := _read_json(os.path.join(root, p))) is not None}
+    return rows(intervals), rows(paired), summaries
 
 
 def not_computed_table(run: ReportBuild, tables, unreadable: list[dict]) -> list[dict]:
@@ -355,6 +397,9 @@ def build_report(
     root: str | os.PathLike = ".",
     cost_files: list[str] | None = None,
     benchmarks: list[str] | None = None,
+    intervals: str | None = None,
+    corpus_paired: str | None = None,
+    overlap_summaries: list[str] | None = None,
 ) -> dict:
     """Write the report; returns {"index": path, "tables": [...], "plots": [...]}."""
     t0, root = time.time(), str(root)
@@ -363,14 +408,18 @@ def build_report(
     unreadable: list[dict] = []
     tables, summaries = load_metric_tables(inputs["metric_tables"], root, unreadable)
     log.info("read %d metric tables, %d summaries", len(tables), len(summaries))
-    pass1 = pass1_table(run, tables, summaries)
-    means = means_table(run, tables)
+    interval_rows, paired_rows, overlap = read_uncertainty(
+        root, intervals, corpus_paired, overlap_summaries
+    )
+    pass1 = pass1_table(run, tables, summaries, interval_rows)
+    means = means_table(run, tables, interval_rows)
     not_computed = not_computed_table(run, tables, unreadable)
     stats_by_name = rq_tables(run, inputs["stats_tables"])
     quirks = quirks_table(run)
     training = training_records(inputs["model_dirs"], root)
     headline_rows = headline_table(run, stats_by_name)
     retention_rows = retention_table(run, stats_by_name)
+    uncertainty_html = uncertainty_section(run, interval_rows, paired_rows, overlap)
     plot_paths = {
         **figures.pass1_figure(run, pass1),
         **figures.distribution_figures(run, tables),
@@ -400,6 +449,7 @@ def build_report(
         extra_sections=[
             ("retention", "Retention", retention_mod.retention_html(retention_rows, config)),
             ("cost", "Cost", cost_html),
+            ("uncertainty", "Uncertainty and overlap", uncertainty_html),
         ],
         headline=headline_mod.headline_html(headline_rows, pass1, training),
     )

@@ -24,6 +24,7 @@ from pathlib import Path
 from codepeft import cost as C
 from codepeft import paths
 from codepeft.paper.workload import paper_workload
+from codepeft.tasks import is_test_set
 
 from . import html as H
 from . import plots
@@ -242,8 +243,8 @@ def quality_points(config: dict, pass1: list[dict], means: list[dict]) -> dict[s
             points, paper = {}, {}
             if (family, measure) == ("execution", "pass@1"):
                 by: dict[tuple, list[dict]] = {}
-                for r in pass1:
-                    if r.get("pass@1") is not None:
+                for r in pass1:  # the study's own languages (CoderEval), not a test set
+                    if r.get("pass@1") is not None and not is_test_set(r["lang"]):
                         by.setdefault((r["model"], r["method"]), []).append(r)
                 for key, rs in by.items():
                     n = sum(T._f(r.get("n_tasks")) for r in rs)

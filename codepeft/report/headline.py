@@ -84,6 +84,10 @@ def headline_rows(config: dict, stats_by_name: dict[str, list[dict]]) -> list[di
     """One row per (baseline comparison, model, task, lang, key measure) found in the stats."""
     alpha = float(config.get("stats", {}).get("alpha", 0.05))
     tasks = config.get("tasks", {})
+    # one subset per test: every item, or without the overlap audit's flagged items when the
+    # study excludes them (stats.exclude_overlap); rows of before have no subset
+    exclude = config.get("stats", {}).get("exclude_overlap") == "exclude"
+    subset = "no_overlap" if exclude else "all"
     out = []
     for comp in baseline_comparisons(config):
         rows = stats_by_name.get(comp["name"], [])
@@ -91,6 +95,8 @@ def headline_rows(config: dict, stats_by_name: dict[str, list[dict]]) -> list[di
             for family, measure in KEY_MEASURES.get(task, ()):
                 for lang in tasks[task].get("languages", []):
                     for r in rows:
+                        if (r.get("subset") or subset) != subset:
+                            continue
                         if (r.get("task"), r.get("lang"), r.get("family"), r.get("measure")) != (
                             task,
                             lang,

@@ -47,6 +47,8 @@ def fmt(value, digits: int = 4) -> str:
         return str(value)
     if math.isnan(x):
         return ""
+    if math.isinf(x):  # "inf", or a text that only parses as one (a hash such as 307262e10273)
+        return str(value)
     if x == int(x) and abs(x) < 1e9 and "." not in str(value) and "e" not in str(value).lower():
         return str(int(x))
     if x != 0 and abs(x) < 1e-3:
@@ -71,7 +73,9 @@ def table_html(columns, rows, classes: dict | None = None, text_columns=()) -> s
             if isinstance(v, str) and not _is_number(v):
                 cls.append("t")
             cls += classes.get(c, [])
-            cells.append(f'<td class="{" ".join(cls)}">{esc(fmt(v))}</td>')
+            # a text column shows its values as they are (a config hash is no number)
+            text = str(v) if c in text_columns and isinstance(v, str) else fmt(v)
+            cells.append(f'<td class="{" ".join(cls)}">{esc(text)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
         "<div class='scroll'><table>\n<thead><tr>"

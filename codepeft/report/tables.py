@@ -285,6 +285,8 @@ def pass1_rows(
             row.update(counted, complete=counted["n_not_computed"] == 0, source="table")
         n = row["n_tasks"]
         row["pass@1"] = row["passes"] / n if n else None
+        if summary and summary.get("sampling"):  # n answers per task: the mean of its pass@1
+            row["pass@1"] = summary["pass@1_all_tasks"]
         size = row["scale"]
         if size and (size, mt.method) in paper.PASS1_COUNTS and mt.lang in paper.PASS1_TOTALS:
             row["paper_passes"] = paper.PASS1_COUNTS[(size, mt.method)][mt.lang]
@@ -325,6 +327,13 @@ RQ_COLUMNS = (
     "ci_high",
     "magnitude",
     "significant",
+    "p_boot",
+    "ci_a_low",
+    "ci_a_high",
+    "ci_b_low",
+    "ci_b_high",
+    "subset",
+    "n_excluded_overlap",
     "note",
     "paper_metric",
     "paper_both",

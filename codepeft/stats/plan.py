@@ -89,7 +89,9 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
     key. A comparison whose methods or models are not in the
     study is skipped (and logged): the embedded default can keep the paper's comparisons. A
     comparison runs only on the models both methods apply to (`methods.<m>.models`) and the
-    tasks both are trained on (`methods.<m>.tasks`), e.g. RQ3's two-task models."""
+    tasks both are trained on (`methods.<m>.tasks`), e.g. RQ3's two-task models, and on the
+    evaluation-only test sets (`test_sets`, `lang` = the test set) both methods answer
+    (`codepeft.study.answers_test_set`)."""
     section = config.get("stats", {})
     for entry, spec in section.get("measures", {}).items():
         registry.check_stats_entry(entry, spec)
@@ -99,6 +101,7 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
         for t, spec in config.get("tasks", {}).items()
         for lang in spec.get("languages", [])
     ]
+    test_sets = study.test_sets(config) if config.get("models") else []
     blocks = []
     for comp in section.get("comparisons", []):
         name = comp["name"]
@@ -114,6 +117,11 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
             )
         else:
             shared_tasks = set()
+        answered = [
+            (task, name)
+            for task, name in test_sets
+            if all(study.answers_test_set(config, s["method"], task) for s in sides.values())
+        ]
         comp_models = _listify(comp.get("models")) or models
         comp_models = [m for m in comp_models if m in models]
         for model in comp_models:
@@ -122,9 +130,7 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                 continue
             if not all(study.applies(config, sides[k]["method"], side_model[k]) for k in sides):
                 continue
-            for task, lang in task_langs:
-                if task not in shared_tasks:
-                    continue
+            for task, lang in [(t, la) for t, la in task_langs if t in shared_tasks] + answered:
                 if comp.get("tasks") and task not in comp["tasks"]:
                     continue
                 if comp.get("langs") and lang not in comp["langs"]:
@@ -136,6 +142,7 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                         continue
                     blocks.append(
                         _block(
+                            config,
                             name,
                             comp.get("question") or name,
                             (side_model["a"], sides["a"]["method"]),
@@ -151,6 +158,21 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
     return blocks
 
 
+def _tests_of(config: dict, spec: dict, entry: str, task: str, lang: str) -> dict:
+    """{binary, continuous} measures of one block: a `stats.measures` entry's lists, except that
+    with n sampled answers per problem (`codepeft.study.sampling_spec`) a proportion measure
+    (pass@k) is a per-problem pass rate, not 0/1: it gets the continuous test (Wilcoxon)."""
+    binary, continuous = _listify(spec.get("binary")), _listify(spec.get("continuous"))
+    if study.sampling_spec(config, task, lang) is None:
+        return {"binary": binary, "continuous": continuous}
+    family = registry.family(spec.get("table") or entry)
+    rates = [c for c in binary if family.require(c).kind == registry.PROPORTION]
+    binary = [c for c in binary if c not in rates]
+    if "*" not in continuous:
+        continuous += [c for c in rates if c not in continuous]
+    return {"binary": binary, "continuous": continuous}
+
+
 def _family_applies(spec: dict, task: str, lang: str) -> bool:
     """Whether a `measures` entry has tables for (task, lang) (its `tasks`, `langs`)."""
     if spec.get("tasks") and task not in spec["tasks"]:
@@ -159,6 +181,7 @@ def _family_applies(spec: dict, task: str, lang: str) -> bool:
 
 
 def _block(
+    config: dict,
     name: str,
     question: str,
     a: tuple[str, str],
@@ -191,8 +214,7 @@ def _block(
         lang=lang,
         family=family,  # the metric table's family
         entry=entry,  # the `measures` entry
-        binary=_listify(spec.get("binary")),
-        continuous=_listify(spec.get("continuous")),
+        **_tests_of(config, spec, entry, task, lang),
         exclude=_listify(spec.get("exclude")),
         group=spec.get("group", "metrics"),
         a_table=tables["a"],
@@ -244,6 +266,7 @@ def retention_blocks(config: dict, generated) -> list[dict]:
             if _family_applies(spec, task, lang):
                 blocks.append(
                     _block(
+                        config,
                         RETENTION,
                         RETENTION,
                         (model, base),

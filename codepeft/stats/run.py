@@ -1,6 +1,7 @@
 """Running a study's planned blocks (`run_blocks`): the paired tests of every block, p-values
-adjusted over the configured families (`adjust_families`), one row per comparison x measure,
-written as TSV (`write_rows`, columns `ROW_COLUMNS`)."""
+adjusted over the configured families (`adjust_families`), one row per comparison x measure
+(x subset: all test items, and without those the overlap audit flags), written as TSV
+(`write_rows`, columns `ROW_COLUMNS`)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,18 @@ import math
 import os
 
 from codepeft import measures as registry
+from codepeft.config import schema_defaults
 from codepeft.io import write_tsv
+from codepeft.overlap.audit import flagged_ids
+from codepeft.stats import bootstrap
 from codepeft.stats.plan import _kind, resolve_option
 from codepeft.stats.tables import Table, compare_tables, read_table
 from codepeft.stats.tests import p_adjust
+
+#: the schema's `stats` defaults: options kept out of the rule's params at their default
+#: (codepeft.overlap.plan.stats_section) are read from here
+DEFAULTS = schema_defaults("stats")
+ALL, NO_OVERLAP = "all", "no_overlap"
 
 ROW_COLUMNS = (
     "comparison",
@@ -53,6 +62,11 @@ ROW_COLUMNS = (
     "a_table",
     "b_table",
     "note",
+    # added with the bootstrap and the overlap audit (docs/statistics.md): after every
+    # column of before, so a reader by position sees the same first columns
+    *bootstrap.ROW_COLUMNS,
+    "subset",
+    "n_excluded_overlap",
 )
 
 
@@ -72,14 +86,17 @@ def adjust_families(rows: list[dict], section: dict) -> None:
     for k, row in enumerate(rows):
         kind = _kind(row.get("test", ""))
         keys = families.get(kind, default_keys[kind])
-        key = (kind, tuple(keys)) + tuple(str(row.get(g, "")) for g in keys)
+        subset = row.get("subset") or ALL
+        key = (kind, tuple(keys), subset) + tuple(str(row.get(g, "")) for g in keys)
         groups.setdefault(key, []).append(k)
     for key, members in groups.items():
-        kind, keys = key[0], key[1]
+        kind, keys, subset = key[0], key[1], key[2]
         methods = {resolve_option(section, rows[k], "adjust", "holm") for k in members}
         label = "/".join(
-            f"{g}={v}" for g, v in zip(("kind",) + keys, (kind,) + key[2:], strict=True)
+            f"{g}={v}" for g, v in zip(("kind",) + keys, (kind,) + key[3:], strict=True)
         )
+        if subset != ALL:  # each subset is adjusted apart; the label of `all` is unchanged
+            label += f"/subset={subset}"
         if len(methods) > 1:
             raise ValueError(
                 f"stats: family {label} mixes adjustment methods {sorted(methods)}: an override "
@@ -93,6 +110,17 @@ def adjust_families(rows: list[dict], section: dict) -> None:
             rows[k]["adjust"] = method
             rows[k]["adjust_family"] = label
             rows[k]["family_size"] = size
+
+
+def overlap_subsets(block: dict, mode: str, flagged) -> list[tuple[str, frozenset[str]]]:
+    """The (subset, ids left out) a block runs on under `stats.exclude_overlap`: every test
+    item (`all`), and/or without the items the overlap audit flags against either side's
+    training mixture (`no_overlap`). A block without audit files (`a_overlap`/`b_overlap`:
+    the audit is off, or a test run outside the workflow) has only `all`."""
+    if mode == "keep" or not ("a_overlap" in block or "b_overlap" in block):
+        return [(ALL, frozenset())]
+    clean = (NO_OVERLAP, flagged(block))
+    return [clean] if mode == "exclude" else [(ALL, frozenset()), clean]
 
 
 def _default_loader(section: dict, root: str):
@@ -111,6 +139,18 @@ def run_blocks(
     section's `id_column`); pass another to run the plan on tables laid out differently.
     Pairing (`pair_by`) and adjustment (`adjust`) follow the section and its `overrides`."""
     binary_test = "mcnemar_exact" if section.get("binary_test", "mcnemar") == "exact" else "mcnemar"
+    settings = bootstrap.Bootstrap.from_section(section)
+    mode = section.get("exclude_overlap", DEFAULTS["exclude_overlap"])
+    flagged_cache: dict[str, frozenset[str]] = {}
+
+    def flagged(block: dict) -> frozenset[str]:
+        ids: set[str] = set()
+        for path in list(block.get("a_overlap") or []) + list(block.get("b_overlap") or []):
+            if path not in flagged_cache:
+                flagged_cache[path] = flagged_ids(os.path.join(root, path))
+            ids |= flagged_cache[path]
+        return frozenset(ids)
+
     kwargs = dict(
         conf_level=section.get("conf_level", 0.95),
         cliff_algorithm=section.get("cliff_algorithm", "effsize"),
@@ -127,6 +167,7 @@ def run_blocks(
 
     for k, block in enumerate(blocks, 1):
         ta, tb = table(block["a_table"]), table(block["b_table"])
+        subsets = overlap_subsets(block, mode, flagged)
         binary = [m for m in block["binary"]]
         if "*" in block["continuous"]:
             # the family's continuous measures (codepeft.measures) with a value in A and in B
@@ -159,22 +200,29 @@ def run_blocks(
             base["test"] = test
             pair_by = resolve_option(section, base, "pair_by", "id")
             both_constant = resolve_option(section, base, "both_constant", "test")
-            try:
-                row = compare_tables(
-                    ta,
-                    tb,
-                    measure,
-                    test=test,
-                    pair_by=pair_by,
-                    both_constant=both_constant,
-                    **kwargs,
+            for subset, exclude in subsets:
+                try:
+                    row = compare_tables(
+                        ta,
+                        tb,
+                        measure,
+                        test=test,
+                        pair_by=pair_by,
+                        both_constant=both_constant,
+                        bootstrap=settings,
+                        exclude_ids=exclude,
+                        **kwargs,
+                    )
+                except (KeyError, ValueError) as err:
+                    raise ValueError(
+                        f"stats: {block['comparison']} {block['a_table']} vs {block['b_table']}, "
+                        f"measure {measure!r} ({test}): {err}"
+                    ) from err
+                excluded = len(exclude & (set(ta.ids) | set(tb.ids)))
+                rows.append(
+                    {**base, **row, "pair_by": pair_by, "subset": subset}
+                    | {"n_excluded_overlap": excluded}
                 )
-            except (KeyError, ValueError) as err:
-                raise ValueError(
-                    f"stats: {block['comparison']} {block['a_table']} vs {block['b_table']}, "
-                    f"measure {measure!r} ({test}): {err}"
-                ) from err
-            rows.append({**base, **row, "pair_by": pair_by})
         if log:
             log(
                 f"stats: [{k}/{len(blocks)}] {block['comparison']} {block['model']} {block['task']}/{block['lang']} {block['family']}: {len(binary) + len(continuous)} measures"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from codepeft.stats.bootstrap import Bootstrap, paired_mean_test
 from codepeft.stats.tests import compare, pair_values
 
 ID_CANDIDATES = ("id", "instance_id", "Task ID", "TaskID", "task_id", "target_id", "_id")
@@ -115,8 +116,26 @@ def compare_tables(
     test: str = "wilcoxon",
     pair_by: str = "id",
     measure_b: str | None = None,
+    bootstrap: Bootstrap | None = None,
+    exclude_ids: frozenset[str] | set[str] = frozenset(),
     **kwargs,
 ) -> dict:
-    """Pair two tables on `measure` (B's column may be named differently) and run `test`."""
-    paired = pair_values(a.ids, a.values(measure), b.ids, b.values(measure_b or measure), pair_by)
-    return compare(paired, test=test, **kwargs)
+    """Pair two tables on `measure` (B's column may be named differently) and run `test`.
+
+    `bootstrap`: add each side's bootstrap interval of its mean over the complete pairs and the
+    paired-bootstrap p-value (`codepeft.stats.bootstrap.ROW_COLUMNS`). `exclude_ids`: ids left
+    out of both tables before pairing (the overlap audit's flagged test items)."""
+    a_ids, a_values = _without(a.ids, a.values(measure), exclude_ids)
+    b_ids, b_values = _without(b.ids, b.values(measure_b or measure), exclude_ids)
+    paired = pair_values(a_ids, a_values, b_ids, b_values, pair_by)
+    row = compare(paired, test=test, **kwargs)
+    if bootstrap is not None:
+        row.update(paired_mean_test(paired.a, paired.b, bootstrap))
+    return row
+
+
+def _without(ids: list[str], values: np.ndarray, exclude) -> tuple[list[str], np.ndarray]:
+    if not exclude:
+        return ids, values
+    keep = [k for k, i in enumerate(ids) if i not in exclude]
+    return [ids[k] for k in keep], values[keep]

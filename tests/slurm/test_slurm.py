@@ -59,6 +59,22 @@ CPU_TARGETS = [
 FAST_TRAINING = {"max_steps": 4, "eval_steps": 1000, "save_steps": 1000, "logging_steps": 1}
 FAST_DECODING = {"summarization": 12, "generation": 16, "translation": 16}
 
+# what one test measured for a later one in this module (the step rate of a full fine-tuning of
+# the tiny model at batch 1 on this machine, under this load)
+MEASURED: dict[str, float] = {}
+
+
+def time_limit_max_steps(rate: float | None, window_s: float = 240, floor: int = 1500) -> int:
+    """Steps for the time-limit test's training: more than its first attempt can do before the
+    signal, so that the signal, not the end of training, stops it, and not many more, since the
+    retry runs the rest. The signal comes at most `runtime - signal_lead_s` (4 - 2 minutes)
+    after the job starts; `window_s` covers that twice over (a machine up to 2x faster during the
+    test than when the rate was measured). Without a measured rate: 6000 (~5 minutes at 20
+    steps/s)."""
+    if not rate:
+        return 6000
+    return max(floor, round(rate * window_s))
+
 
 def _env() -> dict:
     env = dict(os.environ)
@@ -101,12 +117,17 @@ def slurm_copy(slurm_cluster, tmp_path_factory):
     return _copy_repo(tmp_path_factory.mktemp("slurm") / "repo", FAST_TRAINING)
 
 
-def _copy_repo(dest: Path, training: dict, max_test_rows: int = 3) -> Path:
-    """A copy of the checkout (no results) with a smaller test split, so that both runs stay
+# rows per split: few test rows (short generations) and few training rows, so the tiny base
+# model's pre-training (20 epochs over the train splits, built once per copy) takes seconds
+MAX_ROWS = {"train": 16, "valid": 8, "test": 3}
+
+
+def _copy_repo(dest: Path, training: dict) -> Path:
+    """A copy of the checkout (no results) with smaller data splits, so that both runs stay
     quick."""
     copy_checkout(dest, link_tools=False)
     config = yaml.safe_load((dest / "config.yaml").read_text())
-    config["data"]["max_rows"] = {"test": max_test_rows}
+    config["data"]["max_rows"] = dict(MAX_ROWS)
     config["training"].update(training)
     config["decoding"]["max_new_tokens"] = FAST_DECODING
     (dest / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
@@ -264,6 +285,10 @@ def test_cancelled_training_resumes(slurm_copy):
     assert (repo / "results/models/tiny/mt_fft/multi/codepeft_training.json").is_file()
     assert not (repo / "results/checkpoints/tiny/mt_fft/multi").exists()
     assert (repo / target).stat().st_size > 0
+    # the time-limit test trains the same shape of model: its step count follows this rate
+    rates = re.findall(r"\| ([\d.]+) steps/s", text)
+    if rates:
+        MEASURED["fft_steps_per_s"] = float(rates[-1])
 
 
 def _scontrol_job(job: str) -> str:
@@ -280,13 +305,14 @@ def test_time_limit_signal_saves_and_resumes(slurm_copy):
     # training takes one retry per slice). No periodic checkpoints: the only complete one is
     # the one saved at the signal.
     training = {
-        "max_steps": 6000,
+        "max_steps": time_limit_max_steps(MEASURED.get("fft_steps_per_s")),
         "per_device_batch_size": 1,
         "max_length": 64,
         "logging_steps": 10,
         "save_steps": 100000,
         "eval_steps": 100000,
     }
+    print(f"time-limit training: {training['max_steps']} steps ({MEASURED})")
     repo = slurm_copy
     config = yaml.safe_load((repo / "config.yaml").read_text())
     config["training"].update(training)

@@ -164,14 +164,14 @@ def test_model_settings_stay_out_of_params_while_null(embedded):
     assert cfg["models"]["tiny"]["target_modules"] is None
     plain = study.training_spec(cfg, "mt_qlora", "multi")
     assert study.training_spec(cfg, "mt_qlora", "multi", "tiny") == plain
-    assert study.decoding_spec(cfg, "generation", "mt_qlora", "tiny") == study.decoding_spec(
+    assert study.decoding_spec(cfg, "generation", "mt_qlora", model="tiny") == study.decoding_spec(
         cfg, "generation", "mt_qlora"
     )
     cfg["models"]["tiny"].update(chat_template="plain", target_modules="auto")
     spec = study.training_spec(cfg, "mt_qlora", "multi", "tiny")
     assert spec["lora"]["target_modules"] == "auto" and spec["lora"]["r"] == plain["lora"]["r"]
     assert spec[study.MODEL_CHAT_TEMPLATE] == "plain"
-    decoding = study.decoding_spec(cfg, "summarization", "zero_shot", "tiny")
+    decoding = study.decoding_spec(cfg, "summarization", "zero_shot", model="tiny")
     assert decoding["model_chat_template"] == "plain"
     assert generate.DecodingSpec.from_dict(decoding).model_chat_template == "plain"
 

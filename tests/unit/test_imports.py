@@ -161,6 +161,8 @@ def test_the_engine_does_not_import_the_paper_room():
         "codepeft.slurm_site",
         "codepeft.data.prepare",
         "codepeft.provenance",
+        "codepeft.cards",
+        "codepeft.report.stages",
     ],
 )
 def test_modules_the_dag_build_and_preflight_import_stay_light(module):

@@ -16,6 +16,7 @@ import pytest
 from codepeft import config as study_config
 from codepeft import stats as st
 from codepeft.paper import numbers as paper
+from codepeft.report import html
 from codepeft.report import tables as T
 from codepeft.report.build import DEMO_NOTE, build_report
 from codepeft.report.html import rq_pivot
@@ -579,3 +580,16 @@ def test_nonfunctional_figures_say_which_way_is_better(monkeypatch, tmp_path):
         "radon: mean per method": ["loc", "mi (higher is better)"],
         "pylint: mean per method": ["error (lower is better)"],
     }
+
+
+def test_text_cells_stay_text_and_infinity_does_not_crash():
+    """A config hash such as 307262e102731819 parses as a float (infinity): in a text column
+    it is shown as it is, and `fmt` of an infinite value is its text (it raised OverflowError)."""
+    assert html.fmt("307262e102731819") == "307262e102731819"
+    assert html.fmt(float("inf")) == "inf"
+    page = html.table_html(
+        ["item", "value"],
+        [{"item": "config hash", "value": "307262e102731819"}, {"item": "python", "value": "3.10"}],
+        text_columns=("item", "value"),
+    )
+    assert ">307262e102731819</td>" in page and ">3.10</td>" in page

@@ -26,3 +26,72 @@ def test_copy_checkout_links_every_environment_and_copies_only_the_project(tmp_p
 
     bare = conftest.copy_checkout(tmp_path / "bare", link_tools=False)
     assert sorted(p.name for p in bare.iterdir()) == ["Snakefile", "codepeft"]
+
+
+class _Item:
+    """What `work_unit` and `_unit_rank` read of a collected test."""
+
+    def __init__(self, relative: str, fixtures=(), slow=False):
+        self.path = conftest.TESTS / relative
+        self.fixturenames = list(fixtures)
+        self.slow = slow
+
+    def get_closest_marker(self, name):
+        return name if name == "slow" and self.slow else None
+
+
+def test_work_units_build_the_study_first_and_spread_its_readers_last():
+    build = _Item("workflow/test_demo_workflow.py", ["embedded_run"])
+    reader = _Item("workflow/test_resume_workflow.py", ["built_study", "embedded_run"])
+    same_module = _Item("workflow/test_resume_workflow.py", ["tmp_path"])
+    slurm = _Item("slurm/test_slurm.py", ["slurm_copy"])
+    slow, fast = _Item("unit/test_cost.py", slow=True), _Item("unit/test_io.py")
+    units = {i: conftest.work_unit(i) for i in (build, reader, same_module, slurm, slow, fast)}
+    assert units[build] == conftest.EMBEDDED_BUILD
+    assert units[reader] == "study:workflow/test_resume_workflow.py"
+    assert units[same_module] == "workflow/test_resume_workflow.py"
+    assert units[slurm] == conftest.SLURM_GROUP
+    ranks = [conftest._unit_rank(i) for i in (build, slurm, same_module, slow, fast, reader)]
+    assert ranks == sorted(ranks) and ranks[0] < ranks[1] < ranks[2] < ranks[-1], ranks
+
+
+def test_embedded_study_is_built_once_for_every_worker(tmp_path, monkeypatch):
+    """Two xdist workers ask for the study at once: one builds it, the other waits on the lock
+    and gets the same folder and the same finished process."""
+    import subprocess
+    import threading
+    import time
+
+    builds = []
+
+    def fake_snakemake(args, cwd, timeout=600, env=None):
+        builds.append(cwd)
+        time.sleep(0.3)  # the other worker asks meanwhile
+        return subprocess.CompletedProcess(["snakemake", *args], 0, "built", "")
+
+    class Factory:
+        def __init__(self, worker):
+            self.base = tmp_path / "session" / f"popen-{worker}"
+            self.base.mkdir(parents=True)
+
+        def getbasetemp(self):
+            return self.base
+
+    monkeypatch.setattr(conftest, "snakemake", fake_snakemake)
+    monkeypatch.setattr(conftest, "copy_checkout", lambda dest, **kw: dest)
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw0")
+    monkeypatch.delenv(conftest.STUDY_ENV, raising=False)
+    results = {}
+
+    def ask(worker):
+        results[worker] = conftest._build_embedded_study(Factory(worker))
+
+    threads = [threading.Thread(target=ask, args=(w,)) for w in ("gw0", "gw1")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert builds == [tmp_path / "session" / "embedded-study"]
+    (work0, proc0), (work1, proc1) = results["gw0"], results["gw1"]
+    assert work0 == work1 == builds[0]
+    assert proc0.stdout == proc1.stdout == "built" and proc0.returncode == proc1.returncode == 0

@@ -155,10 +155,12 @@ def test_snakemake_report_renders(workflow, tmp_path):
     assert "a fine-tuning study of code LLMs" not in raw_text  # only JavaScript puts it there
     dom = dump_dom(report.as_uri(), tmp_path / "profile", budget_ms=15000)
     text = " ".join(" ".join(dom.text).split())
-    # rendered by the page's JavaScript: categories, the workflow description, the demo note
+    # rendered by the page's JavaScript: categories (one per stage), the workflow description,
+    # the demo note
     for expected in (
-        "Plots",
-        "Tables",
+        "Execution (pass@k)",
+        "Static analysis",
+        "Statistical tests",
         "Report",
         "a fine-tuning study of code LLMs",
         "numbers from a tiny demo model",

@@ -243,12 +243,15 @@ def test_report_rule_and_snakemake_report(tmp_path_factory):
     ]
     assert all(r["n_paired"] for r in rq1)
     assert (tmp_path / "logs/report/report.log").exists()
-    # Snakemake's own report: one HTML file with every item and its caption
+    # Snakemake's own report: one HTML file with every item, its stage's category and its
+    # caption (workflow/report/tables.rst, plots.rst: one text per item)
     html = (out / "snakemake_report.html").read_text(errors="replace")
     assert len(html) > 10000
     for text in (
-        "Report tables (TSV)",
-        "Report plots",
+        '"Execution (pass@k)": {"Tables": ["results/report/tables/pass1.tsv"]',
+        '"Static analysis": {"Plots": ["results/report/plots/nonfunctional_',
+        "Execution: pass&#64;1.",  # docutils writes @ as &#64;
+        "Training: loss curves.",
         "self-contained HTML page",
         "Provenance of the report",
         "a fine-tuning study of code LLMs",

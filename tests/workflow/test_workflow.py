@@ -94,7 +94,10 @@ ANALYZERS = {
         "treesitter",
     )
 }
-FINAL = {"stats": 1, "report": 1, "all": 1}
+# after any change the stats see: the statistics, the bootstrap intervals of every metric
+# table (rules/uncertainty.smk), the report, the tidy tables (they read the metric tables
+# and stats) and the model cards (they read the stats)
+FINAL = {"stats": 1, "intervals": 1, "report": 1, "tidy_results": 1, "model_cards": 1, "all": 1}
 EVERYTHING_DOWNSTREAM_OF_TRAINING = {
     "generate": 12,  # 3 trained methods (st_qlora: one model per task) x 4 task/language pairs
     "codereval_form": 6,
@@ -109,7 +112,11 @@ EVERYTHING_DOWNSTREAM_OF_TRAINING = {
 # config section, the rules (and how many of their jobs) a dry run plans after the change.
 RERUN_MATRIX = {
     "same config, keys reordered": (None, {}),
-    "study.name": ({"study": {"name": "renamed"}}, {"report": 1, "all": 1}),
+    # the report, and the tidy tables' `study` column and the cards that name the study
+    "study.name": (
+        {"study": {"name": "renamed"}},
+        {"report": 1, "tidy_results": 1, "model_cards": 1, "all": 1},
+    ),
     "report.max_panels": ({"report": {"max_panels": 3}}, {"report": 1, "all": 1}),
     # training text: the tiny model's tokenizer, hence every training and generation
     "data.code_to_text.local_dir": (
@@ -118,6 +125,7 @@ RERUN_MATRIX = {
             "prepare_train_data": 3,  # summarization (python), generation (both languages)
             "build_tiny_model": 1,
             "build_mixture": 3,  # multi-task, st summarization, st generation
+            "overlap_audit": 7,  # their audits: multi-task x 4 test sets, 1 + 2 single-task
             "train": 5,
             **EVERYTHING_DOWNSTREAM_OF_TRAINING,
             "generate": 16,  # the base model changed: zero-shot too
@@ -136,6 +144,7 @@ RERUN_MATRIX = {
             "reference_predictions": 1,
             "build_tiny_model": 1,
             "build_mixture": 2,  # multi-task, st translation
+            "overlap_audit": 5,  # multi-task x 4 test sets, st translation x 1
             "train": 5,
             **EVERYTHING_DOWNSTREAM_OF_TRAINING,
             "generate": 16,
@@ -151,6 +160,7 @@ RERUN_MATRIX = {
         {"data": {"codereval": {"discard_unreliable": False}}},
         {
             "prepare_test_data": 2,
+            "overlap_audit": 4,  # the generation test sets vs multi-task and st generation
             "reference_predictions": 2,
             "generate": 8,
             "codereval_form": 8,
@@ -171,6 +181,7 @@ RERUN_MATRIX = {
         },
         {
             "prepare_test_data": 1,
+            "overlap_audit": 2,  # the summarization test set vs multi-task and st summarization
             "generate": 4,  # (no reference predictions: nothing measures reference summaries)
             "judge_summaries": 4,
             "surface_metrics": 4,
@@ -208,10 +219,13 @@ RERUN_MATRIX = {
     # judge tables feed the report only
     "analyzers.timeout_s": (
         {"analyzers": {"timeout_s": 600}},
-        {**ANALYZERS, "report": 1, "all": 1},
+        {**ANALYZERS, "intervals": 1, "report": 1, "tidy_results": 1, "all": 1},
     ),
     "execution.timeout_s": ({"execution": {"timeout_s": 5}}, {"execute": 8, **FINAL}),
-    "judge.runs": ({"judge": {"runs": 3}}, {"judge_summaries": 4, "report": 1, "all": 1}),
+    "judge.runs": (
+        {"judge": {"runs": 3}},
+        {"judge_summaries": 4, "intervals": 1, "report": 1, "tidy_results": 1, "all": 1},
+    ),
     # read by the metric, analyzer, execution and judge jobs only: never a training or generation
     "environment_failures": (
         {"environment_failures": "record"},
@@ -224,7 +238,13 @@ RERUN_MATRIX = {
             **FINAL,
         },
     ),
-    "stats.alpha": ({"stats": {"alpha": 0.01}}, FINAL),
+    "stats.alpha": ({"stats": {"alpha": 0.01}}, {"stats": 1, "report": 1, "all": 1}),
+    "stats.bootstrap.resamples": ({"stats": {"bootstrap": {"resamples": 500}}}, FINAL),
+    # the audits (8: multi-task x 4 test sets, single-task 1 + 2 + 1) and what reads their flags
+    "overlap.threshold": (
+        {"overlap": {"threshold": 0.8}},
+        {"overlap_audit": 8, "stats": 1, "report": 1, "all": 1},
+    ),
 }
 
 

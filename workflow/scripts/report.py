@@ -8,6 +8,14 @@ from codepeft.logs import setup_rule_logging
 from codepeft.report.build import build_report
 
 setup_rule_logging(snakemake.log[0])
+
+
+def named(key: str) -> list[str]:
+    """The input files under `key` (none: []; Snakemake gives one file as a string)."""
+    value = snakemake.input.get(key)
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
 log = logging.getLogger("codepeft.report")
 log.info(
     "inputs: %d metric tables, %d stats files, %d trained models",
@@ -24,6 +32,9 @@ result = build_report(
     cost_files=list(snakemake.input.costs),
     # read where present, never inputs (codepeft.cost.benchmark_files)
     benchmarks=[p for p in benchmark_files(snakemake.config) if os.path.exists(p)],
+    intervals=(named("intervals") or [""])[0],
+    corpus_paired=(named("corpus_paired") or [""])[0],
+    overlap_summaries=named("overlap"),
 )
 log.info("tables: %s", ", ".join(result["tables"]))
 log.info("plots: %s", ", ".join(result["plots"]))

@@ -1,0 +1,42 @@
+"""codepeft.report.stages: every table and plot of the report in the category of its stage."""
+
+import pytest
+
+from codepeft.report import stages
+
+
+@pytest.mark.parametrize(
+    "kind, name, category",
+    [
+        ("table", "headline", stages.STATISTICS),
+        ("table", "rq_rq1_st_vs_mt", stages.STATISTICS),
+        ("table", "pass1", stages.EXECUTION),
+        ("table", "means", stages.MEASURES),
+        ("table", "not_computed", stages.MEASURES),
+        ("table", "cost", stages.COST),
+        ("table", "quirks", stages.PROTOCOL),
+        ("table", "package_differences", stages.PROTOCOL),
+        ("plot", "pass1_by_scale", stages.EXECUTION),
+        ("plot", "dist_translation_java-cs", stages.SURFACE),
+        ("plot", "nonfunctional_pylint", stages.STATIC),
+        ("plot", "training_loss", stages.TRAINING),
+        ("plot", "quality_vs_cost", stages.COST),
+    ],
+)
+def test_each_item_in_its_stage(kind, name, category):
+    assert stages.category(kind, name) == category
+
+
+def test_an_item_of_no_stage_is_an_error():
+    with pytest.raises(stages.UnknownReportItem, match="codepeft.report.stages.ITEMS"):
+        stages.category("table", "surprise")
+    with pytest.raises(stages.UnknownReportItem):
+        stages.category("plot", "pass1")  # a table's name is no plot
+    with pytest.raises(ValueError):
+        stages.category("figure", "pass1")
+
+
+def test_no_category_is_one_snakemake_reserves():
+    # snakemake --report links "Workflow" and "Statistics" to its own panels
+    assert not {"Workflow", "Statistics"} & set(stages.CATEGORIES)
+    assert {c for _, _, c in stages.ITEMS} <= set(stages.CATEGORIES)
