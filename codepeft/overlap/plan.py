@@ -50,11 +50,13 @@ def audit_summaries(config: dict) -> list[str]:
 
 def side_tables(config: dict, method: str, task: str, lang: str) -> list[str]:
     """The audit table of the mixture that trained the model answering `task` for `method`
-    ([] for an untrained method)."""
+    ([] for an untrained method, and for an off-task evaluation: `<method>@<scope>` on a task
+    outside its mixture)."""
     scope = study.scope_for(config, method, task)
-    if scope is None:
-        return []
-    mixture = study.mixture_key(study.mixture_spec(config, method, scope))
+    base = study.method_and_scope(method)[0]  # an off-task pseudo method's own method
+    if scope is None or task not in study.scope_tasks(config, base, scope):
+        return []  # untrained, or a task its mixture never held (off-task: no audit)
+    mixture = study.mixture_key(study.mixture_spec(config, base, scope))
     return [paths.fill(paths.OVERLAP_TABLE, mixture=mixture, task=task, lang=lang)]
 
 

@@ -135,3 +135,16 @@ def test_report_rows_say_whether_fine_tuning_hurt(embedded):
     assert "hurt in 1, improved in 1" in page and "st_qlora@translation" in page
     empty = retention.retention_html([], embedded)
     assert "Not computed" in empty and "off_task_evaluation is off" in empty
+
+
+def test_off_task_sides_have_no_overlap_audit(embedded):
+    """The overlap audit pairs a mixture with its own test sets: an off-task side has none,
+    the zero-shot side none either, so retention blocks read no audit table."""
+    from codepeft.overlap import plan as overlap_plan
+
+    cfg = copy.deepcopy(embedded)
+    cfg["off_task_evaluation"] = True
+    assert overlap_plan.side_tables(cfg, "st_qlora@translation", "summarization", "python") == []
+    assert overlap_plan.side_tables(cfg, "st_qlora", "translation", "java-cs")  # its own task
+    blocks = overlap_plan.with_audits(cfg, stats_plan.retention_blocks(cfg, study.evaluated(cfg)))
+    assert blocks and all(b["a_overlap"] == [] == b["b_overlap"] for b in blocks)
