@@ -145,14 +145,16 @@ def paired_rows(block: dict, texts_a: dict, texts_b: dict, settings: bs.Bootstra
 
 def corpus_blocks(blocks: list[dict]) -> list[dict]:
     """The stats blocks on surface tables that compare corpus BLEU or chrF measures, one per
-    (comparison, sides, task, lang)."""
+    (comparison, sides, task, lang). Idempotent: a corpus block (this function's output, as
+    rule intervals passes its blocks to `compute`) is kept as it is."""
     out = {}
     for b in blocks:
-        if b["family"] != "surface":
-            continue
-        wanted = set(b.get("continuous", [])) | set(b.get("binary", []))
-        if "*" not in wanted and not wanted & set(bs.SACREBLEU_METRICS):
-            continue
+        if "family" in b:  # a stats block (a corpus block has no family: already chosen)
+            if b["family"] != "surface":
+                continue
+            wanted = set(b.get("continuous", [])) | set(b.get("binary", []))
+            if "*" not in wanted and not wanted & set(bs.SACREBLEU_METRICS):
+                continue
         key = (b["comparison"], b["a"], b["b"], b["task"], b["lang"])
         out.setdefault(key, {k: b[k] for k in (
             "comparison", "model", "a", "b", "a_model", "a_method", "b_model", "b_method",

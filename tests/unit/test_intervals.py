@@ -102,3 +102,9 @@ def test_intervals_compute_and_the_report_shows_them(tmp_path, cfg, monkeypatch)
     page = open("results/report/index.html").read()
     assert "Train/test overlap audit" in page and "id='uncertainty'" in page
     assert json.loads(open("results/report/provenance.json").read())
+
+
+def test_corpus_blocks_are_idempotent(cfg):
+    """Rule intervals passes corpus_blocks(...) to compute, which chooses them again."""
+    chosen = intervals.corpus_blocks(planned_tests(cfg))
+    assert chosen and intervals.corpus_blocks(chosen) == chosen
