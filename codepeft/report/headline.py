@@ -80,14 +80,19 @@ def verdict(row: dict, alpha: float) -> str:
     return "no significant difference"
 
 
+def reported_subset(config: dict) -> str:
+    """The stats rows' subset the report shows, one per test: every item (`all`), or without
+    the overlap audit's flagged items when the study excludes them (stats.exclude_overlap);
+    rows of before have no subset (read as this one)."""
+    exclude = config.get("stats", {}).get("exclude_overlap") == "exclude"
+    return "no_overlap" if exclude else "all"
+
+
 def headline_rows(config: dict, stats_by_name: dict[str, list[dict]]) -> list[dict]:
     """One row per (baseline comparison, model, task, lang, key measure) found in the stats."""
     alpha = float(config.get("stats", {}).get("alpha", 0.05))
     tasks = config.get("tasks", {})
-    # one subset per test: every item, or without the overlap audit's flagged items when the
-    # study excludes them (stats.exclude_overlap); rows of before have no subset
-    exclude = config.get("stats", {}).get("exclude_overlap") == "exclude"
-    subset = "no_overlap" if exclude else "all"
+    subset = reported_subset(config)
     out = []
     for comp in baseline_comparisons(config):
         rows = stats_by_name.get(comp["name"], [])

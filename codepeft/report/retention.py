@@ -15,7 +15,7 @@ import math
 from codepeft import study
 from codepeft.stats.plan import RETENTION
 
-from .headline import as_number, verdict
+from .headline import as_number, reported_subset, verdict
 from .html import esc, fmt
 
 TITLE = "Retention: fine-tuned vs zero-shot on test sets outside the training mixture"
@@ -53,10 +53,14 @@ def trained_on(config: dict, method: str, task: str) -> str:
 
 
 def retention_rows(config: dict, stats_rows: list[dict]) -> list[dict]:
-    """One row per stats row of the retention comparison (as read: strings), in its order."""
+    """One row per stats row of the retention comparison (as read: strings) of the subset the
+    report shows (`reported_subset`), in its order."""
     alpha = float(config.get("stats", {}).get("alpha", 0.05))
+    subset = reported_subset(config)
     out = []
     for r in stats_rows:
+        if (r.get("subset") or subset) != subset:
+            continue
         base, method = (str(r.get(k, "")).split("/", 1)[-1] for k in ("a", "b"))
         judged = verdict(r, alpha)
         mean_a, mean_b = as_number(r.get("mean_a")), as_number(r.get("mean_b"))

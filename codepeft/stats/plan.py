@@ -285,9 +285,9 @@ def runnable_blocks(
     config: dict, generated, produced_tables
 ) -> tuple[list[dict], list[tuple[dict, str]]]:
     """(blocks to run, (block, reason) skipped) of the configured comparisons and the
-    retention comparison (`retention_blocks`) in a workflow: a block runs when both sides are generated predictions (`generated`: (model, method,
-    task, lang) tuples) and both its tables are produced by an enabled stage
-    (`produced_tables`: paths)."""
+    retention comparison (`retention_blocks`) in a workflow: a block runs when both sides are
+    generated predictions (`generated`: (model, method, task, lang) tuples) and both its
+    tables are produced by an enabled stage (`produced_tables`: paths)."""
     if not config["stats"]["enabled"]:
         return [], []
     generated = list(generated)

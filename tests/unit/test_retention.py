@@ -126,6 +126,8 @@ def test_report_rows_say_whether_fine_tuning_hurt(embedded):
             _stats_row("st_qlora@translation", "chrf", 30.0, 20.0, 0.01),
             _stats_row("st_qlora@generation", "chrf", 30.0, 40.0, 0.01),
             _stats_row("st_qlora@generation", "bleu_sacre", 5.0, 4.0, 0.5),
+            # the same test without the overlap audit's flagged items: not this study's subset
+            {**_stats_row("st_qlora@generation", "chrf", 30.0, 40.0, 0.01), "subset": "no_overlap"},
         ],
     )
     assert [r["verdict"] for r in rows] == ["hurt", "improved", "no significant difference"]
