@@ -23,6 +23,8 @@ MODEL_DIR = "results/models/{model}/{method}/{scope}"
 # outside the train rule's declared output: survives a failed or preempted job, for resume
 CHECKPOINT_DIR = "results/checkpoints/{model}/{method}/{scope}"
 TRAINING_RECORD = "codepeft_training.json"  # inside MODEL_DIR
+# live training dashboards (training.report_to; codepeft.tracking): no rule's output
+TRACKING_DIR = "results/tracking"
 
 # --- predictions ------------------------------------------------------------------------
 PREDICTIONS = "results/predictions/{model}/{method}/{task}/{lang}.jsonl"

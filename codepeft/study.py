@@ -13,6 +13,7 @@ from codepeft import tasks
 from codepeft.config import deep_merge, schema_defaults
 from codepeft.decoding import resolve
 from codepeft.prompts import java_generation_label
+from codepeft.tracking import normalize as normalize_report_to
 
 MULTI = "multi"
 
@@ -116,11 +117,23 @@ def sampling_spec(config: dict, task: str, lang: str | None) -> dict | None:
 
 
 def training_spec(config: dict, method: str, scope: str) -> dict:
-    """`training` merged with the method's overrides, then its per-task ones (single scope)."""
-    spec = deep_merge(config.get("training", {}), config["methods"][method].get("training", {}))
+    """`training` merged with the method's overrides, then its per-task ones (single scope);
+    without the keys that are not the trainer's hyperparameters: `multi_gpu` (the launch's,
+    a param of its own) and `report_to` (where the training reports: read by the rule's
+    script from the config, in no job's params, so switching it reruns nothing)."""
+    overrides = [config["methods"][method].get("training", {})]
     if scope != MULTI:
-        spec = deep_merge(spec, config["methods"][method].get("task_training", {}).get(scope, {}))
+        overrides.append(config["methods"][method].get("task_training", {}).get(scope, {}))
+    if any("report_to" in o for o in overrides):
+        raise ValueError(
+            f"methods.{method}: report_to is study-wide: set it in the top-level training section"
+        )
+    normalize_report_to(config.get("training", {}).get("report_to"))
+    spec = copy.deepcopy(config.get("training", {}))
+    for override in overrides:
+        spec = deep_merge(spec, override)
     spec.pop("multi_gpu", None)
+    spec.pop("report_to", None)
     if spec.get("train_max_rows") is None:  # the default (all rows) stays out of the params
         spec.pop("train_max_rows", None)
     return spec

@@ -193,6 +193,9 @@ RERUN_MATRIX = {
         {"training": {"warmup_steps": 3}},
         {"train": 5, **EVERYTHING_DOWNSTREAM_OF_TRAINING},
     ),
+    # where trainings report (training.report_to): in no job's params, not in the report's
+    # config hash (tests/workflow/test_tracking_workflow.py runs a tracked training)
+    "training.report_to": ({"training": {"report_to": ["tensorboard", "mlflow"]}}, {}),
     "methods.mt_fft.training.learning_rate": (
         {"methods": {"mt_fft": {"training": {"learning_rate": 0.001}}}},
         {
