@@ -316,12 +316,15 @@ def run_plan(plan: dict) -> list[dict]:
             # vLLM schedules its own batches: hand it the whole file at once
             spec = replace(spec, batch_size=max(1, len(records)))
             start = time.time()
+            energy = cost.energy_meter()  # this file's generation (the engine's start aside)
             penalty = _repetition_penalty(weights, spec.generation_config)
             view = _EngineView(llm, tokenizer, lora, penalty, spec.eos)
             rows = generate_records(view, records, spec)
             elapsed = time.time() - start
             write_jsonl(job["out"], rows)
-            cost.write_generation_cost(cost.cost_path(job["out"]), rows, elapsed, ready, "vllm")
+            cost.write_generation_cost(
+                cost.cost_path(job["out"]), rows, elapsed, ready, "vllm", energy=energy.record()
+            )
             n_new = sum(r["n_new_tokens"] for r in rows)
             summaries.append(
                 {

@@ -417,7 +417,7 @@ def build_report(
     embed = run.section["embed_images"]
     cost_html, cost_plots = cost_mod.build_section(  # tables/cost, plots/quality_vs_cost
         config, run.out_dir, inputs["model_dirs"], cost_files, benchmarks, root,
-        pass1, means, run.models, run.emit, embed,
+        pass1, means, run.models, run.emit, embed, run.section,
     )  # fmt: skip
     plot_paths.update(cost_plots)
     prov = write_provenance(run, inputs, training)

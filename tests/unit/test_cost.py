@@ -106,6 +106,7 @@ def test_training_writes_its_cost_record(tmp_path, tiny_model):
     assert rec["wall_seconds"] >= rec["train_seconds"]
     assert rec["device_type"] == "cpu" and rec["device_count"] == 1
     assert rec["peak_memory_kind"] == "cpu_rss" and rec["peak_memory_gib"] > 0
+    _assert_energy_labelled(rec)
     # `codepeft generate` writes its cost record beside the predictions
     from codepeft import generate
     from codepeft.io import read_jsonl
@@ -118,6 +119,19 @@ def test_training_writes_its_cost_record(tmp_path, tiny_model):
     gen = json.loads((tmp_path / "preds" / "python.cost.json").read_text())
     assert gen["records"] == 3 and gen["backend"] == "hf"
     assert gen["new_tokens"] == sum(r["n_new_tokens"] for r in read_jsonl(preds)) > 0
+    _assert_energy_labelled(gen)
+
+
+def _assert_energy_labelled(record: dict) -> None:
+    """A job's energy: measured (kWh > 0, per device) or `not measured: <reason>`, whichever
+    this machine allows (codepeft.energy)."""
+    assert record["energy_seconds"] > 0
+    if record["energy_status"] == "measured":
+        assert record["energy_kwh"] > 0 and record["energy_devices"]
+        assert record["energy_source"] in ("rapl", "nvml", "nvml+rapl")
+    else:
+        assert record["energy_status"].startswith("not measured: "), record["energy_status"]
+        assert record["energy_kwh"] is None and record["energy_source"] is None
 
 
 # --- the report's cost section ------------------------------------------------------------
