@@ -51,8 +51,8 @@ def workflow_inputs(config: dict) -> dict[str, list[str]]:
     files (`benchmark_files`): the report reads those that exist, so a missing one (a
     training run elsewhere, a cleaned results/benchmarks) never plans a training again."""
     preds = [
-        paths.fill(paths.PREDICTIONS, model=m, method=meth, task=t, lang=lang)
-        for m, meth, t, lang in study.evaluated(config)
+        paths.fill(paths.PREDICTIONS, model=m, method=meth, seed=seed, task=t, lang=lang)
+        for m, meth, seed, t, lang in study.evaluated(config)
     ]
     return {"costs": [cost_path(p) for p in preds]}
 
@@ -66,12 +66,12 @@ def benchmark_files(config: dict) -> list[str]:
         gen_bench = [paths.fill(paths.BENCHMARK_GENERATE_VLLM, model=m) for m in models]
     else:
         gen_bench = [
-            paths.fill(paths.BENCHMARK_GENERATE, model=m, method=meth, task=t, lang=lang)
-            for m, meth, t, lang in evaluated
+            paths.fill(paths.BENCHMARK_GENERATE, model=m, method=meth, seed=seed, task=t, lang=lang)
+            for m, meth, seed, t, lang in evaluated
         ]
     train_bench = [
-        paths.fill(paths.BENCHMARK_TRAIN, model=m, method=meth, scope=s)
-        for m, meth, s in study.trained_models(config)
+        paths.fill(paths.BENCHMARK_TRAIN, model=m, method=meth, seed=seed, scope=s)
+        for m, meth, seed, s in study.trained_models(config)
     ]
     return train_bench + gen_bench
 

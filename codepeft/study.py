@@ -53,13 +53,34 @@ def applies(config: dict, method: str, model: str) -> bool:
     return not only or model in only
 
 
-def trained_models(config: dict) -> list[tuple[str, str, str]]:
-    """(model, method, scope) of every training job."""
+#: the `{seed}` of predictions made without training (zero-shot, the references): no training
+#: seed determines them, so they are made once, whatever `training.seeds` lists
+NO_SEED = "none"
+
+
+def training_seeds(config: dict) -> list[int]:
+    """The training seeds of the study, in ascending order (their order in the config means
+    nothing): `training.seeds`, else (absent or empty) the study's `seed`. Each trained model
+    is trained once per seed; mixtures do not depend on them."""
+    return sorted(config.get("training", {}).get("seeds") or [config.get("seed", 42)])
+
+
+def method_seeds(config: dict, method: str) -> list[str]:
+    """The `{seed}` values of a method's models and predictions: every training seed (as a
+    string) for a trained method, [NO_SEED] for one without training (made once)."""
+    if not is_trained(config, method):
+        return [NO_SEED]
+    return [str(seed) for seed in training_seeds(config)]
+
+
+def trained_models(config: dict) -> list[tuple[str, str, str, str]]:
+    """(model, method, seed, scope) of every training job."""
     return [
-        (m, meth, s)
+        (m, meth, seed, s)
         for m in config["models"]
         for meth in config["methods"]
         if applies(config, meth, m)
+        for seed in method_seeds(config, meth)
         for s in scopes(config, meth)
     ]
 
@@ -78,22 +99,25 @@ def answers_test_set(config: dict, method: str, task: str) -> bool:
     return task in method_tasks(config, method)
 
 
-def evaluated(config: dict) -> list[tuple[str, str, str, str]]:
-    """(model, method, task, lang) of every generation job: the study's tasks and languages,
-    then its evaluation-only test sets (`lang` = the test set's name)."""
+def evaluated(config: dict) -> list[tuple[str, str, str, str, str]]:
+    """(model, method, seed, task, lang) of every generation job: the study's tasks and
+    languages, then its evaluation-only test sets (`lang` = the test set's name); a trained
+    method once per training seed, a method without training once (seed NO_SEED)."""
     own = [
-        (m, meth, task, lang)
+        (m, meth, seed, task, lang)
         for m in config["models"]
         for meth in config["methods"]
         if applies(config, meth, m)
+        for seed in method_seeds(config, meth)
         for task in method_tasks(config, meth)
         for lang in config["tasks"][task]["languages"]
     ]
     extra = [
-        (m, meth, task, name)
+        (m, meth, seed, task, name)
         for m in config["models"]
         for meth in config["methods"]
         if applies(config, meth, m)
+        for seed in method_seeds(config, meth)
         for task, name in test_sets(config)
         if answers_test_set(config, meth, task)
     ]
@@ -119,21 +143,24 @@ def sampling_spec(config: dict, task: str, lang: str | None) -> dict | None:
 def training_spec(config: dict, method: str, scope: str) -> dict:
     """`training` merged with the method's overrides, then its per-task ones (single scope);
     without the keys that are not the trainer's hyperparameters: `multi_gpu` (the launch's,
-    a param of its own) and `report_to` (where the training reports: read by the rule's
-    script from the config, in no job's params, so switching it reruns nothing)."""
+    a param of its own), `report_to` (where the training reports: read by the rule's
+    script from the config, in no job's params, so switching it reruns nothing) and `seeds`
+    (the training seeds: each job's own seed is its `{seed}`)."""
     overrides = [config["methods"][method].get("training", {})]
     if scope != MULTI:
         overrides.append(config["methods"][method].get("task_training", {}).get(scope, {}))
-    if any("report_to" in o for o in overrides):
-        raise ValueError(
-            f"methods.{method}: report_to is study-wide: set it in the top-level training section"
-        )
+    for key in ("report_to", "seeds"):
+        if any(key in o for o in overrides):
+            raise ValueError(
+                f"methods.{method}: {key} is study-wide: set it in the top-level training section"
+            )
     normalize_report_to(config.get("training", {}).get("report_to"))
     spec = copy.deepcopy(config.get("training", {}))
     for override in overrides:
         spec = deep_merge(spec, override)
     spec.pop("multi_gpu", None)
     spec.pop("report_to", None)
+    spec.pop("seeds", None)  # the job's seed is its {seed} (a param of its own)
     if spec.get("train_max_rows") is None:  # the default (all rows) stays out of the params
         spec.pop("train_max_rows", None)
     return spec
@@ -215,8 +242,9 @@ def mixing_spec(mixing: dict) -> dict:
 
 def mixture_spec(config: dict, method: str, scope: str) -> dict:
     """What determines the training mixture of (method, scope): its (task, language) sources,
-    the mixing settings, the seed and (with Java generation rows) the Java prompt label.
-    Equal specs = the same mixture.
+    the mixing settings, the study's `seed` (it shuffles the data; the training seeds of
+    `training.seeds` do not enter: every seed of a method trains on one mixture) and (with Java
+    generation rows) the Java prompt label. Equal specs = the same mixture.
 
     Source order (`source_order: config`): a method's `tasks` list in its order, else the
     study's tasks by name (the key order of a mapping never matters), each task's languages in
@@ -248,7 +276,7 @@ def mixtures(config: dict) -> dict[str, dict]:
     """{mixture key: spec} of every mixture a training job of the study reads (shared by
     every (model, method, scope) whose mixture spec is the same)."""
     out = {}
-    for _model, method, scope in trained_models(config):
+    for _model, method, _seed, scope in trained_models(config):
         spec = mixture_spec(config, method, scope)
         out.setdefault(mixture_key(spec), spec)
     return dict(sorted(out.items()))

@@ -7,9 +7,9 @@ A plan names one base model and its generation jobs (one per method/task/languag
 
     {"model": "tiny", "source": "results/base/tiny", "seed": 42, "vllm": {...engine options},
      "jobs": [{"method": "mt_qlora", "task": "summarization", "lang": "python",
-               "finetune": "qlora", "trained": "results/models/tiny/mt_qlora/multi",
+               "finetune": "qlora", "trained": "results/models/tiny/mt_qlora/seed-42/multi",
                "data": "results/data/summarization/python/test.jsonl",
-               "out": "results/predictions/tiny/mt_qlora/summarization/python.jsonl",
+               "out": "results/predictions/tiny/mt_qlora/seed-42/summarization/python.jsonl",
                "decoding": {"max_new_tokens": 24, "max_input_tokens": 384, ...}}, ...]}
 
 The base model is loaded once with LoRA enabled; zero-shot jobs run without a LoRA, adapter

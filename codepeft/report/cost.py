@@ -1,10 +1,10 @@
 """The report's cost section: what each (model, method) cost, and quality against that cost.
 
 Inputs (declared by the report rule, globbed by `codepeft report`):
-- `results/models/{model}/{method}/{scope}/codepeft_training.json`, key `cost` (codepeft.cost)
-- `results/predictions/{model}/{method}/{task}/{lang}.cost.json` (generation cost records)
-- `results/benchmarks/train/{model}/{method}/{scope}.tsv`,
-  `results/benchmarks/generate/{model}/{method}/{task}/{lang}.tsv` (HF) or
+- `results/models/{model}/{method}/seed-{seed}/{scope}/codepeft_training.json`, key `cost` (codepeft.cost)
+- `results/predictions/{model}/{method}/seed-{seed}/{task}/{lang}.cost.json` (generation cost records)
+- `results/benchmarks/train/{model}/{method}/seed-{seed}/{scope}.tsv`,
+  `results/benchmarks/generate/{model}/{method}/seed-{seed}/{task}/{lang}.tsv` (HF) or
   `results/benchmarks/generate/vllm/{model}.tsv` (one vLLM job per base model: its hours are
   shared among the model's files in proportion to their generation seconds)
 
@@ -64,6 +64,7 @@ COST_COLUMNS = (
     "status",
 )
 _PRED = paths.regex(paths.COST, start="")
+_MODEL_DIR = paths.regex(paths.MODEL_DIR, start="")
 
 
 def discover(root: str | os.PathLike) -> dict[str, list[str]]:
@@ -98,13 +99,14 @@ def collect_jobs(
 
     jobs = []
     for d in model_dirs:
-        model, method, scope = Path(d).parts[-3:]
+        found = _MODEL_DIR.search(Path(d).as_posix())
+        if not found:
+            continue
+        where = found.groupdict()
+        model, method, scope = where["model"], where["method"], where["scope"]
         info = _read(os.path.join(root, d, "codepeft_training.json")) or {}
         record = info.get("cost")
-        hours, unit = C.job_hours(
-            bench_of(paths.fill(paths.BENCHMARK_TRAIN, model=model, method=method, scope=scope)),
-            record,
-        )
+        hours, unit = C.job_hours(bench_of(paths.fill(paths.BENCHMARK_TRAIN, **where)), record)
         jobs.append(
             dict(
                 kind="train",
@@ -123,18 +125,15 @@ def collect_jobs(
         m = _PRED.search(path.replace(os.sep, "/"))
         if not m:
             continue
-        model, method, task, lang = m.groups()
+        where = m.groupdict()
+        model, method, task, lang = where["model"], where["method"], where["task"], where["lang"]
         record = _read(os.path.join(root, path))
         job = dict(kind="generate", model=model, method=method, task=task, lang=lang, record=record)
         if (record or {}).get("backend") == "vllm":
             vllm_groups.setdefault(model, []).append(job)
         else:
             job["hours"], job["unit"] = C.job_hours(
-                bench_of(
-                    paths.fill(
-                        paths.BENCHMARK_GENERATE, model=model, method=method, task=task, lang=lang
-                    )
-                ),
+                bench_of(paths.fill(paths.BENCHMARK_GENERATE, **where)),
                 record,
             )
         jobs.append(job)

@@ -13,6 +13,9 @@ from codepeft.study import canonical
 
 FAMILY_KEYS = ("question", "comparison", "model", "task", "lang", "family", "group", "measure")
 TABLE_PATTERN = paths.METRIC_TABLE
+#: the `seed` of a block (and its rows) over every training seed of the study: per-instance
+#: values averaged over the seeds (docs/statistics.md, "Seeds")
+OVER_SEEDS = "mean"
 
 
 def _listify(value) -> list:
@@ -35,6 +38,7 @@ OVERRIDE_KEYS = (
     "group",
     "measure",
     "kind",
+    "seed",
 )
 
 
@@ -78,8 +82,22 @@ def skipped_comparisons(config: dict) -> list[str]:
     ]
 
 
+def side_seeds(config: dict, methods: list[str]) -> list[tuple[str, list[str]]]:
+    """(block seed, [each side's {seed}]) of a comparison of `methods` (its A and B): one per
+    training seed, a side without training taking `none` (its one run is compared with every
+    seed of the other); with several seeds, then (OVER_SEEDS, [...]) where each side's `{seed}`
+    is the list of its seeds (their per-instance values are averaged)."""
+    per_side = [study.method_seeds(config, m) for m in methods]
+    trained = [seeds for seeds in per_side if seeds != [study.NO_SEED]]
+    run = list(dict.fromkeys(s for seeds in trained for s in seeds)) or [study.NO_SEED]
+    out = [(seed, [seed if seed in seeds else seeds[0] for seeds in per_side]) for seed in run]
+    if len(run) > 1:
+        out.append((OVER_SEEDS, per_side))
+    return out
+
+
 def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[dict]:
-    """Every (comparison, model, task, lang, family) block the `stats` section asks for.
+    """Every (comparison, model, task, lang, family, seed) block the `stats` section asks for.
 
     Each block names the A and B tables and its binary and continuous measures ('*' = every
     continuous measure of the family, `codepeft.measures`, with a value, not listed as
@@ -91,7 +109,13 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
     comparison runs only on the models both methods apply to (`methods.<m>.models`) and the
     tasks both are trained on (`methods.<m>.tasks`), e.g. RQ3's two-task models, and on the
     evaluation-only test sets (`test_sets`, `lang` = the test set) both methods answer
-    (`codepeft.study.answers_test_set`)."""
+    (`codepeft.study.answers_test_set`).
+
+    Seeds (`training.seeds`): one block per training seed (`seed`; a side without training
+    reads its one `none` table in each), and with several seeds one more (`seed`: OVER_SEEDS)
+    whose sides list every seed's table (`a_tables`, `b_tables`; `a_table`/`b_table` join them
+    with " + "): `run_blocks` averages their per-instance values. One seed: one block, as
+    before seeds existed."""
     section = config.get("stats", {})
     for entry, spec in section.get("measures", {}).items():
         registry.check_stats_entry(entry, spec)
@@ -142,38 +166,49 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                         continue
                     if spec.get("langs") and lang not in spec["langs"]:
                         continue
-                    paths = {
-                        k: pattern.format(
-                            family=spec.get("table") or family,
-                            model=side_model[k],
-                            method=sides[k]["method"],
-                            task=task,
-                            lang=lang,
+                    seeds = side_seeds(config, [sides["a"]["method"], sides["b"]["method"]])
+                    for seed, (a_seeds, b_seeds) in seeds:
+                        tables = {
+                            k: [
+                                pattern.format(
+                                    family=spec.get("table") or family,
+                                    model=side_model[k],
+                                    method=sides[k]["method"],
+                                    seed=side_seed,
+                                    task=task,
+                                    lang=lang,
+                                )
+                                for side_seed in _listify(side)
+                            ]
+                            for k, side in (("a", a_seeds), ("b", b_seeds))
+                        }
+                        blocks.append(
+                            dict(
+                                comparison=name,
+                                question=comp.get("question") or name,
+                                a=f"{side_model['a']}/{sides['a']['method']}",
+                                b=f"{side_model['b']}/{sides['b']['method']}",
+                                a_model=side_model["a"],
+                                a_method=sides["a"]["method"],
+                                b_model=side_model["b"],
+                                b_method=sides["b"]["method"],
+                                model=model,
+                                task=task,
+                                lang=lang,
+                                family=spec.get("table") or family,  # the metric table's family
+                                entry=family,  # the `measures` entry
+                                **_tests_of(config, spec, family, task, lang),
+                                exclude=_listify(spec.get("exclude")),
+                                group=spec.get("group", "metrics"),
+                                seed=seed,
+                                a_seeds=_listify(a_seeds),
+                                b_seeds=_listify(b_seeds),
+                                a_tables=tables["a"],
+                                b_tables=tables["b"],
+                                a_table=" + ".join(tables["a"]),
+                                b_table=" + ".join(tables["b"]),
+                            )
                         )
-                        for k in sides
-                    }
-                    blocks.append(
-                        dict(
-                            comparison=name,
-                            question=comp.get("question") or name,
-                            a=f"{side_model['a']}/{sides['a']['method']}",
-                            b=f"{side_model['b']}/{sides['b']['method']}",
-                            a_model=side_model["a"],
-                            a_method=sides["a"]["method"],
-                            b_model=side_model["b"],
-                            b_method=sides["b"]["method"],
-                            model=model,
-                            task=task,
-                            lang=lang,
-                            family=spec.get("table") or family,  # the metric table's family
-                            entry=family,  # the `measures` entry
-                            **_tests_of(config, spec, family, task, lang),
-                            exclude=_listify(spec.get("exclude")),
-                            group=spec.get("group", "metrics"),
-                            a_table=paths["a"],
-                            b_table=paths["b"],
-                        )
-                    )
     return blocks
 
 
@@ -196,9 +231,9 @@ def runnable_blocks(
     config: dict, generated, produced_tables
 ) -> tuple[list[dict], list[tuple[dict, str]]]:
     """(blocks to run, (block, reason) skipped) of the configured comparisons in a workflow:
-    a block runs when both sides are generated predictions (`generated`: (model, method,
-    task, lang) tuples) and both its tables are produced by an enabled stage
-    (`produced_tables`: paths)."""
+    a block runs when both sides are generated predictions for each of its seeds
+    (`generated`: (model, method, seed, task, lang) tuples) and all its tables are produced
+    by an enabled stage (`produced_tables`: paths)."""
     if not config["stats"]["enabled"]:
         return [], []
     generated = set(generated)
@@ -206,12 +241,13 @@ def runnable_blocks(
     run, skipped = [], []
     for block in planned_tests(config):
         sides = [
-            (block["a_model"], block["a_method"], block["task"], block["lang"]),
-            (block["b_model"], block["b_method"], block["task"], block["lang"]),
+            (block[f"{k}_model"], block[f"{k}_method"], seed, block["task"], block["lang"])
+            for k in ("a", "b")
+            for seed in block[f"{k}_seeds"]
         ]
         if not all(side in generated for side in sides):
             skipped.append((block, "not in the study's prediction matrix"))
-        elif not all(block[t] in produced for t in ("a_table", "b_table")):
+        elif not all(t in produced for t in block["a_tables"] + block["b_tables"]):
             skipped.append((block, "metric table not produced (family disabled?)"))
         else:
             run.append(block)
@@ -238,6 +274,7 @@ def blocks_in_order(blocks: list[dict], comparisons: list[dict]) -> list[dict]:
             b["task"],
             b["lang"],
             b["family"],
+            b["seed"] == OVER_SEEDS,  # each training seed's block, then the one over them
             json.dumps(canonical(b), sort_keys=True),
         ),
     )
@@ -249,8 +286,8 @@ def comparison_names(blocks: list[dict]) -> list[str]:
 
 
 def input_tables(blocks: list[dict]) -> list[str]:
-    """Every metric table `blocks` read (A and B sides), in first-seen order."""
+    """Every metric table `blocks` read (A and B sides, every seed), in first-seen order."""
     tables = []
     for block in blocks:
-        tables += [block["a_table"], block["b_table"]]
+        tables += block["a_tables"] + block["b_tables"]
     return list(dict.fromkeys(tables))

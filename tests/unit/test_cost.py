@@ -171,15 +171,14 @@ def _fixture_study(root: Path, device="cpu"):
     model_dirs, costs = [], []
     for model in ("small", "big"):
         for method, trainable in (("mt_qlora", 100), ("mt_fft", 1000)):
-            d = f"results/models/{model}/{method}/multi"
+            d = f"results/models/{model}/{method}/seed-42/multi"
             _train_record(root / d, trainable, 1000, tokens=3600, seconds=36, device=device)
-            _bench(root / f"results/benchmarks/train/{model}/{method}/multi.tsv", 360, 720)
+            _bench(root / f"results/benchmarks/train/{model}/{method}/seed-42/multi.tsv", 360, 720)
             model_dirs.append(d)
-            c = f"results/predictions/{model}/{method}/generation/python.cost.json"
+            c = f"results/predictions/{model}/{method}/seed-42/generation/python.cost.json"
             _gen_record(root / c, new=500, seconds=5, device=device)
-            _bench(
-                root / f"results/benchmarks/generate/{model}/{method}/generation/python.tsv", 36, 72
-            )
+            bench = f"results/benchmarks/generate/{model}/{method}/seed-42/generation/python.tsv"
+            _bench(root / bench, 36, 72)
             costs.append(c)
     return model_dirs, costs, RC.discover(root)["benchmarks"]
 
@@ -278,7 +277,7 @@ def test_build_report_shows_the_cost_section(tmp_path):
     config = {
         "study": {"name": "t", "demo": True},
         "models": {"small": {"params_b": 0.1}, "big": {"params_b": 1}},
-        "methods": {"mt_qlora": {}, "mt_fft": {}},
+        "methods": {"mt_qlora": {"finetune": "qlora"}, "mt_fft": {"finetune": "full"}},
         "tasks": {"generation": {"languages": ["python"]}},
     }
     result = build_report(
@@ -401,7 +400,7 @@ def test_workflow_inputs_name_every_cost_record_but_no_benchmark(repo):
     assert all(p.endswith(".cost.json") for p in inputs["costs"])
     benches = C.benchmark_files(config)
     assert len(benches) == len(trained) + len(evaluated)
-    assert "results/benchmarks/train/tiny/mt_qlora/multi.tsv" in benches
+    assert "results/benchmarks/train/tiny/mt_qlora/seed-42/multi.tsv" in benches
     config["decoding"]["backend"] = "vllm"
     vllm = C.benchmark_files(config)
     assert vllm[len(trained) :] == ["results/benchmarks/generate/vllm/tiny.tsv"]
