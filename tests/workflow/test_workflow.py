@@ -197,6 +197,13 @@ RERUN_MATRIX = {
     # where trainings report (training.report_to): in no job's params, not in the report's
     # config hash (tests/workflow/test_tracking_workflow.py runs a tracked training)
     "training.report_to": ({"training": {"report_to": ["tensorboard", "mlflow"]}}, {}),
+    # a second training seed: that seed's trainings and what they feed; every analyzer job
+    # (one per tool over every predictions file) and the stats and report; nothing of seed 42,
+    # no mixture, no zero-shot (docs/architecture.md, "Files")
+    "training.seeds": (
+        {"training": {"seeds": [42, 7]}},
+        {"train": 5, **EVERYTHING_DOWNSTREAM_OF_TRAINING},
+    ),
     "methods.mt_fft.training.learning_rate": (
         {"methods": {"mt_fft": {"training": {"learning_rate": 0.001}}}},
         {
