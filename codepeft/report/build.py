@@ -47,7 +47,6 @@ from . import tables as T
 log = logging.getLogger("codepeft.report")
 
 REFERENCE = T.REFERENCE
-MODEL_DIR = paths.regex(paths.MODEL_DIR, start="")
 DEMO_NOTE = (
     "Demo run: numbers from a tiny demo model (1.6M parameters, pre-trained and fine-tuned for "
     "CPU minutes on small embedded data sets). They show that the workflow runs end to end; they say nothing "
@@ -160,7 +159,7 @@ def training_records(model_dirs: list[str], root: str = ".") -> list[dict]:
     for d in model_dirs:
         path = os.path.join(root, d, "codepeft_training.json")
         data = _read_json(path) if os.path.exists(path) else None
-        found = MODEL_DIR.search(Path(d).as_posix())
+        found = paths.MODEL_DIR_RE.search(Path(d).as_posix())
         names = found.groupdict() if found else {}
         rec = dict(
             model=names.get("model"),

@@ -64,7 +64,6 @@ COST_COLUMNS = (
     "status",
 )
 _PRED = paths.regex(paths.COST, start="")
-_MODEL_DIR = paths.regex(paths.MODEL_DIR, start="")
 
 
 def discover(root: str | os.PathLike) -> dict[str, list[str]]:
@@ -99,7 +98,7 @@ def collect_jobs(
 
     jobs = []
     for d in model_dirs:
-        found = _MODEL_DIR.search(Path(d).as_posix())
+        found = paths.MODEL_DIR_RE.search(Path(d).as_posix())
         if not found:
             continue
         where = found.groupdict()
