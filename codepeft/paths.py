@@ -62,7 +62,7 @@ TIDY_RESULTS = "results/tidy/results.parquet"  # every per-instance value, long 
 TIDY_RESULTS_CSV = "results/tidy/results.csv"
 TIDY_STATS = "results/tidy/stats.parquet"  # every comparison row of results/stats/*.tsv
 TIDY_STATS_CSV = "results/tidy/stats.csv"
-MODEL_CARD = "results/cards/{model}/{method}/{scope}/README.md"
+MODEL_CARD = "results/cards/{model}/{method}/seed-{seed}/{scope}/README.md"
 MODEL_CARD_NAME = "README.md"  # the copy inside MODEL_DIR (what the Hub shows)
 
 # --- benchmark records read back by the report's cost section ----------------------------

@@ -317,7 +317,11 @@ def intervals_inputs(wildcards):
         if names["family"] == "surface":
             texts.append(
                 stats_intervals.predictions_path(
-                    names["model"], names["method"], names["task"], names["lang"]
+                    names["model"],
+                    names["method"],
+                    names["seed"],
+                    names["task"],
+                    names["lang"],
                 )
             )
             texts.append(task_data(names["task"], names["lang"], "test"))

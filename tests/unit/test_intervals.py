@@ -27,14 +27,14 @@ def _folder(root):
     for method, keep in (("st_qlora", 4), ("mt_qlora", 5)):
         preds = [{"id": d["id"], "output": " ".join(d["reference"].split()[:keep])} for d in data]
         preds[0]["output"] = ""  # an empty prediction: "" in the corpus, as the surface stage
-        write_jsonl(root / f"results/predictions/m/{method}/summarization/python.jsonl", preds)
+        write_jsonl(root / f"results/predictions/m/{method}/seed-42/summarization/python.jsonl", preds)
         rows = [{"id": p["id"], "status": "ok", "bleu_sacre": 0.1 * (k % 7), "meteor": 0.5}
                 for k, p in enumerate(preds)]  # fmt: skip
         rows[1]["meteor"] = None  # not computed: left out of the mean, as means.tsv
-        write_tsv(root / f"results/metrics/surface/m/{method}/summarization/python.tsv", rows,
+        write_tsv(root / f"results/metrics/surface/m/{method}/seed-42/summarization/python.tsv", rows,
                   ["id", "status", "bleu_sacre", "meteor"])  # fmt: skip
         passes = [{"id": f"g{k}", "pass@1": (k % 3 == 0) if k < 9 else None} for k in range(10)]
-        write_tsv(root / f"results/metrics/execution/m/{method}/generation/python.tsv", passes,
+        write_tsv(root / f"results/metrics/execution/m/{method}/seed-42/generation/python.tsv", passes,
                   ["id", "pass@1"])  # fmt: skip
     return refs
 

@@ -100,7 +100,12 @@ def test_two_seeds_through_the_dag_and_adding_a_third(tmp_path):
         "train": 2,
         "generate": 2,
         "surface_metrics": 2,
+        # what reads every table or every model: the stats, the intervals, the tidy tables,
+        # the model cards (one job for all), the report
         "stats": 1,
+        "intervals": 1,
+        "tidy_results": 1,
+        "model_cards": 1,
         "report": 1,
         "all": 1,
     }
