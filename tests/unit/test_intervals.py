@@ -27,7 +27,9 @@ def _folder(root):
     for method, keep in (("st_qlora", 4), ("mt_qlora", 5)):
         preds = [{"id": d["id"], "output": " ".join(d["reference"].split()[:keep])} for d in data]
         preds[0]["output"] = ""  # an empty prediction: "" in the corpus, as the surface stage
-        write_jsonl(root / f"results/predictions/m/{method}/seed-42/summarization/python.jsonl", preds)
+        write_jsonl(
+            root / f"results/predictions/m/{method}/seed-42/summarization/python.jsonl", preds
+        )
         rows = [{"id": p["id"], "status": "ok", "bleu_sacre": 0.1 * (k % 7), "meteor": 0.5}
                 for k, p in enumerate(preds)]  # fmt: skip
         rows[1]["meteor"] = None  # not computed: left out of the mean, as means.tsv
