@@ -199,8 +199,9 @@ def compute(
     read=read_jsonl,
     log_info=log.info,
 ) -> tuple[list[dict], list[dict]]:
-    """(interval rows, corpus paired rows). `tables`: metric table path -> Table; predictions
-    and test data are read with `read(path)` by their layout (codepeft.paths)."""
+    """(interval rows, corpus paired rows). `tables`: metric table path -> Table; `blocks`:
+    the corpus blocks to test (`corpus_blocks` of the stats blocks: the rule's param);
+    predictions and test data are read with `read(path)` by their layout (codepeft.paths)."""
     started = time.perf_counter()
     rows: list[dict] = []
     texts_cache: dict[tuple, dict] = {}
@@ -221,7 +222,7 @@ def compute(
     log_info(f"intervals: {len(rows)} rows from {len(tables)} tables in "
              f"{time.perf_counter() - started:.1f} s ({settings.describe()})")  # fmt: skip
     paired = []
-    for block in corpus_blocks(blocks):
+    for block in blocks:
         paired += paired_rows(
             block,
             texts(

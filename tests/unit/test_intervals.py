@@ -64,7 +64,9 @@ def test_intervals_compute_and_the_report_shows_them(tmp_path, cfg, monkeypatch)
     paths_ = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.glob("results/metrics/**/*.tsv"))
     tables = {p: read_table(p, id_column="id") for p in paths_}
     settings = bs.Bootstrap.from_section(cfg["stats"])
-    rows, paired = intervals.compute(tables, planned_tests(cfg), settings, strip=True)
+    rows, paired = intervals.compute(
+        tables, intervals.corpus_blocks(planned_tests(cfg)), settings, strip=True
+    )
     by = {(r["method"], r["measure"], r["statistic"]): r for r in rows}
     # corpus BLEU: the surface stage's number, with an interval around it
     hyps = [" ".join(r.split()[:5]) for r in refs]

@@ -18,6 +18,7 @@ from codepeft import stats as st
 from codepeft.plan import Plan
 from codepeft.report import tables as T
 from codepeft.report.build import build_report
+from codepeft.stats import intervals
 from codepeft.stats.plan import OVER_SEEDS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -162,6 +163,14 @@ def test_blocks_per_seed_and_over_the_seeds():
         "results/metrics/surface/m/zero_shot/seed-none/summarization/python.tsv"
     ]
     assert over["b_table"] == " + ".join(over["b_tables"]) and len(over["b_tables"]) == 2
+    # the corpus tests (sacrebleu's paired bootstrap): one run each, so per seed only
+    corpus = intervals.corpus_blocks(blocks)
+    assert [(c["comparison"], c["seed"], c["a_seed"], c["b_seed"]) for c in corpus] == [
+        ("zs_vs_lora", "1", "none", "1"),
+        ("zs_vs_lora", "2", "none", "2"),
+        ("lora_vs_fft", "1", "1", "1"),
+        ("lora_vs_fft", "2", "2", "2"),
+    ]
     # one seed: one block per comparison, as before seeds existed
     one = st.planned_tests(_stats_config([]))
     assert [(b["comparison"], b["seed"]) for b in one] == [
