@@ -23,7 +23,7 @@ RQ_SHOW = tuple(c for c in T.RQ_COLUMNS if c not in {"comparison", "a", "b", "ad
 )
 RQ_TEXT_COLUMNS = ("task", "lang", "model", "scale", "seed", "family", "measure", "test", "note")
 SEEDS_TEXT_COLUMNS = (
-    *("comparison", "model", "task", "lang", "family", "measure", "a", "b", "test"),
+    *("comparison", "model", "task", "lang", "family", "measure", "subset", "a", "b", "test"),
     *("gap_exceeds_spread", "significant"),
 )
 NOT_COMPUTED_SHOW = [
@@ -149,8 +149,9 @@ def seeds_section(rows: list[dict]) -> str:
         if exceeds not in ("yes", "no"):
             continue
         word = "exceeds" if exceeds == "yes" else "does not exceed"
+        subset = f", subset {r['subset']}" if r.get("subset") not in (None, "", "all") else ""
         verdicts.append(
-            f"{r['comparison']} ({r['model']}, {r['task']}/{r['lang']}, {r['measure']}): "
+            f"{r['comparison']} ({r['model']}, {r['task']}/{r['lang']}, {r['measure']}{subset}): "
             f"the gap between {r['a']} and {r['b']} ({fmt(r['seed_gap'], 3)}) {word} the "
             f"spread between seeds ({fmt(r['seed_spread'], 3)}) over {r['n_seeds']} seeds"
         )

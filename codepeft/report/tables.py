@@ -382,6 +382,7 @@ SEEDS_COLUMNS = (
     "lang",
     "family",
     "measure",
+    "subset",
     "a",
     "b",
     "n_seeds",
