@@ -30,6 +30,7 @@ CHECKPOINT_DIR = "results/checkpoints/{model}/{method}/seed-{seed}/{scope}"
 TRAINING_RECORD = "codepeft_training.json"  # inside MODEL_DIR
 # live training dashboards (training.report_to; codepeft.tracking): no rule's output
 TRACKING_DIR = "results/tracking"
+TRACKING_RUN = "{model}/{method}/seed-{seed}/{scope}"  # a training's run name in the trackers
 
 # --- predictions ------------------------------------------------------------------------
 PREDICTIONS = "results/predictions/{model}/{method}/seed-{seed}/{task}/{lang}.jsonl"

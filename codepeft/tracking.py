@@ -7,7 +7,7 @@ a training reports to, through the Hugging Face trainer's own integration callba
 `TrainingSpec`, as `codepeft.*` parameters). Everything stays on disk under
 `results/tracking/` (`paths.TRACKING_DIR`), nothing is sent anywhere:
 
-    tensorboard/<model>/<method>/<scope>/   event files (tensorboard --logdir results/tracking/tensorboard)
+    tensorboard/<model>/<method>/seed-<seed>/<scope>/   event files (tensorboard --logdir results/tracking/tensorboard)
     mlruns/                                 MLflow file store; experiment = study.name
     wandb/                                  offline runs (wandb sync results/tracking/wandb/offline-run-*)
 

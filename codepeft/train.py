@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
 from typing import Any
 
-from codepeft import launch, packing, selection, tracking
+from codepeft import launch, packing, paths, selection, tracking
 from codepeft.config import schema_defaults
 from codepeft.cost import CostRecorder
 from codepeft.logs import setup_logging
@@ -804,7 +804,9 @@ class TrainJob:
                 **schema_defaults("training", "multi_gpu"),
                 **(sm.params.get("multi_gpu") or {}),
             },
-            tracking=tracking.Tracking.from_config(sm.config, "/".join(sm.wildcards)),
+            tracking=tracking.Tracking.from_config(
+                sm.config, paths.fill(paths.TRACKING_RUN, **dict(sm.wildcards.items()))
+            ),
         )
 
     def argv(self) -> list[str]:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from snakemake.iocontainers import Namedlist
 
 from codepeft import config as study_config
 from codepeft import mixing, study, tracking, train
@@ -61,7 +62,7 @@ def test_report_to_is_in_no_params_and_not_in_the_config_hash():
     on = study_config.load(REPO / "config.yaml")
     on["training"]["report_to"] = ["tensorboard", "mlflow"]
     study_config.validate(on)
-    for _model, method, scope in study.trained_models(off):
+    for _model, method, _seed, scope in study.trained_models(off):
         spec = study.training_spec(on, method, scope)
         assert "report_to" not in spec
         assert spec == study.training_spec(off, method, scope)
@@ -75,9 +76,6 @@ def test_report_to_is_in_no_params_and_not_in_the_config_hash():
 
 
 def test_tracking_reaches_the_rule_and_the_launched_ranks():
-    class Wildcards(list):
-        pass
-
     class Params(dict):
         __getattr__ = dict.__getitem__
 
@@ -100,13 +98,15 @@ def test_tracking_reaches_the_rule_and_the_launched_ranks():
             "input": type("I", (), {"train": "t.jsonl", "valid": "v.jsonl"})(),
             "output": ["out"],
             "config": cfg,
-            "wildcards": Wildcards(["tiny", "mt_qlora", "multi"]),
+            "wildcards": Namedlist(
+                fromdict={"model": "tiny", "method": "mt_qlora", "seed": "42", "scope": "multi"}
+            ),
             "threads": 2,
         },
     )()
     job = train.TrainJob.from_snakemake(sm)
     assert job.tracking == tracking.Tracking(
-        ("mlflow",), "results/tracking", "my study", "tiny/mt_qlora/multi"
+        ("mlflow",), "results/tracking", "my study", "tiny/mt_qlora/seed-42/multi"
     )
     argv = job.argv()
     i = argv.index("--tracking-json")

@@ -11,7 +11,7 @@ import yaml
 
 from tests.conftest import copy_checkout, snakemake
 
-MODEL_DIR = "results/models/tiny/mt/multi"
+MODEL_DIR = "results/models/tiny/mt/seed-42/multi"
 
 
 def _config(tiny_model, report_to) -> dict:
@@ -53,18 +53,18 @@ def test_trackers_report_and_switching_them_reruns_nothing(tmp_path, tiny_model,
     record = json.loads((work / MODEL_DIR / "codepeft_training.json").read_text())
     assert record["tracking"] == {
         "report_to": ["tensorboard", "mlflow"],
-        "run_name": "tiny/mt/multi",
+        "run_name": "tiny/mt/seed-42/multi",
         "experiment": "tracked study",
     }
     loss = [e["loss"] for e in record["log_history"] if "loss" in e]
-    events = EventAccumulator(str(work / "results/tracking/tensorboard/tiny/mt/multi"))
+    events = EventAccumulator(str(work / "results/tracking/tensorboard/tiny/mt/seed-42/multi"))
     events.Reload()
     assert len(loss) == 3
     assert [e.value for e in events.Scalars("train/loss")] == pytest.approx(loss, rel=1e-6)
     monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # MLflow 3 reads its file store so
     client = MlflowClient((work / "results/tracking/mlruns").as_uri())
     (mlrun,) = client.search_runs([client.get_experiment_by_name("tracked study").experiment_id])
-    assert mlrun.info.run_name == "tiny/mt/multi"
+    assert mlrun.info.run_name == "tiny/mt/seed-42/multi"
     history = [m.value for m in client.get_metric_history(mlrun.info.run_id, "loss")]
     assert history == pytest.approx(loss, rel=1e-6)
     # the training's energy: measured where the machine has counters, else the reason
