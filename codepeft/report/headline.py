@@ -32,10 +32,15 @@ HEADLINE_COLUMNS = (
     "measure",
     "n_paired",
     "mean_baseline",
+    "ci_baseline_low",
+    "ci_baseline_high",
     "mean_method",
+    "ci_method_low",
+    "ci_method_high",
     "test",
     "p",
     "p_adj",
+    "p_boot",
     "verdict",
 )
 
@@ -120,10 +125,16 @@ def headline_rows(config: dict, stats_by_name: dict[str, list[dict]]) -> list[di
                                 "measure": measure,
                                 "n_paired": r.get("n_paired"),
                                 "mean_baseline": _num(r.get("mean_a")),
+                                # 95% bootstrap intervals of the means (stats.bootstrap)
+                                "ci_baseline_low": _num(r.get("ci_a_low")),
+                                "ci_baseline_high": _num(r.get("ci_a_high")),
                                 "mean_method": _num(r.get("mean_b")),
+                                "ci_method_low": _num(r.get("ci_b_low")),
+                                "ci_method_high": _num(r.get("ci_b_high")),
                                 "test": r.get("test"),
                                 "p": _num(r.get("p")),
                                 "p_adj": _num(r.get("p_adj")),
+                                "p_boot": _num(r.get("p_boot")),
                                 "verdict": verdict(r, alpha),
                             }
                         )
