@@ -57,7 +57,9 @@ def main() -> None:
             for meth in methods:
                 for task, langs in tasks.items():
                     for lang in langs:
-                        path = Path(tmp, f"results/metrics/fam/{m}/{meth}/{task}/{lang}.tsv")
+                        path = Path(
+                            tmp, f"results/metrics/fam/{m}/{meth}/seed-42/{task}/{lang}.tsv"
+                        )
                         path.parent.mkdir(parents=True, exist_ok=True)
                         with open(path, "w", newline="") as handle:
                             w = csv.writer(handle, delimiter="\t")

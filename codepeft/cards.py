@@ -8,7 +8,7 @@ study's headline numbers for this model (its rows of the stats stage's tests aga
 zero-shot baseline: `codepeft.report.headline.headline_rows`) and how to load it.
 
 Rule ``model_cards`` (rules/share.smk) writes every card after the stats stage to
-``results/cards/{model}/{method}/{scope}/README.md`` (its tracked output) and installs a copy
+``results/cards/{model}/{method}/seed-{seed}/{scope}/README.md`` (its tracked output) and installs a copy
 as ``README.md`` in the model folder (replacing the generic template PEFT writes there), leaving
 the folder's own times as they were: Snakemake dates a directory output by its
 ``.snakemake_timestamp`` (else the folder's mtime), so neither the training nor the generations
@@ -58,15 +58,20 @@ class CardJob:
 
     model: str
     method: str
+    seed: str
     scope: str
 
     @property
+    def names(self) -> dict:
+        return dict(model=self.model, method=self.method, seed=self.seed, scope=self.scope)
+
+    @property
     def model_dir(self) -> str:
-        return paths.fill(paths.MODEL_DIR, model=self.model, method=self.method, scope=self.scope)
+        return paths.fill(paths.MODEL_DIR, **self.names)
 
     @property
     def card(self) -> str:
-        return paths.fill(paths.MODEL_CARD, model=self.model, method=self.method, scope=self.scope)
+        return paths.fill(paths.MODEL_CARD, **self.names)
 
     def manifest(self, config: dict) -> str:
         key = study.mixture_key(study.mixture_spec(config, self.method, self.scope))
@@ -186,14 +191,14 @@ def card_text(
     datasets = hub_datasets(config, manifest.get("sources", []))
     if datasets:
         meta["datasets"] = datasets
-    name = f"{job.model}/{job.method}/{job.scope}"
+    name = f"{job.model}/{job.method}/seed-{job.seed}/{job.scope}"
     study_section = config.get("study", {})
     lines = ["---", yaml.safe_dump(meta, sort_keys=False).strip(), "---", ""]
     lines += [f"# {name}", ""]
     lines += [
         f"A {FINETUNE_WORDS.get(used, used)} of `{source}` on "
         f"{', '.join(dict.fromkeys(tasks)) or 'its tasks'}, trained by the codepeft study "
-        f"*{study_section.get('name', '')}* (method `{job.method}`, scope `{job.scope}`).",
+        f"*{study_section.get('name', '')}* (method `{job.method}`, training seed {job.seed}, scope `{job.scope}`).",
         "",
     ]
     if study_section.get("demo"):

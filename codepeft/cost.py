@@ -9,11 +9,16 @@ counters start there, so model loading counts), its `callback()` goes to the tra
      "peak_memory_kind" ("accelerator": torch's max allocated, max over devices and ranks |
      "cpu_rss": the process's peak resident set size), "tokens_seen" (this run, all ranks),
      "train_seconds" (the trainer loop), "wall_seconds" (job start to record), "tokens_per_s",
-     "device_type" (cuda | cpu), "device_name", "device_count" (processes x GPUs each), ...}
+     "device_type" (cuda | cpu), "device_name", "device_count" (processes x GPUs each),
+     "energy_kwh", "energy_status", "energy_source", "energy_seconds", "energy_devices"
+     (codepeft.energy: the job's GPUs by NVML, its CPU packages by RAPL, where readable), ...}
 
 Generation: `generation_cost(rows, seconds, ...)` from the predictions rows (their
-`n_new_tokens` / `n_prompt_tokens`), written beside the predictions file as
-`{lang}.cost.json` (`cost_path`) by the generate rule (HF) and the vLLM job.
+`n_new_tokens` / `n_prompt_tokens`) and an energy record, written beside the predictions file
+as `{lang}.cost.json` (`cost_path`) by the generate rule (HF) and the vLLM job. HF: the job's
+meter, started when its model loads (`codepeft.generate.make_backend` calls
+`start_job_energy`, so the rule script stays as it is and no study reruns); vLLM: one meter
+around each file's generation, the engine's start aside.
 
 CPU/GPU-hours per job come from Snakemake's benchmark files (`read_benchmark`): GPU-hours =
 wall seconds x GPUs of the job; on a CPU the benchmark's `cpu_time` (CPU-hours), labelled so.
@@ -29,6 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from codepeft import paths, study
+from codepeft.energy import EnergyMeter
 
 COST_SUFFIX = ".cost.json"
 GIB = 2**30
@@ -45,8 +51,8 @@ def workflow_inputs(config: dict) -> dict[str, list[str]]:
     files (`benchmark_files`): the report reads those that exist, so a missing one (a
     training run elsewhere, a cleaned results/benchmarks) never plans a training again."""
     preds = [
-        paths.fill(paths.PREDICTIONS, model=m, method=meth, task=t, lang=lang)
-        for m, meth, t, lang in study.evaluated(config)
+        paths.fill(paths.PREDICTIONS, model=m, method=meth, seed=seed, task=t, lang=lang)
+        for m, meth, seed, t, lang in study.evaluated(config)
     ]
     return {"costs": [cost_path(p) for p in preds]}
 
@@ -60,12 +66,12 @@ def benchmark_files(config: dict) -> list[str]:
         gen_bench = [paths.fill(paths.BENCHMARK_GENERATE_VLLM, model=m) for m in models]
     else:
         gen_bench = [
-            paths.fill(paths.BENCHMARK_GENERATE, model=m, method=meth, task=t, lang=lang)
-            for m, meth, t, lang in evaluated
+            paths.fill(paths.BENCHMARK_GENERATE, model=m, method=meth, seed=seed, task=t, lang=lang)
+            for m, meth, seed, t, lang in evaluated
         ]
     train_bench = [
-        paths.fill(paths.BENCHMARK_TRAIN, model=m, method=meth, scope=s)
-        for m, meth, s in study.trained_models(config)
+        paths.fill(paths.BENCHMARK_TRAIN, model=m, method=meth, seed=seed, scope=s)
+        for m, meth, seed, s in study.trained_models(config)
     ]
     return train_bench + gen_bench
 
@@ -87,6 +93,16 @@ def _world_size() -> int:
     if dist.is_available() and dist.is_initialized():
         return dist.get_world_size()
     return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def on_gpu() -> bool:
+    torch = _torch()
+    return torch is not None and torch.cuda.is_available()
+
+
+def energy_meter() -> EnergyMeter:
+    """An energy meter of this job's devices (GPUs when torch sees any, else CPUs), from now."""
+    return EnergyMeter(gpus=on_gpu())
 
 
 def device_info() -> dict:
@@ -173,6 +189,7 @@ class CostRecorder:
         self.train_started: float | None = None
         self.train_seconds: float | None = None
         self.memory: dict | None = None
+        self.energy = energy_meter()
         reset_peak_memory()
 
     def callback(self):
@@ -207,6 +224,7 @@ class CostRecorder:
             "tokens_per_s": round(tokens / seconds, 2) if tokens and seconds else None,
             "global_step": trainer.state.global_step,
             **device_info(),
+            **self.energy.record(),
         }
 
 
@@ -216,7 +234,9 @@ def generation_cost(
     load_seconds: float | None = None,
     backend: str = "hf",
     device: dict | None = None,
+    energy: dict | None = None,
 ) -> dict:
+    """The cost record of one predictions file; `energy`: its `EnergyMeter.record()`."""
     new = sum(int(r.get("n_new_tokens") or 0) for r in rows)
     prompt = sum(int(r.get("n_prompt_tokens") or 0) for r in rows)
     return {
@@ -229,6 +249,7 @@ def generation_cost(
         "new_tokens_per_s": round(new / seconds, 2) if seconds > 0 else None,
         **peak_memory(),
         **(device or device_info()),
+        **(energy or {}),
     }
 
 
@@ -241,8 +262,32 @@ def write_json(path: str | os.PathLike, data: dict) -> str:
     return str(path)
 
 
-def write_generation_cost(path, rows, seconds, load_seconds=None, backend="hf") -> str:
-    return write_json(path, generation_cost(rows, seconds, load_seconds, backend))
+#: this process's generation job meter (`start_job_energy`); one job per process
+_job_energy: EnergyMeter | None = None
+
+
+def start_job_energy() -> None:
+    """Start this process's job energy meter (a no-op while one runs): the next
+    `write_generation_cost` without an energy record of its own takes and stops it."""
+    global _job_energy
+    if _job_energy is None:
+        _job_energy = energy_meter()
+
+
+def job_energy() -> dict | None:
+    """The record of this process's job energy meter, stopped (None: none was started)."""
+    global _job_energy
+    meter, _job_energy = _job_energy, None
+    return meter.record() if meter is not None else None
+
+
+def write_generation_cost(
+    path, rows, seconds, load_seconds=None, backend="hf", energy: dict | None = None
+) -> str:
+    """Write a generation's cost record; `energy`: its meter's record (default: this
+    process's job meter, `start_job_energy`)."""
+    energy = energy if energy is not None else job_energy()
+    return write_json(path, generation_cost(rows, seconds, load_seconds, backend, energy=energy))
 
 
 def read_benchmark(path: str | os.PathLike) -> dict | None:

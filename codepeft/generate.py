@@ -404,6 +404,7 @@ def make_backend(
     finetune: str | None = None,
 ):
     if spec.backend == "hf":
+        cost.start_job_energy()  # the job's energy from its model load (its cost record's)
         return HFBackend(model_source, adapter, full, spec, finetune=finetune)
     raise ValueError(f"unknown generation backend {spec.backend!r} for single-model generation")
 

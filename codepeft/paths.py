@@ -13,27 +13,35 @@ import re
 
 RESULTS = "results"
 
+# The `{seed}` segment (`seed-<seed>`) is the training seed of a trained model and of everything
+# downstream of it (`training.seeds`); predictions made without training (zero-shot, the
+# references) carry `seed-none` (`codepeft.study.NO_SEED`): one layout for every predictions
+# file, and adding a seed never moves an existing file.
+
 # --- inputs and models ----------------------------------------------------------------
 DATA = "results/data/{task}/{lang}/{split}.jsonl"
 BASE_MODEL = "results/base/{model}"
 MIXTURE_DIR = "results/mixtures/{mixture}"
 MIXTURE_FILE = "results/mixtures/{mixture}/{split}.jsonl"
 MIXTURE_MANIFEST = "results/mixtures/{mixture}/manifest.json"
-MODEL_DIR = "results/models/{model}/{method}/{scope}"
+MODEL_DIR = "results/models/{model}/{method}/seed-{seed}/{scope}"
 # outside the train rule's declared output: survives a failed or preempted job, for resume
-CHECKPOINT_DIR = "results/checkpoints/{model}/{method}/{scope}"
+CHECKPOINT_DIR = "results/checkpoints/{model}/{method}/seed-{seed}/{scope}"
 TRAINING_RECORD = "codepeft_training.json"  # inside MODEL_DIR
+# live training dashboards (training.report_to; codepeft.tracking): no rule's output
+TRACKING_DIR = "results/tracking"
+TRACKING_RUN = "{model}/{method}/seed-{seed}/{scope}"  # a training's run name in the trackers
 
 # --- predictions ------------------------------------------------------------------------
-PREDICTIONS = "results/predictions/{model}/{method}/{task}/{lang}.jsonl"
-COST = "results/predictions/{model}/{method}/{task}/{lang}.cost.json"
-CODEREVAL = "results/predictions/{model}/{method}/generation/{lang}.codereval.jsonl"
+PREDICTIONS = "results/predictions/{model}/{method}/seed-{seed}/{task}/{lang}.jsonl"
+COST = "results/predictions/{model}/{method}/seed-{seed}/{task}/{lang}.cost.json"
+CODEREVAL = "results/predictions/{model}/{method}/seed-{seed}/generation/{lang}.codereval.jsonl"
 
 # --- metric tables (one family per tool) ------------------------------------------------
 METRICS_DIR = "results/metrics"
-METRIC_TABLE = "results/metrics/{family}/{model}/{method}/{task}/{lang}.tsv"
-METRIC_SUMMARY = "results/metrics/{family}/{model}/{method}/{task}/{lang}.summary.json"
-METRIC_RULES = "results/metrics/{family}/{model}/{method}/{task}/{lang}.rules.tsv"
+METRIC_TABLE = "results/metrics/{family}/{model}/{method}/seed-{seed}/{task}/{lang}.tsv"
+METRIC_SUMMARY = "results/metrics/{family}/{model}/{method}/seed-{seed}/{task}/{lang}.summary.json"
+METRIC_RULES = "results/metrics/{family}/{model}/{method}/seed-{seed}/{task}/{lang}.rules.tsv"
 
 # --- train/test overlap audit and bootstrap intervals ---------------------------------------
 OVERLAP_TABLE = "results/overlap/{mixture}/{task}/{lang}.tsv"
@@ -55,12 +63,12 @@ TIDY_RESULTS = "results/tidy/results.parquet"  # every per-instance value, long 
 TIDY_RESULTS_CSV = "results/tidy/results.csv"
 TIDY_STATS = "results/tidy/stats.parquet"  # every comparison row of results/stats/*.tsv
 TIDY_STATS_CSV = "results/tidy/stats.csv"
-MODEL_CARD = "results/cards/{model}/{method}/{scope}/README.md"
+MODEL_CARD = "results/cards/{model}/{method}/seed-{seed}/{scope}/README.md"
 MODEL_CARD_NAME = "README.md"  # the copy inside MODEL_DIR (what the Hub shows)
 
 # --- benchmark records read back by the report's cost section ----------------------------
-BENCHMARK_TRAIN = "results/benchmarks/train/{model}/{method}/{scope}.tsv"
-BENCHMARK_GENERATE = "results/benchmarks/generate/{model}/{method}/{task}/{lang}.tsv"
+BENCHMARK_TRAIN = "results/benchmarks/train/{model}/{method}/seed-{seed}/{scope}.tsv"
+BENCHMARK_GENERATE = "results/benchmarks/generate/{model}/{method}/seed-{seed}/{task}/{lang}.tsv"
 BENCHMARK_GENERATE_VLLM = "results/benchmarks/generate/vllm/{model}.tsv"
 
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -97,11 +105,14 @@ def regex(pattern: str, start: str = r"(?:^|/)") -> re.Pattern:
 
 
 METRIC_TABLE_RE = regex(METRIC_TABLE)
+MODEL_DIR_RE = regex(MODEL_DIR)
 
 
-def metric_files(family: str, model: str, method: str, task: str, lang: str) -> dict[str, str]:
+def metric_files(
+    family: str, model: str, method: str, seed: str, task: str, lang: str
+) -> dict[str, str]:
     """{table, summary, rules} of one metric family's outputs for one predictions file."""
-    values = dict(family=family, model=model, method=method, task=task, lang=lang)
+    values = dict(family=family, model=model, method=method, seed=seed, task=task, lang=lang)
     return {
         "table": fill(METRIC_TABLE, **values),
         "summary": fill(METRIC_SUMMARY, **values),

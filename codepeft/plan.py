@@ -41,24 +41,26 @@ class Plan:
         return [(t, name) for t, name in study.test_sets(self.config) if task in (None, t)]
 
     @cached_property
-    def evaluated(self) -> tuple[tuple[str, str, str, str], ...]:
-        """(model, method, task, lang) of every generated predictions file (codepeft.study)."""
+    def evaluated(self) -> tuple[tuple[str, str, str, str, str], ...]:
+        """(model, method, seed, task, lang) of every generated predictions file
+        (codepeft.study)."""
         return tuple(tuple(e) for e in study.evaluated(self.config))
 
     def prediction_combos(
         self, task: str | None = None, lang: str | None = None, include_reference: bool = False
     ) -> list[dict]:
-        """Every (model, method, task, lang) the study generates predictions for, as dicts;
-        with `include_reference`, the reference/reference pseudo predictions too (the
-        study's task languages, then its test sets)."""
+        """Every (model, method, seed, task, lang) the study generates predictions for, as
+        dicts; with `include_reference`, the reference/reference pseudo predictions too (the
+        study's task languages, then its test sets; seed `none`, like every prediction made
+        without training)."""
         combos = [
-            dict(model=m, method=meth, task=t, lang=la)
-            for m, meth, t, la in self.evaluated
+            dict(model=m, method=meth, seed=seed, task=t, lang=la)
+            for m, meth, seed, t, la in self.evaluated
             if task in (None, t) and lang in (None, la)
         ]
         if include_reference:
             combos += [
-                dict(model=REFERENCE, method=REFERENCE, task=t, lang=la)
+                dict(model=REFERENCE, method=REFERENCE, seed=study.NO_SEED, task=t, lang=la)
                 for t, la in self.task_langs(task) + self.test_set_langs(task)
                 if lang in (None, la)
             ]
@@ -75,20 +77,21 @@ class Plan:
         """The configured methods and the off-task pseudo methods (codepeft.study)."""
         return study.method_names(self.config)
 
-    def answering_model_dir(self, model: str, method: str, task: str) -> str | None:
-        """The trained model that answers `task` for `method`, or None for the base model."""
+    def answering_model_dir(self, model: str, method: str, seed: str, task: str) -> str | None:
+        """The trained model (of training seed `seed`) that answers `task` for `method`, or
+        None for the base model."""
         scope = study.scope_for(self.config, method, task)
         trained = study.method_and_scope(method)[0]  # an off-task pseudo method's own method
         return (
             None
             if scope is None
-            else paths.fill(paths.MODEL_DIR, model=model, method=trained, scope=scope)
+            else paths.fill(paths.MODEL_DIR, model=model, method=trained, seed=seed, scope=scope)
         )
 
     def trained_model_dirs(self) -> list[str]:
         return [
-            paths.fill(paths.MODEL_DIR, model=m, method=meth, scope=s)
-            for m, meth, s in study.trained_models(self.config)
+            paths.fill(paths.MODEL_DIR, model=m, method=meth, seed=seed, scope=s)
+            for m, meth, seed, s in study.trained_models(self.config)
         ]
 
     @cached_property
@@ -121,7 +124,7 @@ class Plan:
                         task=c["task"],
                         lang=c["lang"],
                         finetune=self.finetune_kind(c["method"]),
-                        trained=self.answering_model_dir(model, c["method"], c["task"]),
+                        trained=self.answering_model_dir(model, c["method"], c["seed"], c["task"]),
                         data=paths.fill(paths.DATA, task=c["task"], lang=c["lang"], split="test"),
                         out=paths.fill(paths.PREDICTIONS, **c),
                         decoding=study.decoding_spec(
@@ -153,7 +156,7 @@ class Plan:
         )
 
     def family_combos(self, name: str) -> list[dict]:
-        """The predictions (model, method, task, lang dicts) that get a table of metric family
+        """The predictions (model, method, seed, task, lang dicts) that get a table of metric family
         `name` (`codepeft.measures`): none when its config section switches it off; the
         references too when that section's `include_reference` says so."""
         family = measures.family(name)
@@ -175,8 +178,8 @@ class Plan:
                     targets += [files[kind] for kind in measures.family(name).targets]
         return targets
 
-    def generated(self) -> set[tuple[str, str, str, str]]:
-        """(model, method, task, lang) of the generated predictions (the stats plan's sides:
+    def generated(self) -> set[tuple[str, str, str, str, str]]:
+        """(model, method, seed, task, lang) of the generated predictions (the stats plan's sides:
         codepeft.stats.plan.workflow_blocks)."""
         return set(self.evaluated)
 

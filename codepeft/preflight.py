@@ -688,13 +688,14 @@ def disk_findings(config: dict) -> list[Finding]:
     """Free space for every training not finished yet: final weights under results/models,
     checkpoints under results/checkpoints (one need per filesystem)."""
     needs: dict[tuple, dict] = {}
-    for model, method, scope in study.trained_models(config):
-        out = Path(paths.fill(paths.MODEL_DIR, model=model, method=method, scope=scope))
+    for model, method, seed, scope in study.trained_models(config):
+        where = dict(model=model, method=method, seed=seed, scope=scope)
+        out = Path(paths.fill(paths.MODEL_DIR, **where))
         if (out / paths.TRAINING_RECORD).is_file():
             continue  # finished: its space is taken already
         final, peak = training_disk(config, model, method, scope)
-        ckpt = Path(paths.fill(paths.CHECKPOINT_DIR, model=model, method=method, scope=scope))
-        job = _job("train", model=model, method=method, scope=scope)
+        ckpt = Path(paths.fill(paths.CHECKPOINT_DIR, **where))
+        job = _job("train", **where)
         for where, size in ((out, final), (ckpt, peak)):
             free, measured = free_bytes(where)
             device = measured.stat().st_dev

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import platform
@@ -9,6 +10,8 @@ import subprocess
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+
+from codepeft.tracking import NOT_RESULTS
 
 PACKAGES = (
     "codepeft",
@@ -66,6 +69,12 @@ def git_revision() -> str | None:
 
 
 def config_hash(config: dict) -> str:
+    """A short hash of the config, without the keys that change no result
+    (`codepeft.tracking.NOT_RESULTS`: where trainings report), so switching those rebuilds
+    nothing, the report included."""
+    config = copy.deepcopy(config)
+    for section, key in NOT_RESULTS:
+        (config.get(section) or {}).pop(key, None)
     blob = json.dumps(config, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
 

@@ -13,7 +13,7 @@ Examples:
 A model folder is uploaded as it is (adapter or full weights, tokenizer, chat template,
 ``codepeft_training.json``), without Snakemake's ``.snakemake_timestamp``, with the study's
 model card as ``README.md``: the folder's own README when it is a codepeft card (rule
-``model_cards`` installs it), else ``results/cards/{model}/{method}/{scope}/README.md`` beside
+``model_cards`` installs it), else ``results/cards/{model}/{method}/seed-{seed}/{scope}/README.md`` beside
 ``results/models``; a folder without a card is refused (run ``snakemake results/cards/...``
 first). The token is read from the environment variable ``HF_TOKEN`` only, never from a file
 or an argument.
@@ -60,7 +60,7 @@ def is_card(path: Path) -> bool:
 
 def card_of(model_dir: Path) -> Path:
     """The card of a model folder: its README.md when it is a codepeft card, else the card
-    the workflow wrote under results/cards for the same model/method/scope."""
+    the workflow wrote under results/cards for the same model/method/seed/scope."""
     own = model_dir / paths.MODEL_CARD_NAME
     if is_card(own):
         return own
@@ -72,7 +72,7 @@ def card_of(model_dir: Path) -> Path:
             return beside
     raise PushError(
         f"{model_dir}: no model card (neither its README.md nor results/cards/...): "
-        "run `snakemake results/cards/<model>/<method>/<scope>/README.md` first"
+        "run `snakemake results/cards/<model>/<method>/seed-<seed>/<scope>/README.md` first"
     )
 
 
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         "--model",
         action="append",
         required=True,
-        help="a trained model folder (results/models/<model>/<method>/<scope>); repeatable",
+        help="a trained model folder (results/models/<model>/<method>/seed-<seed>/<scope>); repeatable",
     )
     parser.add_argument(
         "--repo-id",

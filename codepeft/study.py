@@ -13,6 +13,7 @@ from codepeft import tasks
 from codepeft.config import deep_merge, schema_defaults
 from codepeft.decoding import resolve
 from codepeft.prompts import java_generation_label
+from codepeft.tracking import normalize as normalize_report_to
 
 MULTI = "multi"
 #: joins a trained method and its model's scope in the pseudo method of an off-task evaluation
@@ -71,13 +72,34 @@ def applies(config: dict, method: str, model: str) -> bool:
     return not only or model in only
 
 
-def trained_models(config: dict) -> list[tuple[str, str, str]]:
-    """(model, method, scope) of every training job."""
+#: the `{seed}` of predictions made without training (zero-shot, the references): no training
+#: seed determines them, so they are made once, whatever `training.seeds` lists
+NO_SEED = "none"
+
+
+def training_seeds(config: dict) -> list[int]:
+    """The training seeds of the study, in ascending order (their order in the config means
+    nothing): `training.seeds`, else (absent or empty) the study's `seed`. Each trained model
+    is trained once per seed; mixtures do not depend on them."""
+    return sorted(config.get("training", {}).get("seeds") or [config.get("seed", 42)])
+
+
+def method_seeds(config: dict, method: str) -> list[str]:
+    """The `{seed}` values of a method's models and predictions: every training seed (as a
+    string) for a trained method, [NO_SEED] for one without training (made once)."""
+    if not is_trained(config, method):
+        return [NO_SEED]
+    return [str(seed) for seed in training_seeds(config)]
+
+
+def trained_models(config: dict) -> list[tuple[str, str, str, str]]:
+    """(model, method, seed, scope) of every training job."""
     return [
-        (m, meth, s)
+        (m, meth, seed, s)
         for m in config["models"]
         for meth in config["methods"]
         if applies(config, meth, m)
+        for seed in method_seeds(config, meth)
         for s in scopes(config, meth)
     ]
 
@@ -96,23 +118,26 @@ def answers_test_set(config: dict, method: str, task: str) -> bool:
     return task in method_tasks(config, method)
 
 
-def evaluated(config: dict) -> list[tuple[str, str, str, str]]:
-    """(model, method, task, lang) of every generation job: the study's tasks and languages,
-    then its evaluation-only test sets (`lang` = the test set's name), then (with
-    `off_task_evaluation`) each trained model on the study's tasks it was not trained on."""
+def evaluated(config: dict) -> list[tuple[str, str, str, str, str]]:
+    """(model, method, seed, task, lang) of every generation job: the study's tasks and
+    languages, then its evaluation-only test sets (`lang` = the test set's name), then (with
+    `off_task_evaluation`) each trained model on the study's tasks it was not trained on; a
+    trained method once per training seed, a method without training once (seed NO_SEED)."""
     own = [
-        (m, meth, task, lang)
+        (m, meth, seed, task, lang)
         for m in config["models"]
         for meth in config["methods"]
         if applies(config, meth, m)
+        for seed in method_seeds(config, meth)
         for task in method_tasks(config, meth)
         for lang in config["tasks"][task]["languages"]
     ]
     extra = [
-        (m, meth, task, name)
+        (m, meth, seed, task, name)
         for m in config["models"]
         for meth in config["methods"]
         if applies(config, meth, m)
+        for seed in method_seeds(config, meth)
         for task, name in test_sets(config)
         if answers_test_set(config, meth, task)
     ]
@@ -135,14 +160,15 @@ def sampling_spec(config: dict, task: str, lang: str | None) -> dict | None:
     return {**sampling, "seed": config.get("seed", 42)}
 
 
-def off_task_evaluated(config: dict) -> list[tuple[str, str, str, str]]:
-    """(model, `<method>@<scope>`, task, lang) of every trained model on each study task it
-    was not trained on, when `off_task_evaluation` is on (else none)."""
+def off_task_evaluated(config: dict) -> list[tuple[str, str, str, str, str]]:
+    """(model, `<method>@<scope>`, seed, task, lang) of every trained model (each training
+    seed) on each study task it was not trained on, when `off_task_evaluation` is on (else
+    none)."""
     if not config.get("off_task_evaluation"):
         return []
     return [
-        (m, off_task_method(meth, scope), task, lang)
-        for m, meth, scope in trained_models(config)
+        (m, off_task_method(meth, scope), seed, task, lang)
+        for m, meth, seed, scope in trained_models(config)
         for task in config["tasks"]
         if task not in scope_tasks(config, meth, scope)
         for lang in config["tasks"][task]["languages"]
@@ -151,7 +177,7 @@ def off_task_evaluated(config: dict) -> list[tuple[str, str, str, str]]:
 
 def method_names(config: dict) -> list[str]:
     """The configured methods and the off-task pseudo methods the study evaluates."""
-    extra = dict.fromkeys(meth for _, meth, _, _ in off_task_evaluated(config))
+    extra = dict.fromkeys(meth for _, meth, _, _, _ in off_task_evaluated(config))
     return list(config["methods"]) + list(extra)
 
 
@@ -171,13 +197,28 @@ MODEL_CHAT_TEMPLATE = "model_chat_template"
 
 def training_spec(config: dict, method: str, scope: str, model: str | None = None) -> dict:
     """`training` merged with the method's overrides, then its per-task ones (single scope);
-    with `model`, its own settings where it has them (left out while null, so a model without
-    them trains with the params it always had): `target_modules` replaces
-    `lora.target_modules`, `chat_template` is added as `model_chat_template`."""
-    spec = deep_merge(config.get("training", {}), config["methods"][method].get("training", {}))
+    without the keys that are not the trainer's hyperparameters: `multi_gpu` (the launch's,
+    a param of its own), `report_to` (where the training reports: read by the rule's
+    script from the config, in no job's params, so switching it reruns nothing) and `seeds`
+    (the training seeds: each job's own seed is its `{seed}`). With `model`, its own settings
+    where it has them (left out while null, so a model without them trains with the params it
+    always had): `target_modules` replaces `lora.target_modules`, `chat_template` is added as
+    `model_chat_template`."""
+    overrides = [config["methods"][method].get("training", {})]
     if scope != MULTI:
-        spec = deep_merge(spec, config["methods"][method].get("task_training", {}).get(scope, {}))
+        overrides.append(config["methods"][method].get("task_training", {}).get(scope, {}))
+    for key in ("report_to", "seeds"):
+        if any(key in o for o in overrides):
+            raise ValueError(
+                f"methods.{method}: {key} is study-wide: set it in the top-level training section"
+            )
+    normalize_report_to(config.get("training", {}).get("report_to"))
+    spec = copy.deepcopy(config.get("training", {}))
+    for override in overrides:
+        spec = deep_merge(spec, override)
     spec.pop("multi_gpu", None)
+    spec.pop("report_to", None)
+    spec.pop("seeds", None)  # the job's seed is its {seed} (a param of its own)
     if spec.get("train_max_rows") is None:  # the default (all rows) stays out of the params
         spec.pop("train_max_rows", None)
     entry = config["models"].get(model) or {} if model is not None else {}
@@ -278,8 +319,9 @@ def mixing_spec(mixing: dict) -> dict:
 
 def mixture_spec(config: dict, method: str, scope: str) -> dict:
     """What determines the training mixture of (method, scope): its (task, language) sources,
-    the mixing settings, the seed and (with Java generation rows) the Java prompt label.
-    Equal specs = the same mixture.
+    the mixing settings, the study's `seed` (it shuffles the data; the training seeds of
+    `training.seeds` do not enter: every seed of a method trains on one mixture) and (with Java
+    generation rows) the Java prompt label. Equal specs = the same mixture.
 
     Source order (`source_order: config`): a method's `tasks` list in its order, else the
     study's tasks by name (the key order of a mapping never matters), each task's languages in
@@ -311,7 +353,7 @@ def mixtures(config: dict) -> dict[str, dict]:
     """{mixture key: spec} of every mixture a training job of the study reads (shared by
     every (model, method, scope) whose mixture spec is the same)."""
     out = {}
-    for _model, method, scope in trained_models(config):
+    for _model, method, _seed, scope in trained_models(config):
         spec = mixture_spec(config, method, scope)
         out.setdefault(mixture_key(spec), spec)
     return dict(sorted(out.items()))

@@ -11,7 +11,8 @@
 * ``results/tidy/stats.parquet`` (+ ``.csv``): every row of ``results/stats/*.tsv`` (one per
   comparison x table pair x measure), with ``study`` first and ``lang`` named ``language``.
 
-``seed`` is the path's ``{seed}`` field where the study's metric tables have one, else empty.
+``seed`` is the path's training seed (``{seed}``); empty for what no training made
+(``seed-none``: zero-shot, the references).
 Written by rule ``tidy_results`` (rules/share.smk) after the metric and stats stages, or by
 ``codepeft tidy`` from a results folder (docs/results.md).
 """
@@ -31,6 +32,7 @@ from codepeft import measures, paths
 from codepeft.logs import setup_logging
 from codepeft.report.build import discover
 from codepeft.report.tables import OK_STATUSES, parse_metric_path, status_column
+from codepeft.study import NO_SEED
 
 log = logging.getLogger("codepeft.tidy")
 
@@ -52,10 +54,11 @@ _TEXT = tuple(c for c in RESULT_COLUMNS if c not in ("seed", "value"))
 
 
 def seed_of(names: dict) -> int | None:
-    """The seed a metric table's path names (its ``{seed}`` field: ``42`` or ``seed42``), or
-    None when the study's paths have no seed."""
+    """The training seed a metric table's path names (its ``{seed}`` field: ``42``), or None
+    for a table no training made (zero-shot, the references: ``none``) or a path without
+    one."""
     value = names.get("seed")
-    if value is None:
+    if value is None or value == NO_SEED:
         return None
     digits = re.fullmatch(r"\D*(\d+)", str(value))
     if digits is None:

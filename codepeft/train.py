@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, make_dataclass
 from pathlib import Path
 from typing import Any
 
-from codepeft import launch, packing, selection
+from codepeft import launch, packing, paths, selection, tracking
 from codepeft.config import schema_defaults
 from codepeft.cost import CostRecorder
 from codepeft.logs import setup_logging
@@ -66,6 +66,11 @@ class FourBitUnavailable(RuntimeError):
 FILLED_MAPPINGS = ("lora", "quantization", "selection")
 #: `training` keys of the launch, not of the trainer (TrainJob.multi_gpu)
 LAUNCH_KEYS = ("multi_gpu",)
+#: `training` keys of where the training reports (TrainJob.tracking, codepeft.tracking), not of
+#: what it computes: the rule script reads them from the config, never from the job's params
+TRACKING_KEYS = ("report_to",)
+#: `training` keys that are not the trainer's hyperparameters (not in TrainingSpec)
+NOT_SPEC_KEYS = LAUNCH_KEYS + TRACKING_KEYS
 
 
 def _from_dict(cls, values: dict):
@@ -87,7 +92,7 @@ def _from_dict(cls, values: dict):
 
 def _spec_fields() -> list[tuple]:
     defaults = schema_defaults("training")
-    for key in LAUNCH_KEYS:
+    for key in NOT_SPEC_KEYS:
         defaults.pop(key)
     return [
         (name, Any, field(default_factory=functools.partial(copy.deepcopy, value)))
@@ -105,7 +110,8 @@ TrainingSpec = make_dataclass(
 )
 TrainingSpec.__doc__ = (
     "Hyperparameters of one training job: the schema's `training` keys and defaults "
-    "(workflow/schemas/config.schema.yaml), without multi_gpu (the launch's)."
+    "(workflow/schemas/config.schema.yaml), without multi_gpu (the launch's) and report_to "
+    "(the tracking's)."
 )
 
 
@@ -470,8 +476,11 @@ def _training_args(
     use_eval: bool,
     selection: dict,
     num_proc: int | None,
+    run_name: str | None = None,
 ):
-    """The trainer phase's SFTConfig, whether gradient checkpointing is on, and the precision."""
+    """The trainer phase's SFTConfig, whether gradient checkpointing is on, and the precision.
+    `run_name`: the trackers' name of the run (codepeft.tracking); they are added as callbacks,
+    not through `report_to`, so that a failing one never fails the training."""
     # lazy: trl takes seconds; TrainingSpec and the multi-GPU parent do without
     from trl import SFTConfig
 
@@ -508,6 +517,7 @@ def _training_args(
         logging_first_step=True,
         disable_tqdm=True,
         report_to=[],
+        run_name=run_name,
         dataset_num_proc=num_proc,  # tokenization/packing on the job's threads
         **selection["args"],
         **precision,
@@ -527,6 +537,7 @@ def setup_trainer(
     threads: int | None = None,
     callbacks: list | None = None,
     chat_template: str | None = None,
+    run_name: str | None = None,
 ) -> Setup:
     """Load the model (`_load_model`) and the data (`_datasets`), then build the trainer
     (`_training_args`); no step taken."""
@@ -558,7 +569,7 @@ def setup_trainer(
     )
     selection = _selection(spec, tasks, tokenizer, use_eval)
     args, grad_ckpt, precision = _training_args(
-        spec, used, checkpoint_dir, seed, use_eval, selection, num_proc
+        spec, used, checkpoint_dir, seed, use_eval, selection, num_proc, run_name
     )
     callbacks = list(callbacks or [])
     if use_eval and spec.early_stopping_patience:
@@ -688,10 +699,13 @@ def train(
     revision: str | None = None,
     threads: int | None = None,
     chat_template: str | None = None,
+    track: tracking.Tracking | None = None,
 ) -> dict:
     """Train and save the final adapter (or full model) with its tokenizer (its chat template
     in force: `chat_template`, a named one, else its own) to `out_dir`: setup (model, data,
-    trainer), training (resumable), save."""
+    trainer), training (resumable), save. `track`: the trackers it reports to
+    (codepeft.tracking; default none)."""
+    track = track or tracking.Tracking()
     out, ckpt = Path(out_dir), Path(checkpoint_dir)
     stop_flag = {"signal": None}
     cost = CostRecorder()  # cost record: wall clock and peak memory from here
@@ -710,8 +724,11 @@ def train(
         seed=seed,
         revision=revision,
         threads=threads,
-        callbacks=_make_callbacks(stop_flag) + [cost.callback()],
+        callbacks=_make_callbacks(stop_flag)
+        + [cost.callback()]
+        + tracking.callbacks(track, dataclasses.asdict(spec)),
         chat_template=chat_template,
+        run_name=track.run_name,
     )
     started = time.time()
     key = run_key(
@@ -751,6 +768,7 @@ def train(
             "selection": setup.selection,
             "wall_seconds_this_run": round(time.time() - started, 2),
             "cost": cost.record(setup.trainer),
+            "tracking": track.record(),
             "provenance": provenance(),
         }
 
@@ -779,12 +797,14 @@ class TrainJob:
     threads: int | None = None  # tokenization/packing processes
     multi_gpu: dict = field(default_factory=lambda: schema_defaults("training", "multi_gpu"))
     chat_template: str | None = None  # models.<m>.chat_template (None: the tokenizer's own)
+    tracking: tracking.Tracking = field(default_factory=tracking.Tracking)
 
     @classmethod
     def from_snakemake(cls, sm) -> TrainJob:
         """The job of a `train` rule (rules/train.smk) from its `snakemake` object. The
         `training` param carries the model's named chat template as `model_chat_template`
-        when the config names one (codepeft.study.training_spec)."""
+        when the config names one (codepeft.study.training_spec). Its tracking comes from the
+        config, not the params: switching it reruns nothing."""
         training = dict(sm.params.training)
         chat_template = training.pop(MODEL_CHAT_TEMPLATE, None)
         return cls(
@@ -803,6 +823,9 @@ class TrainJob:
                 **schema_defaults("training", "multi_gpu"),
                 **(sm.params.get("multi_gpu") or {}),
             },
+            tracking=tracking.Tracking.from_config(
+                sm.config, paths.fill(paths.TRACKING_RUN, **dict(sm.wildcards.items()))
+            ),
         )
 
     def argv(self) -> list[str]:
@@ -820,6 +843,8 @@ class TrainJob:
             argv += ["--threads", str(self.threads)]
         if self.chat_template:
             argv += ["--chat-template", self.chat_template]
+        if self.tracking.report_to:
+            argv += ["--tracking-json", json.dumps(self.tracking.to_dict(), sort_keys=True)]
         return argv
 
     def spec(self) -> TrainingSpec:
@@ -851,6 +876,7 @@ class TrainJob:
                 revision=self.revision,
                 threads=self.threads,
                 chat_template=self.chat_template,
+                track=self.tracking,
             )
         except FourBitUnavailable as err:
             log.error("%s", err)
@@ -882,6 +908,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="a named chat template for a tokenizer without one (default: the tokenizer's)",
     )
+    parser.add_argument(
+        "--tracking-json",
+        default=None,
+        help="where the training reports (codepeft.tracking.Tracking as JSON; default none)",
+    )
     args = parser.parse_args(argv)
     setup_logging()
     job = TrainJob(
@@ -896,6 +927,9 @@ def main(argv: list[str] | None = None) -> int:
         revision=args.revision,
         threads=args.threads,
         chat_template=args.chat_template,
+        tracking=tracking.Tracking.from_dict(json.loads(args.tracking_json))
+        if args.tracking_json
+        else tracking.Tracking(),
     )
     return job.run()  # one process (a launched rank runs this too, multi_gpu.gpus 1)
 

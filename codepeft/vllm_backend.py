@@ -7,9 +7,9 @@ A plan names one base model and its generation jobs (one per method/task/languag
 
     {"model": "tiny", "source": "results/base/tiny", "seed": 42, "vllm": {...engine options},
      "jobs": [{"method": "mt_qlora", "task": "summarization", "lang": "python",
-               "finetune": "qlora", "trained": "results/models/tiny/mt_qlora/multi",
+               "finetune": "qlora", "trained": "results/models/tiny/mt_qlora/seed-42/multi",
                "data": "results/data/summarization/python/test.jsonl",
-               "out": "results/predictions/tiny/mt_qlora/summarization/python.jsonl",
+               "out": "results/predictions/tiny/mt_qlora/seed-42/summarization/python.jsonl",
                "decoding": {"max_new_tokens": 24, "max_input_tokens": 384, ...}}, ...]}
 
 The base model is loaded once with LoRA enabled; zero-shot jobs run without a LoRA, adapter
@@ -317,12 +317,15 @@ def run_plan(plan: dict) -> list[dict]:
             # vLLM schedules its own batches: hand it the whole file at once
             spec = replace(spec, batch_size=max(1, len(records)))
             start = time.time()
+            energy = cost.energy_meter()  # this file's generation (the engine's start aside)
             penalty = _repetition_penalty(weights, spec.generation_config)
             view = _EngineView(llm, tokenizer, lora, penalty, spec.eos)
             rows = generate_records(view, records, spec)
             elapsed = time.time() - start
             write_jsonl(job["out"], rows)
-            cost.write_generation_cost(cost.cost_path(job["out"]), rows, elapsed, ready, "vllm")
+            cost.write_generation_cost(
+                cost.cost_path(job["out"]), rows, elapsed, ready, "vllm", energy=energy.record()
+            )
             n_new = sum(r["n_new_tokens"] for r in rows)
             summaries.append(
                 {

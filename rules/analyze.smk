@@ -3,9 +3,9 @@
 # handles); inside the job the tool runs once per code language over the union of all files'
 # units (codepeft.analyzers.analyze_files), so JVM/interpreter start-up is paid once per
 # analyzer, not once per file, and a cluster gets one job per analyzer.
-# Inputs: results/predictions/{model}/{method}/{task}/{lang}.jsonl (generation: python/java;
+# Inputs: results/predictions/{model}/{method}/seed-{seed}/{task}/{lang}.jsonl (generation: python/java;
 # translation: java-cs = C# code, cs-java = Java code).
-# Outputs, one set per predictions file: results/metrics/<analyzer>/{model}/{method}/{task}/
+# Outputs, one set per predictions file: results/metrics/<analyzer>/{model}/{method}/seed-{seed}/{task}/
 # {lang}.tsv (+ .rules.tsv, a long by-rule table, where the tool has rules) and
 # {lang}.summary.json. A tool missing at run time, or failing as a whole, fails the job with the
 # setup step to run (environment_failures: fail, the default; codepeft.failures), so a retry or

@@ -37,7 +37,7 @@ def task_langs(task=None):
 
 
 def prediction_combos(task=None, lang=None, include_reference=False):
-    """Every (model, method, task, lang) the study generates predictions for."""
+    """Every (model, method, seed, task, lang) the study generates predictions for."""
     return PLAN.prediction_combos(task, lang, include_reference)
 
 
@@ -69,6 +69,7 @@ def alternatives(names):
 wildcard_constraints:
     model=alternatives(list(config["models"]) + [REFERENCE]),
     method=alternatives(PLAN.method_names + [REFERENCE]),
+    seed=alternatives({c["seed"] for c in prediction_combos(include_reference=True)}),
     task=alternatives(config["tasks"]),
     lang=alternatives({l for _, l in task_langs() + PLAN.test_set_langs()}),
     scope=alternatives(["multi"] + list(config["tasks"])),
@@ -116,18 +117,17 @@ def base_model_input(model):
     return [spec["source"]] if spec.get("build") else []
 
 
-def trained_model_dir(model, method, scope):
-    return paths.fill(paths.MODEL_DIR, model=model, method=method, scope=scope)
-
-
-def checkpoint_dir(model, method, scope):
+def checkpoint_dir(model, method, seed, scope):
     # outside the rule's declared output: survives a failed or preempted job, for resume
-    return paths.fill(paths.CHECKPOINT_DIR, model=model, method=method, scope=scope)
+    return paths.fill(
+        paths.CHECKPOINT_DIR, model=model, method=method, seed=seed, scope=scope
+    )
 
 
-def answering_model_dir(model, method, task):
-    """The trained model that answers `task` for `method`, or None for the base model."""
-    return PLAN.answering_model_dir(model, method, task)
+def answering_model_dir(model, method, seed, task):
+    """The trained model (training seed `seed`) that answers `task` for `method`, or None
+    for the base model."""
+    return PLAN.answering_model_dir(model, method, seed, task)
 
 
 def finetune_kind(method):
@@ -142,8 +142,9 @@ def training_params(wildcards):
     return canonical(spec)
 
 
-# Mixtures are keyed by what determines them (sources, mixing, seed): methods with the same
-# content (e.g. mt_qlora and mt_fft) share one build_mixture job and one file.
+# Mixtures are keyed by what determines them (sources, mixing, the study's seed): methods with
+# the same content (e.g. mt_qlora and mt_fft) and every training seed share one build_mixture
+# job and one file.
 MIXTURES = PLAN.mixtures
 
 
@@ -173,7 +174,9 @@ def generation_inputs(wildcards):
         "data": task_data(wildcards.task, wildcards.lang, "test"),
         "base": base_model_input(wildcards.model),
     }
-    trained = answering_model_dir(wildcards.model, wildcards.method, wildcards.task)
+    trained = answering_model_dir(
+        wildcards.model, wildcards.method, wildcards.seed, wildcards.task
+    )
     if trained:
         inputs["trained"] = trained
     return inputs
@@ -223,11 +226,11 @@ def vllm_rule_name(model):
 
 def metric_outputs(families, task="{task}"):
     """Named outputs of a job that writes metric `families` for one predictions file (wildcards
-    model, method, lang and, unless given, task kept): `<family>_<file>` for each file of each
-    family's registry entry (table, summary)."""
+    model, method, seed, lang and, unless given, task kept): `<family>_<file>` for each file of
+    each family's registry entry (table, summary)."""
     return {
         f"{family}_{kind}": paths.metric_files(
-            family, "{model}", "{method}", task, "{lang}"
+            family, "{model}", "{method}", "{seed}", task, "{lang}"
         )[kind]
         for family in families
         for kind in measures.family(family).files
@@ -257,6 +260,7 @@ def judge_inputs(wildcards):
             paths.PREDICTIONS,
             model=wildcards.model,
             method=wildcards.method,
+            seed=wildcards.seed,
             task="summarization",
             lang=wildcards.lang,
         ),
@@ -320,7 +324,11 @@ def intervals_inputs(wildcards):
         if names["family"] == "surface":
             texts.append(
                 stats_intervals.predictions_path(
-                    names["model"], names["method"], names["task"], names["lang"]
+                    names["model"],
+                    names["method"],
+                    names["seed"],
+                    names["task"],
+                    names["lang"],
                 )
             )
             texts.append(task_data(names["task"], names["lang"], "test"))

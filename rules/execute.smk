@@ -13,9 +13,9 @@ rule execute:
     output:
         **metric_outputs(measures.written_by("execute"), task="generation"),
     log:
-        "logs/metrics/execution/{model}/{method}/generation/{lang}.log",
+        "logs/metrics/execution/{model}/{method}/seed-{seed}/generation/{lang}.log",
     benchmark:
-        "results/benchmarks/metrics/execution/{model}/{method}/generation/{lang}.tsv"
+        "results/benchmarks/metrics/execution/{model}/{method}/seed-{seed}/generation/{lang}.tsv"
     wildcard_constraints:
         lang=alternatives(list(tasks.LANGUAGES) + list(tasks.TEST_SETS)),
     conda:

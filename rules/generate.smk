@@ -48,7 +48,7 @@ else:
             # cost record (codepeft.cost): tokens generated, tokens/s, device
             cost=paths.COST,
         log:
-            "logs/generate/{model}/{method}/{task}/{lang}.log",
+            "logs/generate/{model}/{method}/seed-{seed}/{task}/{lang}.log",
         benchmark:
             paths.BENCHMARK_GENERATE
         wildcard_constraints:
@@ -75,9 +75,9 @@ rule codereval_form:
     output:
         paths.CODEREVAL,
     log:
-        "logs/generate/{model}/{method}/generation/{lang}.codereval.log",
+        "logs/generate/{model}/{method}/seed-{seed}/generation/{lang}.codereval.log",
     benchmark:
-        "results/benchmarks/codereval_form/{model}/{method}/{lang}.tsv"
+        "results/benchmarks/codereval_form/{model}/{method}/seed-{seed}/{lang}.tsv"
     wildcard_constraints:
         lang=alternatives(tasks.LANGUAGES),
     conda:
@@ -92,7 +92,9 @@ rule reference_predictions:
     input:
         task_data("{task}", "{lang}", "test"),
     output:
-        paths.fill(paths.PREDICTIONS, model=REFERENCE, method=REFERENCE),
+        paths.fill(
+            paths.PREDICTIONS, model=REFERENCE, method=REFERENCE, seed=study.NO_SEED
+        ),
     log:
         "logs/generate/reference/{task}/{lang}.log",
     benchmark:

@@ -1,5 +1,5 @@
 # LLM judge of generated summaries (codepeft/judge/, docs/judge.md): one job per
-# summarization predictions file -> results/metrics/judge/{model}/{method}/summarization/{lang}.tsv
+# summarization predictions file -> results/metrics/judge/{model}/{method}/seed-{seed}/summarization/{lang}.tsv
 # (+ .summary.json). Answers are cached in config["judge"]["cache_dir"] (default
 # results/judge_cache/), which is no rule's output, so Snakemake never deletes it and a rerun
 # sends no request. A request still failing after its retries (endpoint unreachable, an error
@@ -43,9 +43,9 @@ rule judge_summaries:
     output:
         **metric_outputs(measures.written_by("judge_summaries"), task="summarization"),
     log:
-        "logs/judge/{model}/{method}/summarization/{lang}.log",
+        "logs/judge/{model}/{method}/seed-{seed}/summarization/{lang}.log",
     benchmark:
-        "results/benchmarks/judge/{model}/{method}/summarization/{lang}.tsv"
+        "results/benchmarks/judge/{model}/{method}/seed-{seed}/summarization/{lang}.tsv"
     conda:
         "../envs/core.yaml"
     threads: JUDGE_THREADS

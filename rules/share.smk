@@ -49,7 +49,9 @@ if CARD_JOBS:
                     caption="../workflow/report/model_card.rst",
                     category=report_stages.TRAINING,
                     subcategory="Model cards",
-                    labels={"model": f"{job.model}/{job.method}/{job.scope}"},
+                    labels={
+                        "model": f"{job.model}/{job.method}/seed-{job.seed}/{job.scope}"
+                    },
                 )
                 for job in CARD_JOBS
             ],

@@ -14,9 +14,9 @@ rule surface_metrics:
     output:
         **metric_outputs(measures.written_by("surface_metrics")),
     log:
-        "logs/metrics/surface/{model}/{method}/{task}/{lang}.log",
+        "logs/metrics/surface/{model}/{method}/seed-{seed}/{task}/{lang}.log",
     benchmark:
-        "results/benchmarks/metrics/surface/{model}/{method}/{task}/{lang}.tsv"
+        "results/benchmarks/metrics/surface/{model}/{method}/seed-{seed}/{task}/{lang}.tsv"
     wildcard_constraints:
         task=alternatives(set(tasks.TASKS) - set(measures.family("codebleu").tasks)),
     conda:

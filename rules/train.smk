@@ -1,4 +1,4 @@
-# Training mixtures and fine-tuning: one job per (model, method, scope).
+# Training mixtures and fine-tuning: one job per (model, method, training seed, scope).
 
 
 # GPU sizing helpers (train_resources, generate_resources, training_multi_gpu); a second
@@ -39,6 +39,7 @@ rule build_mixture:
         "../workflow/scripts/build_mixture.py"
 
 
+# One job per (model, method, training seed, scope): every seed reads the same mixture.
 rule train:
     input:
         train=training_mixture("train"),
@@ -47,7 +48,7 @@ rule train:
     output:
         directory(paths.MODEL_DIR),
     log:
-        "logs/train/{model}/{method}/{scope}.log",
+        "logs/train/{model}/{method}/seed-{seed}/{scope}.log",
     benchmark:
         paths.BENCHMARK_TRAIN
     # trainings head the longest chains (generation, metrics, stats): started first when jobs
@@ -65,8 +66,9 @@ rule train:
         revision=lambda wc: config["models"][wc.model]["revision"],
         finetune=lambda wc: finetune_kind(wc.method),
         training=training_params,
-        checkpoints=lambda wc: checkpoint_dir(wc.model, wc.method, wc.scope),
-        seed=config["seed"],
+        checkpoints=lambda wc: checkpoint_dir(wc.model, wc.method, wc.seed, wc.scope),
+        # the training seed ({seed}: training.seeds, else the study's seed)
+        seed=lambda wc: int(wc.seed),
         multi_gpu=lambda wc: canonical(training_multi_gpu(wc)),
     script:
         "../workflow/scripts/train.py"

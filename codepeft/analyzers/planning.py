@@ -14,8 +14,8 @@ from codepeft.tasks import code_language
 
 def plan(section: dict, combos: list[dict]) -> dict[str, list[Job]]:
     """The analyzer stage of a study: {enabled analyzer: its Jobs}, from the validated
-    `analyzers` config section and the prediction combos (dicts with model, method, task,
-    lang; reference/reference included when wanted). A combo is a job of an analyzer when
+    `analyzers` config section and the prediction combos (dicts with model, method, seed,
+    task, lang; reference/reference included when wanted). A combo is a job of an analyzer when
     its predictions are code in a language the analyzer handles; analyzers with no job are
     left out (no rule). Pure: used by rules/analyze.smk at parse time."""
     out = {}
@@ -25,7 +25,9 @@ def plan(section: dict, combos: list[dict]) -> dict[str, list[Job]]:
         for c in combos:
             if code_language(c["task"], c["lang"]) not in mod.LANGUAGES:
                 continue
-            files = paths.metric_files(name, c["model"], c["method"], c["task"], c["lang"])
+            files = paths.metric_files(
+                name, c["model"], c["method"], c["seed"], c["task"], c["lang"]
+            )
             jobs.append(
                 Job(
                     predictions=paths.fill(paths.PREDICTIONS, **c),

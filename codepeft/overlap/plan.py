@@ -32,7 +32,7 @@ def audits(config: dict) -> list[dict]:
     if not enabled(config):
         return []
     found = {}
-    for _model, method, scope in study.trained_models(config):
+    for _model, method, _seed, scope in study.trained_models(config):
         mixture = study.mixture_key(study.mixture_spec(config, method, scope))
         for task in study.scope_tasks(config, method, scope):
             for lang in config["tasks"][task]["languages"]:

@@ -163,9 +163,13 @@ def training_records(model_dirs: list[str], root: str = ".") -> list[dict]:
     for d in model_dirs:
         path = os.path.join(root, d, "codepeft_training.json")
         data = _read_json(path) if os.path.exists(path) else None
-        parts = Path(d).parts[-3:]
+        found = paths.MODEL_DIR_RE.search(Path(d).as_posix())
+        names = found.groupdict() if found else {}
         rec = dict(
-            zip(("model", "method", "scope"), parts, strict=False),
+            model=names.get("model"),
+            method=names.get("method"),
+            seed=names.get("seed"),
+            scope=names.get("scope"),
             path=os.path.join(d, "codepeft_training.json"),
         )
         if data is None:
@@ -229,7 +233,7 @@ class ReportBuild:
     def emit(self, name: str, columns, rows: list[dict], title: str) -> None:
         """Write tables/<name>.tsv and tables/<name>.html (paper columns without a value
         dropped) and keep them for index.html."""
-        columns = T.drop_empty_paper_columns(list(columns), rows)
+        columns = T.drop_empty_optional_columns(list(columns), rows)
         write_tsv(self.out_dir / "tables" / f"{name}.tsv", rows, columns)
         (self.out_dir / "tables" / f"{name}.html").write_text(
             html_mod.table_page(title, html_mod.table_html(columns, rows)), encoding="utf-8"
@@ -343,6 +347,16 @@ def quirks_table(run: ReportBuild) -> list[dict]:
     return quirks
 
 
+def seeds_table(run: ReportBuild, stats_by_name: dict[str, list[dict]]) -> list[dict]:
+    """tables/seeds: per comparison and measure, the gap between the methods against the
+    spread between training seeds (only with several seeds: the stats rows over the seeds)."""
+    rows = T.seeds_rows(stats_by_name)
+    if rows:
+        title = "Seeds: the gap between methods against the spread between training seeds"
+        run.emit("seeds", T.SEEDS_COLUMNS, rows, title)
+    return rows
+
+
 def headline_table(run: ReportBuild, stats_by_name: dict[str, list[dict]]) -> list[dict]:
     """tables/headline: each fine-tuned method vs the untrained baseline (report.headline)."""
     rows = headline_mod.headline_rows(run.config, stats_by_name)
@@ -420,6 +434,7 @@ def build_report(
     headline_rows = headline_table(run, stats_by_name)
     retention_rows = retention_table(run, stats_by_name)
     uncertainty_html = uncertainty_section(run, interval_rows, paired_rows, overlap)
+    seeds = seeds_table(run, stats_by_name)
     plot_paths = {
         **figures.pass1_figure(run, pass1),
         **figures.distribution_figures(run, tables),
@@ -429,7 +444,7 @@ def build_report(
     embed = run.section["embed_images"]
     cost_html, cost_plots = cost_mod.build_section(  # tables/cost, plots/quality_vs_cost
         config, run.out_dir, inputs["model_dirs"], cost_files, benchmarks, root,
-        pass1, means, run.models, run.emit, embed,
+        pass1, means, run.models, run.emit, embed, run.section,
     )  # fmt: skip
     plot_paths.update(cost_plots)
     prov = write_provenance(run, inputs, training)
@@ -450,7 +465,8 @@ def build_report(
             ("retention", "Retention", retention_mod.retention_html(retention_rows, config)),
             ("cost", "Cost", cost_html),
             ("uncertainty", "Uncertainty and overlap", uncertainty_html),
-        ],
+        ]
+        + ([("seeds", "Seeds", page_mod.seeds_section(seeds))] if seeds else []),
         headline=headline_mod.headline_html(headline_rows, pass1, training),
     )
     index = write_index(run, page)

@@ -1,17 +1,20 @@
 """The report's cost section: what each (model, method) cost, and quality against that cost.
 
 Inputs (declared by the report rule, globbed by `codepeft report`):
-- `results/models/{model}/{method}/{scope}/codepeft_training.json`, key `cost` (codepeft.cost)
-- `results/predictions/{model}/{method}/{task}/{lang}.cost.json` (generation cost records)
-- `results/benchmarks/train/{model}/{method}/{scope}.tsv`,
-  `results/benchmarks/generate/{model}/{method}/{task}/{lang}.tsv` (HF) or
+- `results/models/{model}/{method}/seed-{seed}/{scope}/codepeft_training.json`, key `cost` (codepeft.cost)
+- `results/predictions/{model}/{method}/seed-{seed}/{task}/{lang}.cost.json` (generation cost records)
+- `results/benchmarks/train/{model}/{method}/seed-{seed}/{scope}.tsv`,
+  `results/benchmarks/generate/{model}/{method}/seed-{seed}/{task}/{lang}.tsv` (HF) or
   `results/benchmarks/generate/vllm/{model}.tsv` (one vLLM job per base model: its hours are
   shared among the model's files in proportion to their generation seconds)
 
 Hours: GPU-hours (wall x GPUs) for jobs whose record says they ran on GPUs; otherwise CPU-hours
-(the benchmark's cpu_time), and the table says which. Writes tables/cost.tsv and
-plots/quality_vs_cost.png (one panel per task, one point per model x method; the paper's
-reported pass@1 as outlined diamonds at the same cost where the model maps).
+(the benchmark's cpu_time), and the table says which. Energy: the records' measured kWh
+(codepeft.energy: NVML, RAPL), summed only when every job of the row has it, and CO2e at the
+configured grid intensity (`report.grid_intensity_gco2e_per_kwh`). Writes tables/cost.tsv and
+plots/quality_vs_cost.png (one panel per task, one point per model x method, x = hours or kWh
+by `report.cost_axis`; the paper's reported pass@1 as outlined diamonds at the same cost where
+the model maps).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import os
 from pathlib import Path
 
 from codepeft import cost as C
-from codepeft import paths
+from codepeft import energy, paths
 from codepeft.paper.workload import paper_workload
 from codepeft.tasks import is_test_set
 
@@ -50,6 +53,9 @@ COST_COLUMNS = (
     "generate_hours",
     "total_hours",
     "hours_unit",
+    "energy_kwh",
+    "co2e_kg",
+    "energy_status",
     "train_tokens",
     "train_tokens_per_s",
     "new_tokens",
@@ -92,13 +98,14 @@ def collect_jobs(
 
     jobs = []
     for d in model_dirs:
-        model, method, scope = Path(d).parts[-3:]
+        found = paths.MODEL_DIR_RE.search(Path(d).as_posix())
+        if not found:
+            continue
+        where = found.groupdict()
+        model, method, scope = where["model"], where["method"], where["scope"]
         info = _read(os.path.join(root, d, "codepeft_training.json")) or {}
         record = info.get("cost")
-        hours, unit = C.job_hours(
-            bench_of(paths.fill(paths.BENCHMARK_TRAIN, model=model, method=method, scope=scope)),
-            record,
-        )
+        hours, unit = C.job_hours(bench_of(paths.fill(paths.BENCHMARK_TRAIN, **where)), record)
         jobs.append(
             dict(
                 kind="train",
@@ -117,18 +124,15 @@ def collect_jobs(
         m = _PRED.search(path.replace(os.sep, "/"))
         if not m:
             continue
-        model, method, task, lang = m.groups()
+        where = m.groupdict()
+        model, method, task, lang = where["model"], where["method"], where["task"], where["lang"]
         record = _read(os.path.join(root, path))
         job = dict(kind="generate", model=model, method=method, task=task, lang=lang, record=record)
         if (record or {}).get("backend") == "vllm":
             vllm_groups.setdefault(model, []).append(job)
         else:
             job["hours"], job["unit"] = C.job_hours(
-                bench_of(
-                    paths.fill(
-                        paths.BENCHMARK_GENERATE, model=model, method=method, task=task, lang=lang
-                    )
-                ),
+                bench_of(paths.fill(paths.BENCHMARK_GENERATE, **where)),
                 record,
             )
         jobs.append(job)
@@ -170,8 +174,14 @@ def _round(x, digits: int = 6):
     return None if x is None else round(x, digits)
 
 
-def cost_rows(jobs: list[dict], models: list[str], methods: list[str]) -> list[dict]:
-    """Per (model, method) in the study's order, then one row 'all / all' for the whole study."""
+def cost_rows(
+    jobs: list[dict],
+    models: list[str],
+    methods: list[str],
+    grid_intensity: float | None = None,
+) -> list[dict]:
+    """Per (model, method) in the study's order, then one row 'all / all' for the whole study.
+    `grid_intensity`: gCO2e per kWh (None: no CO2e)."""
     rows = []
     keys = [(m, meth) for m in models for meth in methods]
     keys += sorted({(j["model"], j["method"]) for j in jobs} - set(keys))
@@ -179,14 +189,41 @@ def cost_rows(jobs: list[dict], models: list[str], methods: list[str]) -> list[d
         group = [j for j in jobs if j["model"] == model and j["method"] == method]
         if not group:
             continue
-        rows.append(_row(model, method, group))
+        rows.append(_row(model, method, group, grid_intensity))
     if rows:
-        rows.append(_row("all", "all", jobs))
+        rows.append(_row("all", "all", jobs, grid_intensity))
         rows[-1]["trainable_params"] = rows[-1]["total_params"] = rows[-1]["trainable_pct"] = None
     return rows
 
 
-def _row(model: str, method: str, group: list[dict]) -> dict:
+def _energy(group: list[dict], grid_intensity: float | None) -> dict:
+    """The energy of a group of jobs: kWh summed when every job measured it (a partial sum
+    would pass for the whole), its source, and CO2e at `grid_intensity` gCO2e/kWh."""
+    records = [j.get("record") or {} for j in group]
+    measured = [r for r in records if energy.is_measured(r)]
+    if records and len(measured) == len(records):
+        kwh = sum(r["energy_kwh"] for r in records)
+        sources = sorted({s for r in records for s in str(r.get("energy_source")).split("+")})
+        status = f"{energy.MEASURED} ({'+'.join(sources)})"
+    else:
+        kwh = None
+        reasons = sorted(
+            {
+                str(r.get("energy_status") or f"{energy.NOT_MEASURED}: no energy record")
+                for r in records
+                if not energy.is_measured(r)
+            }
+        )
+        status = (
+            reasons[0] if len(reasons) == 1 else f"{energy.NOT_MEASURED}: " + "; ".join(reasons)
+        )
+        if measured:
+            status = f"{len(records) - len(measured)} of {len(records)} jobs {status}"
+    co2e = kwh * grid_intensity / 1000 if kwh is not None and grid_intensity is not None else None
+    return {"energy_kwh": _round(kwh, 9), "co2e_kg": _round(co2e, 9), "energy_status": status}
+
+
+def _row(model: str, method: str, group: list[dict], grid_intensity: float | None = None) -> dict:
     train = [j for j in group if j["kind"] == "train"]
     gen = [j for j in group if j["kind"] == "generate"]
     trecs = [j["record"] for j in train if j.get("record")]
@@ -222,6 +259,7 @@ def _row(model: str, method: str, group: list[dict]) -> dict:
         "generate_hours": _round(gh),
         "total_hours": _round(_sum([th, gh])),
         "hours_unit": "/".join(units),
+        **_energy(group, grid_intensity),
         "train_tokens": train_tokens,
         "train_tokens_per_s": round(train_tokens / train_s, 2)
         if train_tokens and train_s
@@ -267,14 +305,20 @@ def quality_points(config: dict, pass1: list[dict], means: list[dict]) -> dict[s
     return out
 
 
-def plot_quality_vs_cost(quality: dict, rows: list[dict], path) -> str | None:
-    """One panel per task: x = total hours of the model x method, y = its quality; one point
-    per model x method (labelled); the paper's reported value as an outlined diamond."""
+#: the quality-vs-cost plot's x axis by `report.cost_axis`: the cost table's column
+COST_AXES = {"hours": "total_hours", "kwh": "energy_kwh"}
+
+
+def plot_quality_vs_cost(quality: dict, rows: list[dict], path, axis: str = "hours") -> str | None:
+    """One panel per task: x = total hours (or measured kWh, `axis`) of the model x method,
+    y = its quality; one point per model x method (labelled); the paper's reported value as an
+    outlined diamond."""
+    column = COST_AXES[axis]
     cost = {(r["model"], r["method"]): r for r in rows if r["model"] != "all"}
     tasks = [
         t
         for t, q in quality.items()
-        if any((cost.get(k) or {}).get("total_hours") is not None for k in q["points"])
+        if any((cost.get(k) or {}).get(column) is not None for k in q["points"])
     ]
     if not tasks:
         return None
@@ -285,7 +329,7 @@ def plot_quality_vs_cost(quality: dict, rows: list[dict], path) -> str | None:
         q = quality[task]
         paper_drawn = False
         for key, value in q["points"].items():
-            hours = (cost.get(key) or {}).get("total_hours")
+            hours = (cost.get(key) or {}).get(column)
             if hours is None:
                 continue
             color = plots.COLORS[methods.index(key[1]) % len(plots.COLORS)]
@@ -308,7 +352,8 @@ def plot_quality_vs_cost(quality: dict, rows: list[dict], path) -> str | None:
                     label=None if paper_drawn else "paper (reported)",
                 )
                 paper_drawn = True
-        ax.set_xlabel(f"total {unit} (training + generation)")
+        label = "kWh measured" if axis == "kwh" else unit
+        ax.set_xlabel(f"total {label} (training + generation)")
         ax.set_ylabel(q["measure"])
         ax.set_title(task)
         ax.grid(alpha=0.3)
@@ -350,7 +395,13 @@ def _finetune(config: dict, method: str) -> str | None:
     return (config.get("methods", {}).get(method) or {}).get("finetune")
 
 
-def section_html(rows: list[dict], plot_tag: str, extra: dict | None, demo: bool) -> str:
+def section_html(
+    rows: list[dict],
+    plot_tag: str,
+    extra: dict | None,
+    demo: bool,
+    grid_intensity: float | None = None,
+) -> str:
     parts = ["<h2 id='cost'>Cost</h2>"]
     if not rows:
         parts.append(
@@ -363,9 +414,15 @@ def section_html(rows: list[dict], plot_tag: str, extra: dict | None, demo: bool
         "<p class='note'>Per model and method: trainable parameters, peak memory (accelerator: "
         "torch's max allocated; cpu_rss: the process's peak resident memory), hours of training "
         "and generation (GPU-hours = wall time x GPUs; on a CPU, CPU-hours = the jobs' CPU time "
-        "from Snakemake's benchmark files), and throughput (training tokens/s, new tokens/s). "
-        "The last row is the whole study's training and generation. "
-        "<a href='tables/cost.tsv'>TSV</a></p>"
+        "from Snakemake's benchmark files), energy (kWh measured by the GPUs' NVML and the CPU "
+        "packages' RAPL counters, where the machine has them; none is estimated), and throughput "
+        "(training tokens/s, new tokens/s). The last row is the whole study's training and "
+        "generation. <a href='tables/cost.tsv'>TSV</a></p>"
+    )
+    parts.append(
+        f"<p class='note'>CO2e = kWh x {grid_intensity:g} gCO2e/kWh (report.grid_intensity_gco2e_per_kwh).</p>"
+        if grid_intensity is not None
+        else "<p class='note'>No CO2e: report.grid_intensity_gco2e_per_kwh is not set.</p>"
     )
     if cpu:
         parts.append(
@@ -375,11 +432,21 @@ def section_html(rows: list[dict], plot_tag: str, extra: dict | None, demo: bool
             + "</p>"
         )
     show = [c for c in COST_COLUMNS if c not in ("total_params",)]
+    if grid_intensity is None:
+        show.remove("co2e_kg")
     parts.append(
         H.table_html(
             show,
             rows,
-            text_columns=("model", "method", "peak_memory_kind", "hours_unit", "device", "status"),
+            text_columns=(
+                "model",
+                "method",
+                "peak_memory_kind",
+                "hours_unit",
+                "energy_status",
+                "device",
+                "status",
+            ),
         )
     )
     parts.append(plot_tag)
@@ -426,19 +493,24 @@ def build_section(
     models: list[str],
     emit,
     embed: bool,
+    section: dict,
 ) -> tuple[str, dict[str, str]]:
     """Write tables/cost.tsv (via `emit`) and plots/quality_vs_cost.png; return the section's
-    HTML and the plots written."""
+    HTML and the plots written. `section`: the report section (grid intensity, cost axis)."""
+    intensity = section["grid_intensity_gco2e_per_kwh"]
     if cost_files is None or benchmarks is None:
         found = discover(root)
         cost_files = found["cost_files"] if cost_files is None else cost_files
         benchmarks = found["benchmarks"] if benchmarks is None else benchmarks
     jobs = collect_jobs(model_dirs, list(cost_files), list(benchmarks), root)
-    rows = cost_rows(jobs, models, list(config.get("methods", {})))
+    rows = cost_rows(jobs, models, list(config.get("methods", {})), intensity)
     emit("cost", COST_COLUMNS, rows, "Cost per model and method")
     plots_written = {}
     p = plot_quality_vs_cost(
-        quality_points(config, pass1, means), rows, out_dir / "plots" / "quality_vs_cost.png"
+        quality_points(config, pass1, means),
+        rows,
+        out_dir / "plots" / "quality_vs_cost.png",
+        section["cost_axis"],
     )
     tag = ""
     if p:
@@ -451,4 +523,4 @@ def build_section(
         )
     extra = extrapolation(config, jobs)
     demo = bool(config.get("study", {}).get("demo"))
-    return section_html(rows, tag, extra, demo), plots_written
+    return section_html(rows, tag, extra, demo, intensity), plots_written

@@ -13,10 +13,12 @@ from . import plots
 from . import tables as T
 
 
-def label(model: str, method: str, multi_model: bool) -> str:
-    """A series' label: the method, or model/method when the study has several models."""
+def label(model: str, method: str, multi_model: bool, seed=None, several_seeds=False) -> str:
+    """A series' label: the method, or model/method when the study has several models; with
+    several training seeds, a trained method's seed beside it."""
     if model == T.REFERENCE:
         return "reference"
+    method = T.seed_label(method, seed, several_seeds)
     return f"{model}/{method}" if multi_model else method
 
 
@@ -44,13 +46,14 @@ def distribution_figures(run, tables: list[T.MetricTable]) -> dict[str, str]:
         if mt.family in section["distributions"] and mt.model != T.REFERENCE:
             by_tl.setdefault((mt.task, mt.lang), []).append(mt)
     written: dict[str, str] = {}
+    several = T.several_seeds([{"seed": mt.seed} for mt in tables])
     for (task, lang), group in by_tl.items():
         series: dict[str, dict[str, np.ndarray]] = {}
-        group.sort(key=lambda mt: run.order_key(mt.model, mt.method))
+        group.sort(key=lambda mt: (run.order_key(mt.model, mt.method), mt.seed))
         for mt in group:
             for measure in section["distributions"][mt.family]:
                 if measure in mt.table.columns:
-                    key = label(mt.model, mt.method, run.multi_model)
+                    key = label(mt.model, mt.method, run.multi_model, mt.seed, several)
                     series.setdefault(f"{mt.family}: {measure}", {})[key] = mt.table.values(measure)
         series = dict(list(series.items())[: section["max_panels"]])
         p = plots.plot_distributions(
@@ -73,10 +76,11 @@ def nonfunctional_figures(run, means: list[dict]) -> dict[str, str]:
     """One figure per static-analysis family: the mean of each measure per method, each panel
     titled with the way its measure is better."""
     nonfunc: dict[str, dict] = {}
+    several = T.several_seeds(means)
     for r in means:
         if measures.section_of(r["family"]) != "nonfunctional" or r["mean"] is None:
             continue
-        key = label(r["model"], r["method"], run.multi_model)
+        key = label(r["model"], r["method"], run.multi_model, r.get("seed"), several)
         panel = r["measure"]
         nonfunc.setdefault(r["family"], {}).setdefault(panel, {}).setdefault(
             f"{r['task'][:3]}/{r['lang']}", {}
@@ -97,8 +101,11 @@ def nonfunctional_figures(run, means: list[dict]) -> dict[str, str]:
 
 
 def training_figure(run, training: list[dict]) -> dict[str, str]:
+    several = T.several_seeds([{"seed": r.get("seed")} for r in training])
     histories = {
-        f"{r['model']}/{r['method']}/{r['scope']}": r.get("log_history", [])
+        f"{r['model']}/{T.seed_label(r['method'], r.get('seed'), several)}/{r['scope']}": r.get(
+            "log_history", []
+        )
         for r in training
         if r.get("status") == "ok"
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from codepeft import measures
+from codepeft.stats.plan import OVER_SEEDS
 
 from .html import esc, fmt
 
@@ -31,10 +32,15 @@ HEADLINE_COLUMNS = (
     "measure",
     "n_paired",
     "mean_baseline",
+    "ci_baseline_low",
+    "ci_baseline_high",
     "mean_method",
+    "ci_method_low",
+    "ci_method_high",
     "test",
     "p",
     "p_adj",
+    "p_boot",
     "verdict",
 )
 
@@ -89,13 +95,17 @@ def reported_subset(config: dict) -> str:
 
 
 def headline_rows(config: dict, stats_by_name: dict[str, list[dict]]) -> list[dict]:
-    """One row per (baseline comparison, model, task, lang, key measure) found in the stats."""
+    """One row per (baseline comparison, model, task, lang, key measure) found in the stats
+    (with several training seeds, the row over the seeds)."""
     alpha = float(config.get("stats", {}).get("alpha", 0.05))
     tasks = config.get("tasks", {})
     subset = reported_subset(config)
     out = []
     for comp in baseline_comparisons(config):
         rows = stats_by_name.get(comp["name"], [])
+        # several training seeds: the rows over the seeds (per-instance means), not each seed's
+        if any(r.get("seed") == OVER_SEEDS for r in rows):
+            rows = [r for r in rows if r.get("seed") == OVER_SEEDS]
         for task in tasks:
             for family, measure in KEY_MEASURES.get(task, ()):
                 for lang in tasks[task].get("languages", []):
@@ -120,10 +130,16 @@ def headline_rows(config: dict, stats_by_name: dict[str, list[dict]]) -> list[di
                                 "measure": measure,
                                 "n_paired": r.get("n_paired"),
                                 "mean_baseline": as_number(r.get("mean_a")),
+                                # 95% bootstrap intervals of the means (stats.bootstrap)
+                                "ci_baseline_low": as_number(r.get("ci_a_low")),
+                                "ci_baseline_high": as_number(r.get("ci_a_high")),
                                 "mean_method": as_number(r.get("mean_b")),
+                                "ci_method_low": as_number(r.get("ci_b_low")),
+                                "ci_method_high": as_number(r.get("ci_b_high")),
                                 "test": r.get("test"),
                                 "p": as_number(r.get("p")),
                                 "p_adj": as_number(r.get("p_adj")),
+                                "p_boot": as_number(r.get("p_boot")),
                                 "verdict": verdict(r, alpha),
                             }
                         )
@@ -164,12 +180,14 @@ def summary_sentences(rows: list[dict], pass1: list[dict], training: list[dict])
         else:
             out.append("No method passes any generation task (pass@1 = 0 everywhere).")
     spans = []
+    several = len({str(t.get("seed")) for t in training}) > 1
     for t in training:
         if t.get("status") != "ok":
             continue
         first, last = loss_span(t.get("log_history") or [])
         if not math.isnan(first):
-            spans.append(f"{t['method']}/{t['scope']} {first:.2f} \u2192 {last:.2f}")
+            seed = f" seed {t['seed']}" if several else ""
+            spans.append(f"{t['method']}/{t['scope']}{seed} {first:.2f} \u2192 {last:.2f}")
     if spans:
         out.append("Training loss (first \u2192 last logged): " + "; ".join(spans) + ".")
     return out

@@ -112,7 +112,12 @@ def image_tag(path: str, out_dir: Path, embed: bool, alt: str) -> str:
 
 def pass1_pivot(rows: list[dict], methods: list[str]) -> str:
     """Rows: language x model (scale); columns: ours per method, then the paper's per method."""
-    methods = [m for m in methods if any(r["method"] == m for r in rows)]
+    several = T.several_seeds(rows)
+    # a column per method, or per method and training seed when the study has several
+    series = {T.seed_label(r["method"], r.get("seed"), several): r["method"] for r in rows}
+    methods = sorted(
+        (s for s in series if series[s] in methods), key=lambda s: methods.index(series[s])
+    )
     has_paper = any(r.get("paper_passes") is not None for r in rows)
     keys = list(dict.fromkeys((r["lang"], r["model"]) for r in rows))
     head = "<th class='t'>language</th><th class='t'>model (scale)</th>" + "".join(
@@ -123,7 +128,11 @@ def pass1_pivot(rows: list[dict], methods: list[str]) -> str:
     head += "<th class='t'>counted as fails</th>"
     body = []
     for lang, model in keys:
-        group = {r["method"]: r for r in rows if r["lang"] == lang and r["model"] == model}
+        group = {
+            T.seed_label(r["method"], r.get("seed"), several): r
+            for r in rows
+            if r["lang"] == lang and r["model"] == model
+        }
         any_r = next(iter(group.values()))
         scale = f" ({any_r['scale']})" if any_r.get("scale") else ""
         cells = [f"<td class='t'>{esc(lang)}</td><td class='t'>{esc(model)}{esc(scale)}</td>"]
@@ -165,7 +174,12 @@ def means_pivot(means: list[dict], family: str, task: str) -> str:
     if not rows:
         return ""
     measures = list(dict.fromkeys(r["measure"] for r in rows))
-    keys = list(dict.fromkeys((r["model"], r["method"], r["lang"]) for r in rows))
+    several = T.several_seeds(rows)
+
+    def key_of(r: dict) -> tuple:
+        return (r["model"], T.seed_label(r["method"], r.get("seed"), several), r["lang"])
+
+    keys = list(dict.fromkeys(key_of(r) for r in rows))
     head = (
         "<th class='t'>model</th><th class='t'>method</th><th class='t'>lang</th><th>ids</th>"
         + "".join(f"<th>{esc(m)}</th>" for m in measures)
@@ -173,7 +187,7 @@ def means_pivot(means: list[dict], family: str, task: str) -> str:
     body = []
     for key in keys:
         cells = "".join(f"<td class='t'>{esc(k)}</td>" for k in key)
-        by = {r["measure"]: r for r in rows if (r["model"], r["method"], r["lang"]) == key}
+        by = {r["measure"]: r for r in rows if key_of(r) == key}
         n_ids = max(r["n_ids"] for r in by.values())
         cells += f"<td>{n_ids}</td>"
         for m in measures:
@@ -218,7 +232,14 @@ def rq_pivot(rows: list[dict]) -> str:
 def _rq_block(task, lang, sub: list[dict], per: list[str], has_paper: bool) -> str:
     """One task and language: the header (a column group per model) and a row per measure."""
     models = list(dict.fromkeys(r.get("model") for r in sub))
-    measures = list(dict.fromkeys((r.get("family"), r.get("measure")) for r in sub))
+    seeds = T.several_seeds(sub)
+    measures = list(
+        dict.fromkeys(
+            (r.get("family"), r.get("measure"), r.get("seed") if seeds else None) for r in sub
+        )
+    )
+    if seeds:  # each seed's row, then the one over the seeds with its spread
+        per = [*per, "gap vs seed spread"]
     head1 = "<th class='t' rowspan='2'>measure</th><th class='t' rowspan='2'>test</th>"
     head2 = ""
     for m in models:
@@ -229,17 +250,43 @@ def _rq_block(task, lang, sub: list[dict], per: list[str], has_paper: bool) -> s
             f"<th class='{'paper' if h.startswith('paper') else ''}'>{esc(h)}</th>" for h in per
         )
     body = []
-    for family, measure in measures:
-        of_measure = [r for r in sub if (r.get("family"), r.get("measure")) == (family, measure)]
+    for family, measure, seed in measures:
+        of_measure = [
+            r
+            for r in sub
+            if (r.get("family"), r.get("measure")) == (family, measure)
+            and (seed is None or r.get("seed") == seed)
+        ]
         test = next((r.get("test") for r in of_measure), "")
-        cells = f"<td class='t'>{esc(family)}: {esc(measure)}</td><td class='t'>{esc(test)}</td>"
+        name = f"{family}: {measure}"
+        if seed is not None:
+            name += " (mean over seeds)" if seed == T.OVER_SEEDS else f" (seed {seed})"
+        cells = f"<td class='t'>{esc(name)}</td><td class='t'>{esc(test)}</td>"
         for m in models:
             r = next((x for x in of_measure if x.get("model") == m), None)
-            cells += "<td></td>" * len(per) if r is None else _rq_cells(r, has_paper)
+            if r is None:
+                cells += "<td></td>" * len(per)
+                continue
+            cells += _rq_cells(r, has_paper)
+            if seeds:
+                cells += f"<td>{esc(_gap_vs_spread(r))}</td>"
         body.append(f"<tr>{cells}</tr>")
     return (
         f"<h4>{esc(task)} / {esc(lang)}</h4><div class='scroll'><table class='rq'><thead><tr>{head1}</tr>"
         f"<tr>{head2}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def _gap_vs_spread(r: dict) -> str:
+    """A row over the seeds: 'gap G > spread S' (or <=), with each side's range over seeds."""
+    verdict = r.get("gap_exceeds_spread")
+    if verdict not in ("yes", "no"):
+        return ""
+    sign = ">" if verdict == "yes" else "<="
+    return (
+        f"gap {fmt(r.get('seed_gap'), 3)} {sign} spread {fmt(r.get('seed_spread'), 3)} "
+        f"(A {fmt(r.get('a_seed_min'), 3)}-{fmt(r.get('a_seed_max'), 3)}, "
+        f"B {fmt(r.get('b_seed_min'), 3)}-{fmt(r.get('b_seed_max'), 3)})"
     )
 
 

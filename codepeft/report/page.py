@@ -14,14 +14,18 @@ from codepeft.paper.numbers import PAPER_LABEL
 from codepeft.stats.plan import skipped_comparisons
 
 from . import tables as T
-from .html import CSS, esc, image_tag, means_pivot, pass1_pivot, rq_pivot, table_html
+from .html import CSS, esc, fmt, image_tag, means_pivot, pass1_pivot, rq_pivot, table_html
 
 # the stats row's columns shown in the folded "all columns" table: the comparison, its sides
 # and the adjustment method are in the section's heading; the note comes last
 RQ_SHOW = tuple(c for c in T.RQ_COLUMNS if c not in {"comparison", "a", "b", "adjust", "note"}) + (
     "note",
 )
-RQ_TEXT_COLUMNS = ("task", "lang", "model", "scale", "family", "measure", "test", "note")
+RQ_TEXT_COLUMNS = ("task", "lang", "model", "scale", "seed", "family", "measure", "test", "note")
+SEEDS_TEXT_COLUMNS = (
+    *("comparison", "model", "task", "lang", "family", "measure", "subset", "a", "b", "test"),
+    *("gap_exceeds_spread", "significant"),
+)
 NOT_COMPUTED_SHOW = [
     "family",
     "model",
@@ -133,6 +137,36 @@ def _rq_comparison(name: str, columns: list[str], rows: list[dict], caption: str
         table_html(show, rows, text_columns=RQ_TEXT_COLUMNS),
         "</details>",
     ]
+
+
+def seeds_section(rows: list[dict]) -> str:
+    """Seeds: per comparison, model, task, language and measure, the gap between the methods
+    (their per-instance scores averaged over the training seeds) against the spread between
+    seeds of one method; the verdict first, then the numbers (tables/seeds.tsv)."""
+    verdicts = []
+    for r in rows:
+        exceeds = r.get("gap_exceeds_spread")
+        if exceeds not in ("yes", "no"):
+            continue
+        word = "exceeds" if exceeds == "yes" else "does not exceed"
+        subset = f", subset {r['subset']}" if r.get("subset") not in (None, "", "all") else ""
+        verdicts.append(
+            f"{r['comparison']} ({r['model']}, {r['task']}/{r['lang']}, {r['measure']}{subset}): "
+            f"the gap between {r['a']} and {r['b']} ({fmt(r['seed_gap'], 3)}) {word} the "
+            f"spread between seeds ({fmt(r['seed_spread'], 3)}) over {r['n_seeds']} seeds"
+        )
+    parts = [
+        "<h2 id='seeds'>Seeds: gap between methods vs spread between seeds</h2>",
+        "<p class='note'>Each method trained once per training seed (<code>training.seeds</code>). "
+        "Per seed, a side's score is the mean of the measure over the paired ids (the stats row of "
+        "that seed); mean = the side's per-instance values averaged over its seeds, then tested "
+        "(Wilcoxon). Spread = the larger side's max - min over seeds; a gap within it may be "
+        "seed noise. <a href='tables/seeds.tsv'>TSV</a></p>",
+    ]
+    if verdicts:
+        parts.append("<ul>" + "".join(f"<li>{esc(v)}</li>" for v in verdicts) + "</ul>")
+    parts.append(table_html(T.SEEDS_COLUMNS, rows, text_columns=SEEDS_TEXT_COLUMNS))
+    return "\n".join(parts)
 
 
 def pass1_section(config: dict, pass1_table: tuple, plot: Plot) -> list[str]:

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from codepeft import measures, paths
+from codepeft import measures, paths, study
 from codepeft.config import schema_defaults
 from codepeft.paper import numbers as paper
 from codepeft.paper.numbers import PAPER_METRICS
 from codepeft.stats import Table, _to_number, magnitude
+from codepeft.stats.plan import OVER_SEEDS
 
 METRIC_PATH = paths.METRIC_TABLE_RE
 OK_STATUSES = {"ok", ""}
@@ -45,6 +46,7 @@ class MetricTable:
     family: str
     model: str
     method: str
+    seed: str
     task: str
     lang: str
     table: Table
@@ -58,11 +60,11 @@ class MetricTable:
 
     @property
     def key(self) -> tuple:
-        return (self.family, self.model, self.method, self.task, self.lang)
+        return (self.family, self.model, self.method, self.seed, self.task, self.lang)
 
 
 def parse_metric_path(path: str) -> dict | None:
-    """{family, model, method, task, lang} of a results/metrics/... table path, else None."""
+    """{family, model, method, seed, task, lang} of a results/metrics/... table path, else None."""
     m = METRIC_PATH.search(str(path).replace("\\", "/"))
     return m.groupdict() if m else None
 
@@ -144,6 +146,7 @@ NOT_COMPUTED_COLUMNS = (
     "family",
     "model",
     "method",
+    "seed",
     "task",
     "lang",
     "n_ids",
@@ -162,7 +165,7 @@ def not_computed_rows(tables: list[MetricTable]) -> list[dict]:
         statuses = status_strings(mt.table)
         n_ok = sum(s in ("ok",) for s in statuses)
         counts = Counter(short_reason(s) for s in statuses if s != "ok")
-        base = dict(zip(("family", "model", "method", "task", "lang"), mt.key, strict=True))
+        base = dict(zip(("family", "model", "method", "seed", "task", "lang"), mt.key, strict=True))
         base.update(n_ids=len(statuses), n_ok=n_ok, table=mt.path)
         if not counts:
             rows.append({**base, "status": "(all ok)", "count": 0})
@@ -175,6 +178,7 @@ MEANS_COLUMNS = (
     "family",
     "model",
     "method",
+    "seed",
     "task",
     "lang",
     "measure",
@@ -209,6 +213,7 @@ def means_rows(tables: list[MetricTable], exclude=DEFAULT_EXCLUDE) -> list[dict]
                     family=mt.family,
                     model=mt.model,
                     method=mt.method,
+                    seed=mt.seed,
                     task=mt.task,
                     lang=mt.lang,
                     measure=measure,
@@ -231,6 +236,7 @@ PASS1_COLUMNS = (
     "model",
     "scale",
     "method",
+    "seed",
     "lang",
     "passes",
     "n_tasks",
@@ -268,7 +274,11 @@ def pass1_rows(
         if mt.family != "execution":
             continue
         row = dict(
-            model=mt.model, method=mt.method, lang=mt.lang, scale=paper_size(config, mt.model)
+            model=mt.model,
+            method=mt.method,
+            seed=mt.seed,
+            lang=mt.lang,
+            scale=paper_size(config, mt.model),
         )
         summary = summaries.get(mt.path)
         counted = pass1_from_table(mt.table)
@@ -302,6 +312,7 @@ RQ_COLUMNS = (
     "lang",
     "model",
     "scale",
+    "seed",
     "family",
     "measure",
     "a",
@@ -314,6 +325,14 @@ RQ_COLUMNS = (
     "n_missing_b",
     "mean_a",
     "mean_b",
+    "n_seeds",
+    "a_seed_min",
+    "a_seed_max",
+    "b_seed_min",
+    "b_seed_max",
+    "seed_gap",
+    "seed_spread",
+    "gap_exceeds_spread",
     "both",
     "a_only",
     "b_only",
@@ -345,6 +364,68 @@ RQ_COLUMNS = (
     "paper_magnitude",
 )
 PAPER_RQ_COLUMNS = tuple(c for c in RQ_COLUMNS if c.startswith("paper_"))
+#: the columns of a row over the seeds (codepeft.stats.run.seed_spread): empty with one seed
+SEED_SPREAD_COLUMNS = (
+    "n_seeds",
+    "a_seed_min",
+    "a_seed_max",
+    "b_seed_min",
+    "b_seed_max",
+    "seed_gap",
+    "seed_spread",
+    "gap_exceeds_spread",
+)
+SEEDS_COLUMNS = (
+    "comparison",
+    "model",
+    "task",
+    "lang",
+    "family",
+    "measure",
+    "subset",
+    "a",
+    "b",
+    "n_seeds",
+    "mean_a",
+    "a_seed_min",
+    "a_seed_max",
+    "mean_b",
+    "b_seed_min",
+    "b_seed_max",
+    "seed_gap",
+    "seed_spread",
+    "gap_exceeds_spread",
+    "test",
+    "p",
+    "p_adj",
+    "significant",
+)
+
+
+def several_seeds(rows) -> bool:
+    """Whether `rows` (with a `seed`) come from several training seeds (the report then names
+    the seed beside the method, and shows the spread between seeds)."""
+    seeds = {str(r.get("seed")) for r in rows}
+    return len(seeds - {study.NO_SEED, OVER_SEEDS, "None", ""}) > 1
+
+
+def seed_label(method: str, seed, several: bool) -> str:
+    """A method's series label: with several seeds, the seed beside a trained method's name."""
+    if not several or str(seed) in (study.NO_SEED, "None", ""):
+        return method
+    return f"{method} (seed {seed})"
+
+
+def seeds_rows(stats_by_name: dict[str, list[dict]]) -> list[dict]:
+    """The rows over the seeds (`seed` OVER_SEEDS) of every comparison (stats rows as read):
+    each side's mean over the seeds and its lowest and highest seed, the gap between the
+    sides, the spread between seeds, and whether the gap exceeds it."""
+    return [
+        {c: row.get(c) for c in SEEDS_COLUMNS}
+        for rows in stats_by_name.values()
+        for row in rows
+        if row.get("seed") == OVER_SEEDS
+    ]
 
 
 def _paper_index() -> tuple[dict, dict]:
@@ -421,6 +502,8 @@ def rq_rows(stats_rows: list[dict], config: dict) -> list[dict]:
             0 if str(r.get("test", "")).startswith("mcnemar") else 1,
             str(r.get("family")),
             str(r.get("measure")),
+            r.get("seed") == OVER_SEEDS,  # each seed's row, then the one over the seeds
+            str(r.get("seed")),
         )
 
     return sorted(out, key=order)
@@ -432,10 +515,17 @@ def has_paper_values(rows: list[dict], columns=None) -> bool:
     return any(r.get(c) not in (None, "") for r in rows for c in cols)
 
 
-def drop_empty_paper_columns(columns, rows) -> list[str]:
-    """The columns, minus the paper ones when no row has a paper value."""
+def drop_empty_optional_columns(columns, rows) -> list[str]:
+    """The columns, minus the paper ones when no row has a paper value, and minus the seed
+    spread ones when no row has one (a study with one training seed)."""
     keep_paper = has_paper_values(rows, [c for c in columns if c.startswith("paper_")])
-    return [c for c in columns if keep_paper or not c.startswith("paper_")]
+    keep_seeds = any(r.get(c) not in (None, "") for r in rows for c in SEED_SPREAD_COLUMNS)
+    return [
+        c
+        for c in columns
+        if (keep_paper or not c.startswith("paper_"))
+        and (keep_seeds or c not in SEED_SPREAD_COLUMNS)
+    ]
 
 
 def value(row: dict, key: str) -> float:

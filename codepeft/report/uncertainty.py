@@ -13,7 +13,7 @@ from .html import esc, table_html
 
 CI_COLUMNS = ("ci_low", "ci_high")
 CORPUS_COLUMNS = (
-    "model", "method", "task", "lang", "measure", "n", "estimate", "ci_low", "ci_high",
+    "model", "method", "seed", "task", "lang", "measure", "n", "estimate", "ci_low", "ci_high",
     "boot_mean", "implementation",
 )  # fmt: skip
 OVERLAP_COLUMNS = (
@@ -23,8 +23,8 @@ OVERLAP_COLUMNS = (
 
 
 def _key(row: dict, statistic: str) -> tuple:
-    return (row.get("family"), row.get("model"), row.get("method"), row.get("task"),
-            row.get("lang"), row.get("measure"), statistic)  # fmt: skip
+    return (row.get("family"), row.get("model"), row.get("method"), str(row.get("seed")),
+            row.get("task"), row.get("lang"), row.get("measure"), statistic)  # fmt: skip
 
 
 def _num(value) -> float:
@@ -46,12 +46,13 @@ def add_mean_intervals(means: list[dict], intervals: list[dict]) -> None:
 def add_pass1_intervals(pass1: list[dict], intervals: list[dict]) -> None:
     """Each pass1.tsv row gets the interval of the execution table's pass@1 proportion."""
     index = {
-        (r.get("model"), r.get("method"), r.get("lang")): r
+        (r.get("model"), r.get("method"), str(r.get("seed")), r.get("lang")): r
         for r in intervals
         if r.get("family") == "execution" and r.get("measure") == "pass@1"
     }
     for row in pass1:
-        found = index.get((row.get("model"), row.get("method"), row.get("lang"))) or {}
+        key = (row.get("model"), row.get("method"), str(row.get("seed")), row.get("lang"))
+        found = index.get(key) or {}
         for column in CI_COLUMNS:
             row[column] = _num(found.get(column)) if found else None
 

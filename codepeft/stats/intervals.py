@@ -25,6 +25,7 @@ from codepeft import measures, paths
 from codepeft.io import read_jsonl, write_tsv
 from codepeft.metrics.compute import join, stripped
 from codepeft.stats import bootstrap as bs
+from codepeft.stats.plan import OVER_SEEDS
 from codepeft.stats.tables import Table
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ INTERVAL_COLUMNS = (
     "family",
     "model",
     "method",
+    "seed",
     "task",
     "lang",
     "measure",
@@ -49,6 +51,7 @@ INTERVAL_COLUMNS = (
 PAIRED_COLUMNS = (
     "comparison",
     "model",
+    "seed",
     "a",
     "b",
     "task",
@@ -81,7 +84,8 @@ def _row(names: dict, measure: str, statistic: str, iv: bs.Interval, settings, i
 
 
 def table_intervals(names: dict, table: Table, settings: bs.Bootstrap) -> list[dict]:
-    """One row per measure of a metric table (`names`: family, model, method, task, lang)."""
+    """One row per measure of a metric table (`names`: family, model, method, seed, task,
+    lang)."""
     family = measures.family(names["family"])
     rows = []
     for column in table.numeric_columns():
@@ -128,7 +132,7 @@ def paired_rows(block: dict, texts_a: dict, texts_b: dict, settings: bs.Bootstra
         [texts_a[i][1] for i in ids],
         settings,
     )
-    base = {k: block[k] for k in ("comparison", "model", "a", "b", "task", "lang")}
+    base = {k: block[k] for k in ("comparison", "model", "seed", "a", "b", "task", "lang")}
     return [
         dict(
             base,
@@ -145,25 +149,46 @@ def paired_rows(block: dict, texts_a: dict, texts_b: dict, settings: bs.Bootstra
 
 def corpus_blocks(blocks: list[dict]) -> list[dict]:
     """The stats blocks on surface tables that compare corpus BLEU or chrF measures, one per
-    (comparison, sides, task, lang). Idempotent: a corpus block (this function's output, as
-    rule intervals passes its blocks to `compute`) is kept as it is."""
+    (comparison, sides, training seed, task, lang); not the blocks over the seeds (a corpus
+    score is one run's: each seed's block has its own test)."""
     out = {}
     for b in blocks:
-        if "family" in b:  # a stats block (a corpus block has no family: already chosen)
-            if b["family"] != "surface":
-                continue
-            wanted = set(b.get("continuous", [])) | set(b.get("binary", []))
-            if "*" not in wanted and not wanted & set(bs.SACREBLEU_METRICS):
-                continue
-        key = (b["comparison"], b["a"], b["b"], b["task"], b["lang"])
-        out.setdefault(key, {k: b[k] for k in (
-            "comparison", "model", "a", "b", "a_model", "a_method", "b_model", "b_method",
-            "task", "lang")})  # fmt: skip
+        if b["family"] != "surface" or b.get("seed") == OVER_SEEDS:
+            continue
+        wanted = set(b.get("continuous", [])) | set(b.get("binary", []))
+        if "*" not in wanted and not wanted & set(bs.SACREBLEU_METRICS):
+            continue
+        key = (b["comparison"], b["a"], b["b"], b["seed"], b["task"], b["lang"])
+        out.setdefault(
+            key,
+            {
+                k: b[k]
+                for k in (
+                    "comparison",
+                    "model",
+                    "seed",
+                    "a",
+                    "b",
+                    "a_model",
+                    "a_method",
+                    "b_model",
+                    "b_method",
+                    "task",
+                    "lang",
+                )
+            }
+            | {  # fmt: skip
+                "a_seed": b["a_seeds"][0],
+                "b_seed": b["b_seeds"][0],
+            },
+        )
     return list(out.values())
 
 
-def predictions_path(model: str, method: str, task: str, lang: str) -> str:
-    return paths.fill(paths.PREDICTIONS, model=model, method=method, task=task, lang=lang)
+def predictions_path(model: str, method: str, seed: str, task: str, lang: str) -> str:
+    return paths.fill(
+        paths.PREDICTIONS, model=model, method=method, seed=seed, task=task, lang=lang
+    )
 
 
 def compute(
@@ -174,14 +199,15 @@ def compute(
     read=read_jsonl,
     log_info=log.info,
 ) -> tuple[list[dict], list[dict]]:
-    """(interval rows, corpus paired rows). `tables`: metric table path -> Table; predictions
-    and test data are read with `read(path)` by their layout (codepeft.paths)."""
+    """(interval rows, corpus paired rows). `tables`: metric table path -> Table; `blocks`:
+    the corpus blocks to test (`corpus_blocks` of the stats blocks: the rule's param);
+    predictions and test data are read with `read(path)` by their layout (codepeft.paths)."""
     started = time.perf_counter()
     rows: list[dict] = []
     texts_cache: dict[tuple, dict] = {}
 
-    def texts(model, method, task, lang):
-        key = (model, method, task, lang)
+    def texts(model, method, seed, task, lang):
+        key = (model, method, seed, task, lang)
         if key not in texts_cache:
             data = paths.fill(paths.DATA, task=task, lang=lang, split="test")
             texts_cache[key] = corpus_texts(read(predictions_path(*key)), read(data), strip)
@@ -191,16 +217,20 @@ def compute(
         names = paths.METRIC_TABLE_RE.search(path).groupdict()
         rows += table_intervals(names, table, settings)
         if names["family"] == "surface":
-            key = (names["model"], names["method"], names["task"], names["lang"])
+            key = (names["model"], names["method"], names["seed"], names["task"], names["lang"])
             rows += corpus_intervals(names, texts(*key), settings)
     log_info(f"intervals: {len(rows)} rows from {len(tables)} tables in "
              f"{time.perf_counter() - started:.1f} s ({settings.describe()})")  # fmt: skip
     paired = []
-    for block in corpus_blocks(blocks):
+    for block in blocks:
         paired += paired_rows(
             block,
-            texts(block["a_model"], block["a_method"], block["task"], block["lang"]),
-            texts(block["b_model"], block["b_method"], block["task"], block["lang"]),
+            texts(
+                block["a_model"], block["a_method"], block["a_seed"], block["task"], block["lang"]
+            ),
+            texts(
+                block["b_model"], block["b_method"], block["b_seed"], block["task"], block["lang"]
+            ),
             settings,
         )
     log_info(f"intervals: {len(paired)} paired corpus tests; total "

@@ -13,6 +13,9 @@ from codepeft.study import canonical
 
 FAMILY_KEYS = ("question", "comparison", "model", "task", "lang", "family", "group", "measure")
 TABLE_PATTERN = paths.METRIC_TABLE
+#: the `seed` of a block (and its rows) over every training seed of the study: per-instance
+#: values averaged over the seeds (docs/statistics.md, "Seeds")
+OVER_SEEDS = "mean"
 
 
 def _listify(value) -> list:
@@ -35,6 +38,7 @@ OVERRIDE_KEYS = (
     "group",
     "measure",
     "kind",
+    "seed",
 )
 
 
@@ -78,8 +82,22 @@ def skipped_comparisons(config: dict) -> list[str]:
     ]
 
 
+def side_seeds(config: dict, methods: list[str]) -> list[tuple[str, list[str]]]:
+    """(block seed, [each side's {seed}]) of a comparison of `methods` (its A and B): one per
+    training seed, a side without training taking `none` (its one run is compared with every
+    seed of the other); with several seeds, then (OVER_SEEDS, [...]) where each side's `{seed}`
+    is the list of its seeds (their per-instance values are averaged)."""
+    per_side = [study.method_seeds(config, m) for m in methods]
+    trained = [seeds for seeds in per_side if seeds != [study.NO_SEED]]
+    run = list(dict.fromkeys(s for seeds in trained for s in seeds)) or [study.NO_SEED]
+    out = [(seed, [seed if seed in seeds else seeds[0] for seeds in per_side]) for seed in run]
+    if len(run) > 1:
+        out.append((OVER_SEEDS, per_side))
+    return out
+
+
 def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[dict]:
-    """Every (comparison, model, task, lang, family) block the `stats` section asks for.
+    """Every (comparison, model, task, lang, family, seed) block the `stats` section asks for.
 
     Each block names the A and B tables and its binary and continuous measures ('*' = every
     continuous measure of the family, `codepeft.measures`, with a value, not listed as
@@ -91,7 +109,13 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
     comparison runs only on the models both methods apply to (`methods.<m>.models`) and the
     tasks both are trained on (`methods.<m>.tasks`), e.g. RQ3's two-task models, and on the
     evaluation-only test sets (`test_sets`, `lang` = the test set) both methods answer
-    (`codepeft.study.answers_test_set`)."""
+    (`codepeft.study.answers_test_set`).
+
+    Seeds (`training.seeds`): one block per training seed (`seed`; a side without training
+    reads its one `none` table in each), and with several seeds one more (`seed`: OVER_SEEDS)
+    whose sides list every seed's table (`a_tables`, `b_tables`; `a_table`/`b_table` join them
+    with " + "): `run_blocks` averages their per-instance values. One seed: one block, as
+    before seeds existed."""
     section = config.get("stats", {})
     for entry, spec in section.get("measures", {}).items():
         registry.check_stats_entry(entry, spec)
@@ -140,21 +164,24 @@ def planned_tests(config: dict, pattern: str = TABLE_PATTERN, log=None) -> list[
                         continue
                     if not _family_applies(spec, task, lang):
                         continue
-                    blocks.append(
-                        _block(
-                            config,
-                            name,
-                            comp.get("question") or name,
-                            (side_model["a"], sides["a"]["method"]),
-                            (side_model["b"], sides["b"]["method"]),
-                            model,
-                            task,
-                            lang,
-                            family,
-                            spec,
-                            pattern,
+                    seeds = side_seeds(config, [sides["a"]["method"], sides["b"]["method"]])
+                    for seed, (a_seeds, b_seeds) in seeds:
+                        blocks.append(
+                            _block(
+                                config,
+                                name,
+                                comp.get("question") or name,
+                                (side_model["a"], sides["a"]["method"], a_seeds),
+                                (side_model["b"], sides["b"]["method"], b_seeds),
+                                model,
+                                task,
+                                lang,
+                                family,
+                                spec,
+                                seed,
+                                pattern,
+                            )
                         )
-                    )
     return blocks
 
 
@@ -184,21 +211,28 @@ def _block(
     config: dict,
     name: str,
     question: str,
-    a: tuple[str, str],
-    b: tuple[str, str],
+    a: tuple[str, str, str | list[str]],
+    b: tuple[str, str, str | list[str]],
     model: str,
     task: str,
     lang: str,
     entry: str,
     spec: dict,
+    seed: str,
     pattern: str = TABLE_PATTERN,
 ) -> dict:
-    """One block: comparison `name` of side a (model, method) with side b on (task, lang) for
-    the `measures` entry `entry` (its `spec`)."""
+    """One block: comparison `name` of side a (model, method, its `{seed}` or, over the seeds,
+    the list of them) with side b on (task, lang) for the `measures` entry `entry` (its
+    `spec`); `seed`: the block's training seed (or OVER_SEEDS)."""
     family = spec.get("table") or entry
     tables = {
-        k: pattern.format(family=family, model=m, method=meth, task=task, lang=lang)
-        for k, (m, meth) in (("a", a), ("b", b))
+        k: [
+            pattern.format(
+                family=family, model=m, method=meth, seed=side_seed, task=task, lang=lang
+            )
+            for side_seed in _listify(seeds)
+        ]
+        for k, (m, meth, seeds) in (("a", a), ("b", b))
     }
     return dict(
         comparison=name,
@@ -217,8 +251,13 @@ def _block(
         **_tests_of(config, spec, entry, task, lang),
         exclude=_listify(spec.get("exclude")),
         group=spec.get("group", "metrics"),
-        a_table=tables["a"],
-        b_table=tables["b"],
+        seed=seed,
+        a_seeds=_listify(a[2]),
+        b_seeds=_listify(b[2]),
+        a_tables=tables["a"],
+        b_tables=tables["b"],
+        a_table=" + ".join(tables["a"]),
+        b_table=" + ".join(tables["b"]),
     )
 
 
@@ -229,9 +268,9 @@ RETENTION = "retention"
 
 def zero_shot_method(config: dict, model: str, task: str, lang: str, generated) -> str | None:
     """The first configured untrained method (finetune none) with predictions of `model` on
-    (task, lang), or None."""
+    (task, lang) (made once: seed NO_SEED), or None."""
     for method, spec in config.get("methods", {}).items():
-        if spec["finetune"] == "none" and (model, method, task, lang) in generated:
+        if spec["finetune"] == "none" and (model, method, study.NO_SEED, task, lang) in generated:
             return method
     return None
 
@@ -242,8 +281,9 @@ def retention_blocks(config: dict, generated) -> list[dict]:
     on a (task, lang) test set that is not among the sources of that model's training mixture
     (another task of a single-task model, a test set no mixture holds), the zero-shot base
     (A) against the fine-tuned model (B) for every `stats.measures` entry with tables there.
-    The blocks follow the generated files' order; none when stats is off. `generated`:
-    (model, method, task, lang) tuples (codepeft.plan.Plan.evaluated)."""
+    The blocks follow the generated files' order, one per training seed of the fine-tuned
+    model (no block over the seeds); none when stats is off. `generated`: (model, method,
+    seed, task, lang) tuples (codepeft.plan.Plan.evaluated)."""
     section = config.get("stats", {})
     if not section.get("enabled", True):
         return []
@@ -255,7 +295,7 @@ def retention_blocks(config: dict, generated) -> list[dict]:
     generated = list(dict.fromkeys(tuple(g) for g in generated))
     present = set(generated)
     blocks = []
-    for model, method, task, lang in generated:
+    for model, method, seed, task, lang in generated:
         sources = study.answering_sources(config, method, task)
         if sources is None or [task, lang] in sources:
             continue
@@ -269,13 +309,14 @@ def retention_blocks(config: dict, generated) -> list[dict]:
                         config,
                         RETENTION,
                         RETENTION,
-                        (model, base),
-                        (model, method),
+                        (model, base, study.NO_SEED),
+                        (model, method, seed),
                         model,
                         task,
                         lang,
                         entry,
                         spec,
+                        seed,
                     )  # fmt: skip
                 )
     return blocks
@@ -286,8 +327,9 @@ def runnable_blocks(
 ) -> tuple[list[dict], list[tuple[dict, str]]]:
     """(blocks to run, (block, reason) skipped) of the configured comparisons and the
     retention comparison (`retention_blocks`) in a workflow: a block runs when both sides are
-    generated predictions (`generated`: (model, method, task, lang) tuples) and both its
-    tables are produced by an enabled stage (`produced_tables`: paths)."""
+    generated predictions for each of its seeds (`generated`: (model, method, seed, task,
+    lang) tuples) and all its tables are produced by an enabled stage (`produced_tables`:
+    paths)."""
     if not config["stats"]["enabled"]:
         return [], []
     generated = list(generated)
@@ -297,12 +339,13 @@ def runnable_blocks(
     run, skipped = [], []
     for block in planned_tests(config) + retention:
         sides = [
-            (block["a_model"], block["a_method"], block["task"], block["lang"]),
-            (block["b_model"], block["b_method"], block["task"], block["lang"]),
+            (block[f"{k}_model"], block[f"{k}_method"], seed, block["task"], block["lang"])
+            for k in ("a", "b")
+            for seed in block[f"{k}_seeds"]
         ]
         if not all(side in generated for side in sides):
             skipped.append((block, "not in the study's prediction matrix"))
-        elif not all(block[t] in produced for t in ("a_table", "b_table")):
+        elif not all(t in produced for t in block["a_tables"] + block["b_tables"]):
             skipped.append((block, "metric table not produced (family disabled?)"))
         else:
             run.append(block)
@@ -329,6 +372,7 @@ def blocks_in_order(blocks: list[dict], comparisons: list[dict]) -> list[dict]:
             b["task"],
             b["lang"],
             b["family"],
+            b["seed"] == OVER_SEEDS,  # each training seed's block, then the one over them
             json.dumps(canonical(b), sort_keys=True),
         ),
     )
@@ -340,8 +384,8 @@ def comparison_names(blocks: list[dict]) -> list[str]:
 
 
 def input_tables(blocks: list[dict]) -> list[str]:
-    """Every metric table `blocks` read (A and B sides), in first-seen order."""
+    """Every metric table `blocks` read (A and B sides, every seed), in first-seen order."""
     tables = []
     for block in blocks:
-        tables += [block["a_table"], block["b_table"]]
+        tables += block["a_tables"] + block["b_tables"]
     return list(dict.fromkeys(tables))

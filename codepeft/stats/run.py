@@ -8,13 +8,15 @@ from __future__ import annotations
 import math
 import os
 
+import numpy as np
+
 from codepeft import measures as registry
 from codepeft.config import schema_defaults
 from codepeft.io import write_tsv
 from codepeft.overlap.audit import flagged_ids
 from codepeft.stats import bootstrap
-from codepeft.stats.plan import _kind, resolve_option
-from codepeft.stats.tables import Table, compare_tables, read_table
+from codepeft.stats.plan import OVER_SEEDS, _kind, resolve_option
+from codepeft.stats.tables import Table, compare_tables, mean_over_seeds, read_table
 from codepeft.stats.tests import p_adjust
 
 #: the schema's `stats` defaults: options kept out of the rule's params at their default
@@ -28,6 +30,7 @@ ROW_COLUMNS = (
     "a",
     "b",
     "model",
+    "seed",
     "task",
     "lang",
     "family",
@@ -42,6 +45,14 @@ ROW_COLUMNS = (
     "n_missing_b",
     "mean_a",
     "mean_b",
+    "n_seeds",
+    "a_seed_min",
+    "a_seed_max",
+    "b_seed_min",
+    "b_seed_max",
+    "seed_gap",
+    "seed_spread",
+    "gap_exceeds_spread",
     "both",
     "a_only",
     "b_only",
@@ -74,7 +85,9 @@ def adjust_families(rows: list[dict], section: dict) -> None:
     """Adjust every family of `rows` as the `stats` section says (in place).
 
     Binary and continuous rows never share a family; within a kind, rows sharing the values of
-    `families.<kind>` form one family. A family's method is `adjust`, replaced by matching
+    `families.<kind>` form one family, within one `seed` (each training seed's rows and the
+    rows over the seeds are adjusted apart; one seed: the families as configured). A family's
+    method is `adjust`, replaced by matching
     `overrides` (`where` on question/comparison/model/task/lang/family/group/measure/kind); all
     members of a family must resolve to the same method."""
     families = section.get("families", {}) or {}
@@ -82,10 +95,13 @@ def adjust_families(rows: list[dict], section: dict) -> None:
         "binary": ["question", "measure"],
         "continuous": ["comparison", "model", "task", "lang", "group"],
     }
+    several_seeds = len({str(row.get("seed", "")) for row in rows}) > 1
     groups: dict[tuple, list[int]] = {}
     for k, row in enumerate(rows):
         kind = _kind(row.get("test", ""))
         keys = families.get(kind, default_keys[kind])
+        if several_seeds:
+            keys = [*keys, "seed"]
         subset = row.get("subset") or ALL
         key = (kind, tuple(keys), subset) + tuple(str(row.get(g, "")) for g in keys)
         groups.setdefault(key, []).append(k)
@@ -121,6 +137,42 @@ def overlap_subsets(block: dict, mode: str, flagged) -> list[tuple[str, frozense
         return [(ALL, frozenset())]
     clean = (NO_OVERLAP, flagged(block))
     return [clean] if mode == "exclude" else [(ALL, frozenset()), clean]
+
+
+def seed_spread(
+    seeds_a: list[Table], seeds_b: list[Table], measure: str, exclude=frozenset()
+) -> dict:
+    """The columns of a row over the seeds (`seed` OVER_SEEDS) for `measure`: each side's
+    score per seed (the mean of that seed's values over the ids every seed of both sides has
+    a value for), its lowest and highest, the gap between the sides (|mean B - mean A| of
+    those scores, averaged over the seeds), the spread between seeds (the larger side's
+    max - min; 0 for a side run once, such as zero-shot) and whether the gap exceeds it.
+    `exclude`: ids left out (the overlap audit's flagged items, subset `no_overlap`)."""
+
+    def by_id(table: Table) -> dict[str, float]:
+        return dict(zip(table.ids, table.values(measure), strict=True))
+
+    sides = {"a": [by_id(t) for t in seeds_a], "b": [by_id(t) for t in seeds_b]}
+    every = [values for side in sides.values() for values in side]
+    ids = [
+        i
+        for i in every[0]
+        if i not in exclude and all(not math.isnan(v.get(i, math.nan)) for v in every)
+    ]
+    out: dict = {"n_seeds": max(len(seeds_a), len(seeds_b))}
+    means, spreads = {}, []
+    for k, side in sides.items():
+        scores = [float(np.mean([v[i] for i in ids])) if ids else math.nan for v in side]
+        out[f"{k}_seed_min"], out[f"{k}_seed_max"] = min(scores), max(scores)
+        means[k] = float(np.mean(scores))
+        spreads.append(out[f"{k}_seed_max"] - out[f"{k}_seed_min"])
+    out["seed_gap"] = abs(means["b"] - means["a"])
+    out["seed_spread"] = max(spreads)
+    if math.isnan(out["seed_gap"]) or math.isnan(out["seed_spread"]):
+        out["gap_exceeds_spread"] = ""
+    else:
+        out["gap_exceeds_spread"] = "yes" if out["seed_gap"] > out["seed_spread"] else "no"
+    return out
 
 
 def _default_loader(section: dict, root: str):
@@ -165,8 +217,18 @@ def run_blocks(
             cache[path] = load(path)
         return cache[path]
 
+    def seeds(block: dict, k: str) -> list[Table]:
+        """A side's table, one per seed (one: a block of one seed, or a side run once)."""
+        return [table(p) for p in block.get(f"{k}_tables") or [block[f"{k}_table"]]]
+
+    def side(tables: list[Table], path: str) -> Table:
+        """A side's table; over several seeds, its per-instance means (`mean_over_seeds`)."""
+        return tables[0] if len(tables) == 1 else mean_over_seeds(tables, path)
+
     for k, block in enumerate(blocks, 1):
-        ta, tb = table(block["a_table"]), table(block["b_table"])
+        seeds_a, seeds_b = seeds(block, "a"), seeds(block, "b")
+        ta, tb = side(seeds_a, block["a_table"]), side(seeds_b, block["b_table"])
+        over_seeds = block.get("seed") == OVER_SEEDS
         subsets = overlap_subsets(block, mode, flagged)
         binary = [m for m in block["binary"]]
         if "*" in block["continuous"]:
@@ -176,7 +238,8 @@ def run_blocks(
             continuous = registry.continuous_measures(block["family"], shared)
         else:
             continuous = block["continuous"]
-        for measure, test in [(m, binary_test) for m in binary] + [
+        # over the seeds a binary measure is the fraction of seeds at 1: Wilcoxon
+        for measure, test in [(m, "wilcoxon" if over_seeds else binary_test) for m in binary] + [
             (m, "wilcoxon") for m in continuous
         ]:
             base = {
@@ -187,6 +250,7 @@ def run_blocks(
                     "a",
                     "b",
                     "model",
+                    "seed",
                     "task",
                     "lang",
                     "family",
@@ -218,6 +282,8 @@ def run_blocks(
                         f"stats: {block['comparison']} {block['a_table']} vs {block['b_table']}, "
                         f"measure {measure!r} ({test}): {err}"
                     ) from err
+                if over_seeds:
+                    row.update(seed_spread(seeds_a, seeds_b, measure, exclude))
                 excluded = len(exclude & (set(ta.ids) | set(tb.ids)))
                 rows.append(
                     {**base, **row, "pair_by": pair_by, "subset": subset}

@@ -139,3 +139,26 @@ def _without(ids: list[str], values: np.ndarray, exclude) -> tuple[list[str], np
         return ids, values
     keep = [k for k, i in enumerate(ids) if i not in exclude]
     return [ids[k] for k in keep], values[keep]
+
+
+def mean_over_seeds(tables: list[Table], path: str) -> Table:
+    """One table whose every column shared by `tables` (one per training seed of one side)
+    holds, per id, the mean of its values over the tables: complete cases only (an id missing
+    from one table, or without a value in one, is empty), as the paired tests treat a missing
+    value. Ids in first-seen order; binary columns become the fraction of seeds at 1."""
+    ids = list(dict.fromkeys(i for t in tables for i in t.ids))
+    shared = [c for c in tables[0].columns if all(c in t.columns for t in tables)]
+    shared = [c for c in shared if c != tables[0].id_column]
+    columns: dict[str, list] = {}
+    for name in shared:
+        stacked = np.full((len(tables), len(ids)), math.nan)
+        for k, t in enumerate(tables):
+            where = {i: j for j, i in enumerate(t.ids)}
+            values = t.values(name)
+            for col, i in enumerate(ids):
+                if i in where:
+                    stacked[k, col] = values[where[i]]
+        complete = ~np.isnan(stacked).any(axis=0)
+        means = np.where(complete, np.where(complete, stacked, 0.0).mean(axis=0), math.nan)
+        columns[name] = [float(v) for v in means]
+    return Table(path, "id", ids, {"id": ids, **columns})

@@ -46,14 +46,14 @@ SITE = REPO / "profiles" / "slurm-test" / "site.yaml"
 # trained model, one zero-shot) on the 2 fake GPUs, and grouped CPU jobs (data, mixtures, the
 # tiny base model, references; a CoderEval form and surface metrics)
 GPU_TARGETS = [
-    "results/predictions/tiny/mt_qlora/summarization/python.jsonl",
-    "results/predictions/tiny/mt_qlora/generation/java.jsonl",
-    "results/predictions/tiny/zero_shot/translation/java-cs.jsonl",
+    "results/predictions/tiny/mt_qlora/seed-42/summarization/python.jsonl",
+    "results/predictions/tiny/mt_qlora/seed-42/generation/java.jsonl",
+    "results/predictions/tiny/zero_shot/seed-none/translation/java-cs.jsonl",
 ]
 CPU_TARGETS = [
-    "results/predictions/reference/reference/summarization/python.jsonl",
-    "results/predictions/tiny/mt_qlora/generation/java.codereval.jsonl",
-    "results/metrics/surface/tiny/mt_qlora/summarization/python.tsv",
+    "results/predictions/reference/reference/seed-none/summarization/python.jsonl",
+    "results/predictions/tiny/mt_qlora/seed-42/generation/java.codereval.jsonl",
+    "results/metrics/surface/tiny/mt_qlora/seed-42/summarization/python.tsv",
 ]
 # short runs: a few steps, no evaluation passes, short outputs, 3 test rows per file
 FAST_TRAINING = {"max_steps": 4, "eval_steps": 1000, "save_steps": 1000, "logging_steps": 1}
@@ -235,8 +235,8 @@ def test_cancelled_training_resumes(slurm_copy):
     config = yaml.safe_load((repo / "config.yaml").read_text())
     config["training"].update(training)  # data and decoding unchanged: their jobs are reused
     (repo / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    target = "results/predictions/tiny/mt_fft/summarization/python.jsonl"
-    log = repo / "logs" / "train" / "tiny" / "mt_fft" / "multi.log"
+    target = "results/predictions/tiny/mt_fft/seed-42/summarization/python.jsonl"
+    log = repo / "logs" / "train" / "tiny" / "mt_fft" / "seed-42" / "multi.log"
     out = open(repo / "snakemake.out", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         ["timeout", "-k", "10", "1200", SNAKEMAKE, target, *PROFILES],
@@ -272,7 +272,7 @@ def test_cancelled_training_resumes(slurm_copy):
     # so checkpoint-N (0 < N < max_steps) can only be the one written on SIGTERM
     text = log.read_text()
     resumed = re.search(
-        r"resuming from results/checkpoints/tiny/mt_fft/multi/checkpoint-(\d+)", text
+        r"resuming from results/checkpoints/tiny/mt_fft/seed-42/multi/checkpoint-(\d+)", text
     )
     assert resumed, text[-3000:]
     assert 0 < int(resumed.group(1)) < training["max_steps"]
@@ -282,8 +282,8 @@ def test_cancelled_training_resumes(slurm_copy):
     assert len(train_jobs) == 2 and job in train_jobs, output[-3000:]
     assert _squeue_states([job])[job] == "CANCELLED"
     assert re.findall(r"SLURM_JOB_ID=(\d+)", text)[-1] != job
-    assert (repo / "results/models/tiny/mt_fft/multi/codepeft_training.json").is_file()
-    assert not (repo / "results/checkpoints/tiny/mt_fft/multi").exists()
+    assert (repo / "results/models/tiny/mt_fft/seed-42/multi/codepeft_training.json").is_file()
+    assert not (repo / "results/checkpoints/tiny/mt_fft/seed-42/multi").exists()
     assert (repo / target).stat().st_size > 0
     # the time-limit test trains the same shape of model: its step count follows this rate
     rates = re.findall(r"\| ([\d.]+) steps/s", text)
@@ -323,9 +323,9 @@ def test_time_limit_signal_saves_and_resumes(slurm_copy):
         "set-resources:\n  train:\n    mem_mb: 3000\n    cpus_per_task: 1\n"
         '    runtime: "4 if attempt == 1 else 30"\n'
     )
-    target = "results/models/tiny/mt_fft/multi"
-    ckpt = repo / "results" / "checkpoints" / "tiny" / "mt_fft" / "multi"
-    log = repo / "logs" / "train" / "tiny" / "mt_fft" / "multi.log"
+    target = "results/models/tiny/mt_fft/seed-42/multi"
+    ckpt = repo / "results" / "checkpoints" / "tiny" / "mt_fft" / "seed-42" / "multi"
+    log = repo / "logs" / "train" / "tiny" / "mt_fft" / "seed-42" / "multi.log"
     out = open(repo / "snakemake.out", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         ["timeout", "-k", "10", "1500", SNAKEMAKE, target, *PROFILES, "--profile", str(limits)],

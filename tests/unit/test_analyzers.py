@@ -662,7 +662,7 @@ def test_analyze_files_rules_tables(tmp_path):
 
 
 COMBOS = [
-    {"model": m, "method": meth, "task": t, "lang": lang}
+    {"model": m, "method": meth, "seed": "none", "task": t, "lang": lang}
     for m, meth in (("tiny", "zero_shot"), ("reference", "reference"))
     for t, langs in (
         ("summarization", ("python", "java")),
@@ -685,9 +685,15 @@ def test_plan_one_job_list_per_enabled_analyzer():
     assert len(plan["lizard"]) == 8  # 2 model/methods x 4 code-producing (task, lang)
     assert {j.lang for j in plan["roslyn"]} == {"java-cs"}
     job = plan["pylint"][1]
-    assert job.predictions == "results/predictions/reference/reference/generation/python.jsonl"
-    assert job.table == "results/metrics/pylint/reference/reference/generation/python.tsv"
-    assert job.rules == "results/metrics/pylint/reference/reference/generation/python.rules.tsv"
+    assert (
+        job.predictions
+        == "results/predictions/reference/reference/seed-none/generation/python.jsonl"
+    )
+    assert job.table == "results/metrics/pylint/reference/reference/seed-none/generation/python.tsv"
+    assert (
+        job.rules
+        == "results/metrics/pylint/reference/reference/seed-none/generation/python.rules.tsv"
+    )
     assert job.summary.endswith("python.summary.json")
     assert plan["lizard"][0].rules is None  # no by-rule table for lizard
     assert analyzers.plan_targets(plan["lizard"], "rules") == []

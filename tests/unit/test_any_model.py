@@ -213,6 +213,8 @@ def test_train_job_takes_the_chat_template_out_of_the_training_param():
         input=SimpleNamespace(train="t.jsonl", valid="v.jsonl"),
         output=["out"],
         threads=1,
+        config={"study": {"name": "t"}, "training": {"report_to": "none"}},
+        wildcards={"model": "llama", "method": "mt_qlora", "seed": "1", "scope": "multi"},
     )
     job = TrainJob.from_snakemake(sm)
     assert job.chat_template == "llama3" and job.training == {"epochs": 1}

@@ -65,7 +65,7 @@ def hub_config(demo_config, **model):
 
 def test_card_front_matter_and_body(demo_config):
     cfg = hub_config(demo_config, license="apache-2.0")
-    job = cards.CardJob("coder", "mt_qlora", "multi")
+    job = cards.CardJob("coder", "mt_qlora", "42", "multi")
     text = cards.card_text(cfg, job, RECORD, MANIFEST, HEADLINE)
     meta = cards.front_matter(text)
     assert meta == {
@@ -80,7 +80,7 @@ def test_card_front_matter_and_body(demo_config):
         ],
     }
     body = text.split("\n---\n", 1)[1]
-    assert "# coder/mt_qlora/multi" in body
+    assert "# coder/mt_qlora/seed-42/multi" in body
     assert "96 training and 12 validation examples" in body and "- translation / java-cs" in body
     assert "first / last training loss: 2.5 / 1.25" in body and "learning_rate: 0.005" in body
     assert (
@@ -99,7 +99,9 @@ def test_the_huggingface_hub_reads_the_card(demo_config):
     from huggingface_hub import ModelCard
 
     cfg = hub_config(demo_config, license="apache-2.0")
-    text = cards.card_text(cfg, cards.CardJob("coder", "mt_qlora", "multi"), RECORD, MANIFEST, [])
+    text = cards.card_text(
+        cfg, cards.CardJob("coder", "mt_qlora", "42", "multi"), RECORD, MANIFEST, []
+    )
     data = ModelCard(text).data
     assert data.base_model == "Qwen/Qwen2.5-Coder-0.5B-Instruct" and data.license == "apache-2.0"
     assert data.library_name == "peft" and "codepeft" in data.tags
@@ -145,7 +147,7 @@ FAST = {
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, tiny_model, demo_config):
-    """A tiny QLoRA adapter in a study layout (results/models/tiny/mt_qlora/multi), its
+    """A tiny QLoRA adapter in a study layout (results/models/tiny/mt_qlora/seed-42/multi), its
     mixture manifest, and its card written by `write_cards`."""
     root = tmp_path_factory.mktemp("card_study")
     data = root / "data.jsonl"
@@ -153,7 +155,7 @@ def trained(tmp_path_factory, tiny_model, demo_config):
         data, tiny_records("translation", 12, prefix="r") + tiny_records("summarization", 12)
     )
     write_jsonl(root / "mix.jsonl", mixing.build_mixture([str(data)]))
-    job = cards.CardJob("tiny", "mt_qlora", "multi")
+    job = cards.CardJob("tiny", "mt_qlora", "42", "multi")
     out = root / job.model_dir
     train.train(
         str(tiny_model),
@@ -203,20 +205,20 @@ def test_push_dry_run_lists_the_files_and_the_card(trained, capsys, monkeypatch)
         listed
     )
     assert ".snakemake_timestamp" not in listed
-    assert "# tiny/mt_qlora/multi" in shown and "https://huggingface.co/me/tiny" in shown
+    assert "# tiny/mt_qlora/seed-42/multi" in shown and "https://huggingface.co/me/tiny" in shown
     # a real push needs HF_TOKEN: without it nothing is sent
     assert push.main(["--model", str(folder), "--repo-id", "me/tiny"]) == 2
     assert "HF_TOKEN" in capsys.readouterr().err
 
 
 def test_push_takes_the_card_from_results_cards(tmp_path):
-    folder = tmp_path / "results/models/tiny/mt_fft/multi"
+    folder = tmp_path / "results/models/tiny/mt_fft/seed-42/multi"
     folder.mkdir(parents=True)
     (folder / "codepeft_training.json").write_text("{}")
     (folder / "README.md").write_text("---\nlibrary_name: peft\n---\n# PEFT's template\n")
     with pytest.raises(push.PushError, match="no model card"):
         push.plan_upload(folder, "me/x")
-    card = tmp_path / "results/cards/tiny/mt_fft/multi/README.md"
+    card = tmp_path / "results/cards/tiny/mt_fft/seed-42/multi/README.md"
     card.parent.mkdir(parents=True)
     card.write_text(yaml.safe_dump({"tags": ["codepeft"]}).join(["---\n", "---\n# card\n"]))
     upload = push.plan_upload(folder, "me/x")

@@ -74,8 +74,9 @@ def test_method_task_must_exist(repo):
 def test_paper_matrix(paper):
     trained = study.trained_models(paper)
     assert len(trained) == 18  # 15 + RQ3's three 2-task 3B models
-    assert sum(scope == "multi" for _, _, scope in trained) == 9
-    assert sum(scope != "multi" for _, _, scope in trained) == 9
+    assert sum(scope == "multi" for *_, scope in trained) == 9
+    assert sum(scope != "multi" for *_, scope in trained) == 9
+    assert {seed for _, _, seed, _ in trained} == {"42"}  # the preset keeps its single seed
     # 3 models x (zero-shot + 3 methods) x 6 task/language pairs + RQ3: 3 x 4 pairs
     assert len(study.evaluated(paper)) == 84
     assert paper["training"]["warmup_steps"] == 1000
@@ -104,7 +105,7 @@ def test_method_restricted_to_models_and_tasks(paper):
         "models": ["qwen2.5-coder-3b"],
     }
     study_config.validate(cfg)
-    assert ("qwen2.5-coder-3b", "rq3", "multi") in study.trained_models(cfg)
+    assert ("qwen2.5-coder-3b", "rq3", "42", "multi") in study.trained_models(cfg)
     assert len(study.trained_models(cfg)) == 19
     assert len(study.evaluated(cfg)) == 84 + 4
 
@@ -160,7 +161,7 @@ def test_mixtures_are_shared_by_content(paper):
     assert len(mixtures) == 7
     keys = {
         (meth, scope): study.mixture_key(study.mixture_spec(paper, meth, scope))
-        for _, meth, scope in study.trained_models(paper)
+        for _, meth, _, scope in study.trained_models(paper)
     }
     assert keys[("mt_qlora", "multi")] == keys[("mt_fft", "multi")]
     assert keys[("mt_qlora", "multi")].startswith("generation+summarization+translation-")

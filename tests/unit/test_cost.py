@@ -106,6 +106,7 @@ def test_training_writes_its_cost_record(tmp_path, tiny_model):
     assert rec["wall_seconds"] >= rec["train_seconds"]
     assert rec["device_type"] == "cpu" and rec["device_count"] == 1
     assert rec["peak_memory_kind"] == "cpu_rss" and rec["peak_memory_gib"] > 0
+    _assert_energy_labelled(rec)
     # `codepeft generate` writes its cost record beside the predictions
     from codepeft import generate
     from codepeft.io import read_jsonl
@@ -118,6 +119,19 @@ def test_training_writes_its_cost_record(tmp_path, tiny_model):
     gen = json.loads((tmp_path / "preds" / "python.cost.json").read_text())
     assert gen["records"] == 3 and gen["backend"] == "hf"
     assert gen["new_tokens"] == sum(r["n_new_tokens"] for r in read_jsonl(preds)) > 0
+    _assert_energy_labelled(gen)
+
+
+def _assert_energy_labelled(record: dict) -> None:
+    """A job's energy: measured (kWh > 0, per device) or `not measured: <reason>`, whichever
+    this machine allows (codepeft.energy)."""
+    assert record["energy_seconds"] > 0
+    if record["energy_status"] == "measured":
+        assert record["energy_kwh"] > 0 and record["energy_devices"]
+        assert record["energy_source"] in ("rapl", "nvml", "nvml+rapl")
+    else:
+        assert record["energy_status"].startswith("not measured: "), record["energy_status"]
+        assert record["energy_kwh"] is None and record["energy_source"] is None
 
 
 # --- the report's cost section ------------------------------------------------------------
@@ -157,15 +171,14 @@ def _fixture_study(root: Path, device="cpu"):
     model_dirs, costs = [], []
     for model in ("small", "big"):
         for method, trainable in (("mt_qlora", 100), ("mt_fft", 1000)):
-            d = f"results/models/{model}/{method}/multi"
+            d = f"results/models/{model}/{method}/seed-42/multi"
             _train_record(root / d, trainable, 1000, tokens=3600, seconds=36, device=device)
-            _bench(root / f"results/benchmarks/train/{model}/{method}/multi.tsv", 360, 720)
+            _bench(root / f"results/benchmarks/train/{model}/{method}/seed-42/multi.tsv", 360, 720)
             model_dirs.append(d)
-            c = f"results/predictions/{model}/{method}/generation/python.cost.json"
+            c = f"results/predictions/{model}/{method}/seed-42/generation/python.cost.json"
             _gen_record(root / c, new=500, seconds=5, device=device)
-            _bench(
-                root / f"results/benchmarks/generate/{model}/{method}/generation/python.tsv", 36, 72
-            )
+            bench = f"results/benchmarks/generate/{model}/{method}/seed-42/generation/python.tsv"
+            _bench(root / bench, 36, 72)
             costs.append(c)
     return model_dirs, costs, RC.discover(root)["benchmarks"]
 
@@ -264,7 +277,7 @@ def test_build_report_shows_the_cost_section(tmp_path):
     config = {
         "study": {"name": "t", "demo": True},
         "models": {"small": {"params_b": 0.1}, "big": {"params_b": 1}},
-        "methods": {"mt_qlora": {}, "mt_fft": {}},
+        "methods": {"mt_qlora": {"finetune": "qlora"}, "mt_fft": {"finetune": "full"}},
         "tasks": {"generation": {"languages": ["python"]}},
     }
     result = build_report(
@@ -387,7 +400,7 @@ def test_workflow_inputs_name_every_cost_record_but_no_benchmark(repo):
     assert all(p.endswith(".cost.json") for p in inputs["costs"])
     benches = C.benchmark_files(config)
     assert len(benches) == len(trained) + len(evaluated)
-    assert "results/benchmarks/train/tiny/mt_qlora/multi.tsv" in benches
+    assert "results/benchmarks/train/tiny/mt_qlora/seed-42/multi.tsv" in benches
     config["decoding"]["backend"] = "vllm"
     vllm = C.benchmark_files(config)
     assert vllm[len(trained) :] == ["results/benchmarks/generate/vllm/tiny.tsv"]

@@ -66,6 +66,13 @@ def test_headline_rows_and_verdicts():
         ("codebleu", "no significant difference"),
     ]
     assert {r["comparison"] for r in rows} == {"zs"}  # A must be the untrained method
+    # the stats row's bootstrap intervals and paired bootstrap p ride along; absent: NaN
+    with_ci = dict(stats["zs"][0], ci_a_low="0.0", ci_a_high="0.5", ci_b_low="18.5")
+    with_ci.update(ci_b_high="21.0", p_boot="0.001")
+    (row,) = headline.headline_rows(config, {"zs": [with_ci]})
+    assert (row["ci_baseline_low"], row["ci_baseline_high"]) == (0.0, 0.5)
+    assert (row["ci_method_low"], row["ci_method_high"], row["p_boot"]) == (18.5, 21.0, 0.001)
+    assert math.isnan(rows[0]["ci_method_low"]) and set(row) == set(headline.HEADLINE_COLUMNS)
     training = [
         {
             "status": "ok",

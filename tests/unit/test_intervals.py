@@ -27,14 +27,16 @@ def _folder(root):
     for method, keep in (("st_qlora", 4), ("mt_qlora", 5)):
         preds = [{"id": d["id"], "output": " ".join(d["reference"].split()[:keep])} for d in data]
         preds[0]["output"] = ""  # an empty prediction: "" in the corpus, as the surface stage
-        write_jsonl(root / f"results/predictions/m/{method}/summarization/python.jsonl", preds)
+        write_jsonl(
+            root / f"results/predictions/m/{method}/seed-42/summarization/python.jsonl", preds
+        )
         rows = [{"id": p["id"], "status": "ok", "bleu_sacre": 0.1 * (k % 7), "meteor": 0.5}
                 for k, p in enumerate(preds)]  # fmt: skip
         rows[1]["meteor"] = None  # not computed: left out of the mean, as means.tsv
-        write_tsv(root / f"results/metrics/surface/m/{method}/summarization/python.tsv", rows,
+        write_tsv(root / f"results/metrics/surface/m/{method}/seed-42/summarization/python.tsv", rows,
                   ["id", "status", "bleu_sacre", "meteor"])  # fmt: skip
         passes = [{"id": f"g{k}", "pass@1": (k % 3 == 0) if k < 9 else None} for k in range(10)]
-        write_tsv(root / f"results/metrics/execution/m/{method}/generation/python.tsv", passes,
+        write_tsv(root / f"results/metrics/execution/m/{method}/seed-42/generation/python.tsv", passes,
                   ["id", "pass@1"])  # fmt: skip
     return refs
 
@@ -62,7 +64,9 @@ def test_intervals_compute_and_the_report_shows_them(tmp_path, cfg, monkeypatch)
     paths_ = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.glob("results/metrics/**/*.tsv"))
     tables = {p: read_table(p, id_column="id") for p in paths_}
     settings = bs.Bootstrap.from_section(cfg["stats"])
-    rows, paired = intervals.compute(tables, planned_tests(cfg), settings, strip=True)
+    rows, paired = intervals.compute(
+        tables, intervals.corpus_blocks(planned_tests(cfg)), settings, strip=True
+    )
     by = {(r["method"], r["measure"], r["statistic"]): r for r in rows}
     # corpus BLEU: the surface stage's number, with an interval around it
     hyps = [" ".join(r.split()[:5]) for r in refs]
@@ -102,9 +106,3 @@ def test_intervals_compute_and_the_report_shows_them(tmp_path, cfg, monkeypatch)
     page = open("results/report/index.html").read()
     assert "Train/test overlap audit" in page and "id='uncertainty'" in page
     assert json.loads(open("results/report/provenance.json").read())
-
-
-def test_corpus_blocks_are_idempotent(cfg):
-    """Rule intervals passes corpus_blocks(...) to compute, which chooses them again."""
-    chosen = intervals.corpus_blocks(planned_tests(cfg))
-    assert chosen and intervals.corpus_blocks(chosen) == chosen

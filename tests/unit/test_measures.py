@@ -207,7 +207,7 @@ def test_report_sections_and_unknown_families():
     assert set(measures.in_section("nonfunctional")) == set(analyzers.ANALYZERS)
     table = st.Table("x.tsv", "id", ["1"], {"id": ["1"], "joules": ["3"]})
     with pytest.raises(measures.UnknownFamily, match="'energy'"):
-        T.MetricTable("energy", "m", "a", "generation", "python", table)
+        T.MetricTable("energy", "m", "a", "42", "generation", "python", table)
 
 
 def test_report_measures_come_from_the_registry():

@@ -20,24 +20,33 @@ REPO = Path(__file__).resolve().parents[2]
 def test_fill_keeps_unfilled_fields_as_wildcards():
     assert (
         paths.fill(paths.METRIC_TABLE, family="surface")
-        == "results/metrics/surface/{model}/{method}/{task}/{lang}.tsv"
+        == "results/metrics/surface/{model}/{method}/seed-{seed}/{task}/{lang}.tsv"
     )
     full = paths.fill(
-        paths.PREDICTIONS, model="tiny", method="mt_qlora", task="translation", lang="java-cs"
+        paths.PREDICTIONS,
+        model="tiny",
+        method="mt_qlora",
+        seed="42",
+        task="translation",
+        lang="java-cs",
     )
-    assert full == "results/predictions/tiny/mt_qlora/translation/java-cs.jsonl"
-    assert paths.fields(paths.METRIC_TABLE) == ["family", "model", "method", "task", "lang"]
+    assert full == "results/predictions/tiny/mt_qlora/seed-42/translation/java-cs.jsonl"
+    assert paths.fields(paths.METRIC_TABLE) == [
+        *("family", "model", "method", "seed", "task", "lang")
+    ]
 
 
 def test_glob_and_regex_follow_the_pattern():
-    assert paths.glob(paths.METRIC_TABLE) == "results/metrics/*/*/*/*/*.tsv"
-    assert paths.glob(paths.COST) == "results/predictions/*/*/*/*.cost.json"
-    files = paths.metric_files("pmd", "m", "st_qlora", "translation", "cs-java")
+    assert paths.glob(paths.METRIC_TABLE) == "results/metrics/*/*/*/seed-*/*/*.tsv"
+    assert paths.glob(paths.COST) == "results/predictions/*/*/seed-*/*/*.cost.json"
+    files = paths.metric_files("pmd", "m", "st_qlora", "7", "translation", "cs-java")
     found = paths.METRIC_TABLE_RE.search("/abs/dir/" + files["table"]).groupdict()
     assert found == dict(
-        family="pmd", model="m", method="st_qlora", task="translation", lang="cs-java"
+        family="pmd", model="m", method="st_qlora", seed="7", task="translation", lang="cs-java"
     )
-    assert paths.METRIC_TABLE_RE.search("xresults/metrics/a/b/c/d/e.tsv") is None
+    assert paths.METRIC_TABLE_RE.search("xresults/metrics/a/b/c/seed-1/d/e.tsv") is None
+    # the layout before training seeds (no seed segment) is not a metric table of this one
+    assert paths.METRIC_TABLE_RE.search("results/metrics/a/b/c/d/e.tsv") is None
     assert paths.METRIC_TABLE_RE.search(files["summary"]) is None
     assert paths.is_metric_table(files["table"]) and not paths.is_metric_table(files["rules"])
     assert paths.is_metric_summary(files["summary"])
@@ -152,9 +161,14 @@ def paper_config():
 def test_plan_matrix_equals_the_study(paper_config):
     plan = Plan(paper_config)
     combos = plan.prediction_combos()
-    assert [(c["model"], c["method"], c["task"], c["lang"]) for c in combos] == [
+    assert [(c["model"], c["method"], c["seed"], c["task"], c["lang"]) for c in combos] == [
         tuple(e) for e in study.evaluated(paper_config)
     ]
+    # the preset keeps its single seed: trained methods under seed-42, zero-shot under none
+    assert {(c["method"] == "zero_shot", c["seed"]) for c in combos} == {
+        (True, "none"),
+        (False, "42"),
+    }
     with_ref = plan.prediction_combos(task="generation", include_reference=True)
     assert {c["lang"] for c in with_ref if c["model"] == REFERENCE} == {"python", "java"}
     assert plan.analyzers == analyzers.plan(
@@ -185,7 +199,7 @@ def test_plan_stats_runs_only_produced_tables(paper_config):
     generated = Plan(paper_config).generated()
     run, skipped = stats_plan.workflow_blocks(paper_config, generated, [])
     assert run == [] and skipped and all("not produced" in why for _, why in skipped)
-    tables = {b[k] for b, _ in skipped for k in ("a_table", "b_table")}
+    tables = {t for b, _ in skipped for k in ("a_tables", "b_tables") for t in b[k]}
     targets = sorted(tables) + ["results/stats/x.tsv"]
     run, skipped = stats_plan.workflow_blocks(paper_config, generated, targets)
     assert run and not [why for _, why in skipped if "not produced" in why]
@@ -193,11 +207,11 @@ def test_plan_stats_runs_only_produced_tables(paper_config):
 
 def test_report_metric_inputs_splits_targets():
     targets = [
-        "results/metrics/pmd/m/a/generation/java.tsv",
-        "results/metrics/pmd/m/a/generation/java.rules.tsv",
-        "results/metrics/pmd/m/a/generation/java.summary.json",
+        "results/metrics/pmd/m/a/seed-1/generation/java.tsv",
+        "results/metrics/pmd/m/a/seed-1/generation/java.rules.tsv",
+        "results/metrics/pmd/m/a/seed-1/generation/java.summary.json",
         "results/stats/rq1.tsv",
-        "results/predictions/m/a/generation/java.jsonl",
+        "results/predictions/m/a/seed-1/generation/java.jsonl",
     ]
     assert report_metric_inputs(targets) == (
         [targets[0]],

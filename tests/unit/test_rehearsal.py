@@ -170,8 +170,8 @@ def test_overlay_is_the_paper_preset_with_the_tiny_model():
     assert list(rehearsal["methods"]) == list(paper["methods"])
     assert rehearsal["tasks"] == paper["tasks"]
     # every training of the paper preset has its tiny counterpart (3 sizes -> 1; RQ3: 3B -> tiny)
-    paper_jobs = {(meth, s) for _, meth, s in study.trained_models(paper)}
-    assert {(meth, s) for _, meth, s in study.trained_models(rehearsal)} == paper_jobs
+    paper_jobs = {(meth, s) for _, meth, _, s in study.trained_models(paper)}
+    assert {(meth, s) for _, meth, _, s in study.trained_models(rehearsal)} == paper_jobs
     paper_leaves, rehearsal_leaves = dict(_leaves(paper)), dict(_leaves(rehearsal))
     changed = {
         key

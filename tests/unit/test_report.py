@@ -33,8 +33,8 @@ def _table(path, columns: dict) -> Table:
 
 
 def _mt(family, model, method, task, lang, columns) -> T.MetricTable:
-    path = f"results/metrics/{family}/{model}/{method}/{task}/{lang}.tsv"
-    return T.MetricTable(family, model, method, task, lang, _table(path, columns))
+    path = f"results/metrics/{family}/{model}/{method}/seed-42/{task}/{lang}.tsv"
+    return T.MetricTable(family, model, method, "42", task, lang, _table(path, columns))
 
 
 def _write(path: Path, header, rows):
@@ -46,10 +46,12 @@ def _write(path: Path, header, rows):
 
 
 def test_parse_metric_path_and_paper_size():
-    assert T.parse_metric_path("results/metrics/pmd/m/mt_qlora/generation/java.tsv") == dict(
-        family="pmd", model="m", method="mt_qlora", task="generation", lang="java"
+    assert T.parse_metric_path("results/metrics/pmd/m/mt_qlora/seed-7/generation/java.tsv") == dict(
+        family="pmd", model="m", method="mt_qlora", seed="7", task="generation", lang="java"
     )
-    assert T.parse_metric_path("/x/results/metrics/a/b/c/d/cs-java.tsv")["lang"] == "cs-java"
+    assert (
+        T.parse_metric_path("/x/results/metrics/a/b/c/seed-none/d/cs-java.tsv")["lang"] == "cs-java"
+    )
     assert T.parse_metric_path("results/stats/rq1.tsv") is None
     cfg = {"models": {**PAPER_MODELS, "tiny": {"source": "results/base/tiny"}}}
     assert T.paper_size(cfg, "qwen2.5-coder-0.5b") == "0.5B"
@@ -162,9 +164,9 @@ def test_pass1_paper_column_only_where_model_maps():
     mine = rows["mine"]
     assert (mine["passes"], mine["n_tasks"], mine["source"]) == (3, 4, "table")
     assert "paper_passes" not in mine
-    cols = T.drop_empty_paper_columns(T.PASS1_COLUMNS, [mine])
+    cols = T.drop_empty_optional_columns(T.PASS1_COLUMNS, [mine])
     assert not [c for c in cols if c.startswith("paper_")]
-    assert "paper_pass@1" in T.drop_empty_paper_columns(T.PASS1_COLUMNS, list(rows.values()))
+    assert "paper_pass@1" in T.drop_empty_optional_columns(T.PASS1_COLUMNS, list(rows.values()))
 
 
 def test_pass1_not_computed_counts_as_fail_from_table():
@@ -210,12 +212,12 @@ def _write_pairing_tables(root: Path, model: str):
     b_pass = {f"t{k}": int(k % 2 == 0) for k in range(12)}
     base = root / "results/metrics"
     _write(
-        base / f"execution/{model}/st_qlora/generation/python.tsv",
+        base / f"execution/{model}/st_qlora/seed-42/generation/python.tsv",
         ["id", "pass@1", "status"],
         [[i, v, "ok"] for i, v in a_pass.items()] + [["only_a", 1, "ok"]],
     )
     _write(
-        base / f"execution/{model}/mt_qlora/generation/python.tsv",
+        base / f"execution/{model}/mt_qlora/seed-42/generation/python.tsv",
         ["id", "pass@1", "status"],
         [[i, b_pass[i], "ok"] for i in reversed(list(b_pass))],
     )
@@ -224,7 +226,7 @@ def _write_pairing_tables(root: Path, model: str):
         if method == "mt_qlora":
             rows = rows[::-1]
         _write(
-            base / f"surface/{model}/{method}/summarization/python.tsv",
+            base / f"surface/{model}/{method}/seed-42/summarization/python.tsv",
             ["id", "bleu_sacre", "meteor", "status"],
             rows,
         )
@@ -273,11 +275,11 @@ def test_rq_rows_pair_by_id_and_paper_columns(tmp_path, model, maps):
             == ("rq1_st_vs_mt", "summarization", "python", "0.5B", "BLEU")
         )
         assert rows[1]["paper_metric"] == "BLEU" and rows[1]["paper_effect"] == bleu["cliffs_delta"]
-        assert "paper_p_adj" in T.drop_empty_paper_columns(T.RQ_COLUMNS, rows)
+        assert "paper_p_adj" in T.drop_empty_optional_columns(T.RQ_COLUMNS, rows)
     else:
         assert not any(k.startswith("paper_") for r in rows for k in r)
         assert not [
-            c for c in T.drop_empty_paper_columns(T.RQ_COLUMNS, rows) if c.startswith("paper_")
+            c for c in T.drop_empty_optional_columns(T.RQ_COLUMNS, rows) if c.startswith("paper_")
         ]
 
 
@@ -306,16 +308,16 @@ def test_build_report_end_to_end(tmp_path):
     cfg["study"] = {"name": "synthetic", "demo": True}
     _write_pairing_tables(tmp_path, "mine")
     _write(
-        tmp_path / "results/metrics/pylint/mine/st_qlora/generation/python.tsv",
+        tmp_path / "results/metrics/pylint/mine/st_qlora/seed-42/generation/python.tsv",
         ["id", "status", "wrapped", "error", "warning"],
         [["t0", "ok", "0", "1", "2"], ["t1", "not computed: pylint missing", "0", "", ""]],
     )
     results = st.run_blocks(st.planned_tests(cfg), cfg["stats"], root=str(tmp_path))
     st.write_rows(tmp_path / "results/stats/rq1_st_vs_mt.tsv", results["rq1_st_vs_mt"])
-    broken = tmp_path / "results/metrics/radon/mine/st_qlora/generation/python.tsv"
+    broken = tmp_path / "results/metrics/radon/mine/st_qlora/seed-42/generation/python.tsv"
     broken.parent.mkdir(parents=True)
     broken.write_text("")  # an empty file: shown as unreadable, not a crash
-    _training_json(tmp_path / "results/models/mine/mt_qlora/multi", "lora", True)
+    _training_json(tmp_path / "results/models/mine/mt_qlora/seed-42/multi", "lora", True)
     out = tmp_path / "results/report"
     res = build_report(cfg, out, root=tmp_path)
     assert set(res["tables"]) == {
@@ -345,7 +347,8 @@ def test_build_report_end_to_end(tmp_path):
     (trained,) = prov["trained_models"]
     assert (trained["finetune_used"], trained["lora_fallback"]) == ("lora", True)
     assert any(
-        i["path"].endswith("pylint/mine/st_qlora/generation/python.tsv") and len(i["sha256"]) == 64
+        i["path"].endswith("pylint/mine/st_qlora/seed-42/generation/python.tsv")
+        and len(i["sha256"]) == 64
         for i in prov["inputs"]
     )
     with open(out / "tables/not_computed.tsv", newline="") as handle:
@@ -391,7 +394,7 @@ def test_paper_per_instance_pass1_matches_paper_column(shared, tmp_path):
             model = f"qwen2.5-coder-{sizes[m.group(1)].lower()}"
             with open(path, newline="") as handle:
                 rows = [(r["Task ID"], r["pass@1"]) for r in csv.DictReader(handle)]
-            rel = f"results/metrics/execution/{model}/{m.group(2)}/generation/{lang}.tsv"
+            rel = f"results/metrics/execution/{model}/{m.group(2)}/seed-42/generation/{lang}.tsv"
             _write(tmp_path / rel, ["id", "pass@1", "status"], [[i, v, "ok"] for i, v in rows])
             total = paper.PASS1_TOTALS[lang]  # the data set's size, as the execution summary has it
             passes = sum(int(v) for _, v in rows)

@@ -25,26 +25,26 @@ def test_off_task_evaluation_is_off_by_default_and_adds_each_models_other_tasks(
     cfg = copy.deepcopy(embedded)
     assert cfg["off_task_evaluation"] is False
     own = study.evaluated(cfg)
-    assert not any(study.OFF_TASK in method for _, method, _, _ in own)
+    assert not any(study.OFF_TASK in method for _, method, _, _, _ in own)
     cfg["off_task_evaluation"] = True
     extra = study.evaluated(cfg)[len(own) :]
     assert study.evaluated(cfg)[: len(own)] == own
     # st_qlora's three single-task models, each on the other tasks' (task, lang) test sets
     assert sorted(extra) == sorted(
         [
-            ("tiny", "st_qlora@summarization", "generation", "python"),
-            ("tiny", "st_qlora@summarization", "generation", "java"),
-            ("tiny", "st_qlora@summarization", "translation", "java-cs"),
-            ("tiny", "st_qlora@generation", "summarization", "python"),
-            ("tiny", "st_qlora@generation", "translation", "java-cs"),
-            ("tiny", "st_qlora@translation", "summarization", "python"),
-            ("tiny", "st_qlora@translation", "generation", "python"),
-            ("tiny", "st_qlora@translation", "generation", "java"),
+            ("tiny", "st_qlora@summarization", "42", "generation", "python"),
+            ("tiny", "st_qlora@summarization", "42", "generation", "java"),
+            ("tiny", "st_qlora@summarization", "42", "translation", "java-cs"),
+            ("tiny", "st_qlora@generation", "42", "summarization", "python"),
+            ("tiny", "st_qlora@generation", "42", "translation", "java-cs"),
+            ("tiny", "st_qlora@translation", "42", "summarization", "python"),
+            ("tiny", "st_qlora@translation", "42", "generation", "python"),
+            ("tiny", "st_qlora@translation", "42", "generation", "java"),
         ]
     )
     plan = Plan(cfg)
-    assert plan.answering_model_dir("tiny", "st_qlora@translation", "summarization") == (
-        "results/models/tiny/st_qlora/translation"
+    assert plan.answering_model_dir("tiny", "st_qlora@translation", "42", "summarization") == (
+        "results/models/tiny/st_qlora/seed-42/translation"
     )
     assert plan.finetune_kind("st_qlora@translation") == "qlora"
     assert "st_qlora@generation" in plan.method_names
@@ -69,7 +69,7 @@ def test_retention_blocks_cover_test_sets_outside_the_training_mixture(embedded)
     assert not any(b["family"] == "execution" and b["task"] != "generation" for b in blocks)
     block = next(b for b in blocks if b["b_method"] == "st_qlora@translation")
     assert block["b_table"] == (
-        f"results/metrics/{block['family']}/tiny/st_qlora@translation/{block['task']}/"
+        f"results/metrics/{block['family']}/tiny/st_qlora@translation/seed-42/{block['task']}/"
         f"{block['lang']}.tsv"
     )
     assert len(blocks) == 8  # one measures entry per off-task (task, lang) of the demo
@@ -81,7 +81,7 @@ def test_a_test_set_no_mixture_holds_joins_retention_without_off_task_evaluation
     translation)."""
     cfg = copy.deepcopy(embedded)
     cfg["methods"]["mt_qlora"]["tasks"] = ["summarization"]
-    generated = study.evaluated(cfg) + [("tiny", "mt_qlora", "translation", "java-cs")]
+    generated = study.evaluated(cfg) + [("tiny", "mt_qlora", "42", "translation", "java-cs")]
     blocks = stats_plan.retention_blocks(cfg, generated)
     assert [(b["a"], b["b"], b["task"], b["family"]) for b in blocks] == [
         ("tiny/zero_shot", "tiny/mt_qlora", "translation", "codebleu")

@@ -64,7 +64,7 @@ def test_training_scales_with_model_size_and_method(paper):
     # 3B full fine-tuning needs the most of everything the paper preset asks for
     everything = [
         train(ns, m, meth, s)
-        for m, meth, s in study.trained_models(paper)
+        for m, meth, _, s in study.trained_models(paper)
         if (m, meth) != ("qwen2.5-coder-3b", "mt_fft")
     ]
     assert all(r["mem_mb"] <= fft["mem_mb"] and r["runtime"] <= fft["runtime"] for r in everything)

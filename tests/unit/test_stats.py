@@ -453,7 +453,7 @@ def test_planned_tests_only_on_shared_tasks_and_models():
     cfg["stats"]["comparisons"][0]["measures"] = []
     blocks = st.planned_tests(cfg)
     assert [b["a_table"] for b in blocks] == [
-        "results/metrics/surface/big/mt/generation/python.tsv"
+        "results/metrics/surface/big/mt/seed-42/generation/python.tsv"
     ] * 2  # the `side` entry reads the surface table
     assert [(b["family"], b["entry"]) for b in blocks] == [
         ("surface", "surface"),

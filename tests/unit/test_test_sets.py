@@ -243,18 +243,19 @@ def test_sampled_pass_at_k_per_problem(tmp_path, humaneval):
 def test_test_sets_in_the_study_matrix():
     config = _config(test_sets={"humaneval": {}})
     plan = Plan(config)
-    extra = [e for e in plan.evaluated if e[3] == "humaneval"]
+    extra = [e for e in plan.evaluated if e[4] == "humaneval"]
     assert extra == [
-        ("tiny", m, "generation", "humaneval")
+        ("tiny", m, "none" if m == "zero_shot" else "42", "generation", "humaneval")
         for m in ("zero_shot", "mt_qlora", "st_qlora", "mt_fft")
     ]
-    assert plan.answering_model_dir("tiny", "st_qlora", "generation").endswith(
-        "st_qlora/generation"
+    assert plan.answering_model_dir("tiny", "st_qlora", "42", "generation").endswith(
+        "st_qlora/seed-42/generation"
     )
     refs = plan.prediction_combos(task="generation", include_reference=True)
-    assert dict(model="reference", method="reference", task="generation", lang="humaneval") in refs
+    reference = dict(model="reference", method="reference", seed="none")
+    assert dict(reference, task="generation", lang="humaneval") in refs
     assert plan.family_targets("execution")[-1] == (
-        "results/metrics/execution/tiny/mt_fft/generation/humaneval.summary.json"
+        "results/metrics/execution/tiny/mt_fft/seed-42/generation/humaneval.summary.json"
     )
     # no test set trains: the mixtures are the same
     assert study.mixtures(config) == study.mixtures(_config())
@@ -262,7 +263,7 @@ def test_test_sets_in_the_study_matrix():
     config["methods"]["st_qlora"]["tasks"] = ["summarization", "translation"]
     assert not study.answers_test_set(config, "st_qlora", "generation")
     assert study.answers_test_set(config, "mt_qlora", "generation")
-    assert ("tiny", "st_qlora", "generation", "humaneval") not in study.evaluated(config)
+    assert ("tiny", "st_qlora", "42", "generation", "humaneval") not in study.evaluated(config)
 
 
 def test_stats_compare_the_methods_on_a_test_set():
@@ -314,10 +315,10 @@ def test_paper_preset_unchanged_and_its_overlay():
     both = _config("config/paper.yaml", **overlay)
     assert paper["test_sets"] == {} and overlay == {"test_sets": {"humaneval": {}}}
     own = Plan(paper).evaluated
-    assert len(own) == 84 and not any(tasks.is_test_set(e[3]) for e in own)
+    assert len(own) == 84 and not any(tasks.is_test_set(e[4]) for e in own)
     added = [e for e in Plan(both).evaluated if e not in own]
-    assert len(added) == 15 and {e[3] for e in added} == {"humaneval"}
-    for _model, method, task, lang in own:
+    assert len(added) == 15 and {e[4] for e in added} == {"humaneval"}
+    for _model, method, _seed, task, lang in own:
         spec = study.decoding_spec(paper, task, method, lang)
         assert "sampling" not in spec
         assert spec == study.decoding_spec(both, task, method, lang)

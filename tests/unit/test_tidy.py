@@ -35,9 +35,9 @@ STATS = (
 @pytest.fixture
 def results(tmp_path):
     files = {
-        "results/metrics/surface/tiny/mt_qlora/generation/python.tsv": SURFACE,
-        "results/metrics/execution/tiny/mt_qlora/generation/python.tsv": EXECUTION,
-        "results/metrics/judge/tiny/zero_shot/summarization/python.tsv": JUDGE,
+        "results/metrics/surface/tiny/mt_qlora/seed-42/generation/python.tsv": SURFACE,
+        "results/metrics/execution/tiny/mt_qlora/seed-42/generation/python.tsv": EXECUTION,
+        "results/metrics/judge/tiny/zero_shot/seed-none/summarization/python.tsv": JUDGE,
         "results/stats/zs_vs_mt.tsv": STATS,
     }
     for rel, text in files.items():
@@ -89,11 +89,13 @@ def test_every_measure_cell_is_one_row_with_its_status(results):
         "generation",
         "python",
     )
-    assert t1["study"] == "demo" and t1["value"] == 1.0 and pd.isna(t1["seed"])
+    assert t1["study"] == "demo" and t1["value"] == 1.0 and t1["seed"] == 42
+    # zero-shot (seed-none): no training seed
+    assert pd.isna(_row(rows, id="s2", measure="fluency_mean")["seed"])
 
 
 def test_a_text_in_a_measure_column_is_an_error(tmp_path):
-    rel = "results/metrics/execution/tiny/m/generation/python.tsv"
+    rel = "results/metrics/execution/tiny/m/seed-42/generation/python.tsv"
     (tmp_path / rel).parent.mkdir(parents=True)
     (tmp_path / rel).write_text("id\tpass@1\tstatus\nt1\tyes\tok\n")
     with pytest.raises(ValueError, match="not a number.*'yes'"):
@@ -102,6 +104,7 @@ def test_a_text_in_a_measure_column_is_an_error(tmp_path):
 
 def test_seed_from_the_path():
     assert tidy.seed_of({"model": "tiny"}) is None
+    assert tidy.seed_of({"seed": "none"}) is None  # zero-shot, the references
     assert tidy.seed_of({"seed": "7"}) == 7 and tidy.seed_of({"seed": "seed42"}) == 42
     with pytest.raises(ValueError):
         tidy.seed_of({"seed": "abc"})

@@ -407,9 +407,11 @@ def test_paper_preset_rq3_models(paper):
     }
     trained = study.trained_models(paper)
     for method, tasks in rq3.items():
-        assert [t for t in trained if t[1] == method] == [("qwen2.5-coder-3b", method, "multi")]
+        assert [t for t in trained if t[1] == method] == [
+            ("qwen2.5-coder-3b", method, "42", "multi")
+        ]
         assert study.scope_tasks(paper, method, "multi") == tasks
-        evaluated = {(m, task) for m, meth, task, _ in study.evaluated(paper) if meth == method}
+        evaluated = {(m, task) for m, meth, _, task, _ in study.evaluated(paper) if meth == method}
         assert evaluated == {("qwen2.5-coder-3b", t) for t in tasks}
 
 

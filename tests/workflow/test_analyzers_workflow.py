@@ -10,12 +10,12 @@ def test_dry_run_one_job_per_enabled_analyzer(repo):
     """The embedded default's DAG has exactly one job per enabled analyzer."""
     cfg = config.load(repo / "config.yaml")
     combos = [
-        {"model": m, "method": meth, "task": t, "lang": lang}
-        for m, meth, t, lang in study.evaluated(cfg)
+        {"model": m, "method": meth, "seed": seed, "task": t, "lang": lang}
+        for m, meth, seed, t, lang in study.evaluated(cfg)
     ]
     if cfg["analyzers"]["include_reference"]:
         combos += [
-            {"model": "reference", "method": "reference", "task": t, "lang": lang}
+            {"model": "reference", "method": "reference", "seed": "none", "task": t, "lang": lang}
             for t, spec in cfg["tasks"].items()
             for lang in spec["languages"]
         ]

@@ -104,7 +104,8 @@ def test_each_architecture_trains_with_its_own_template_and_targets(two_models):
         for method in METHODS[model]:
             record = json.loads(
                 (
-                    two_models / f"results/models/{model}/{method}/multi/codepeft_training.json"
+                    two_models
+                    / f"results/models/{model}/{method}/seed-42/multi/codepeft_training.json"
                 ).read_text()
             )
             losses = _losses(record)
@@ -119,8 +120,10 @@ def test_each_architecture_trains_with_its_own_template_and_targets(two_models):
 def test_prompts_use_each_models_chat_template(two_models):
     for model in MODELS:
         for method in ("zero_shot", *METHODS[model]):
+            seed = "none" if method == "zero_shot" else "42"
             rows = read_jsonl(
-                two_models / f"results/predictions/{model}/{method}/summarization/python.jsonl"
+                two_models
+                / f"results/predictions/{model}/{method}/seed-{seed}/summarization/python.jsonl"
             )
             assert len(rows) == 6
             for row in rows:
@@ -134,7 +137,8 @@ def test_prompts_use_each_models_chat_template(two_models):
                     assert row["prompt"].startswith("<|im_start|>system\n")
     # the off-task predictions: the multi-task summarization model answering translation
     off = read_jsonl(
-        two_models / "results/predictions/tiny-llama/mt_qlora@multi/translation/java-cs.jsonl"
+        two_models
+        / "results/predictions/tiny-llama/mt_qlora@multi/seed-42/translation/java-cs.jsonl"
     )
     assert len(off) == 6 and "<|eot_id|>" in off[0]["prompt"]
 

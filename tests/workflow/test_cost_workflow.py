@@ -13,9 +13,9 @@ from codepeft import cost as C
 def test_embedded_demo_report_shows_cost(embedded_run):
     """The demo (embedded default) writes every cost record and its report shows the table."""
     work, _ = embedded_run
-    trained = list((work / "results/models/tiny").glob("*/*/codepeft_training.json"))
+    trained = list((work / "results/models/tiny").glob("*/*/*/codepeft_training.json"))
     assert trained and all("cost" in json.loads(p.read_text()) for p in trained)
-    preds = list((work / "results/predictions/tiny").glob("*/*/*.jsonl"))
+    preds = list((work / "results/predictions/tiny").glob("*/*/*/*.jsonl"))
     generated = [p for p in preds if not p.name.endswith(".codereval.jsonl")]
     assert generated and all(Path(C.cost_path(p)).is_file() for p in generated)
     with open(work / "results/report/tables/cost.tsv") as handle:

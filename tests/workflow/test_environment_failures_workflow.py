@@ -44,8 +44,8 @@ include: "{REPO}/rules/judge.smk"
 rule all:
     input: get_final_output()
 """
-SURFACE = "results/metrics/surface/tiny/zero_shot/summarization/python.tsv"
-JUDGE = "results/metrics/judge/tiny/zero_shot/summarization/python.tsv"
+SURFACE = "results/metrics/surface/tiny/zero_shot/seed-none/summarization/python.tsv"
+JUDGE = "results/metrics/judge/tiny/zero_shot/seed-none/summarization/python.tsv"
 
 
 def _free_port() -> int:
@@ -87,7 +87,7 @@ def test_strict_fails_and_retries_lenient_records_a_later_run_computes(tmp_path)
           "reference": "Returns the value."} for i in ids],
     )  # fmt: skip
     write_jsonl(
-        work / "results/predictions/tiny/zero_shot/summarization/python.jsonl",
+        work / "results/predictions/tiny/zero_shot/seed-none/summarization/python.jsonl",
         [{"id": i, "language": "python", "output": f"Returns value {i}."} for i in ids],
     )
     run = ["--cores", "1", "--snakefile", "Snakefile", "--keep-going"]
@@ -99,11 +99,11 @@ def test_strict_fails_and_retries_lenient_records_a_later_run_computes(tmp_path)
     assert output.count("Trying to restart job") == 2, output[-3000:]
     assert not (work / SURFACE).exists() and not (work / JUDGE).exists()
     surface_log = (
-        work / "logs/metrics/surface/tiny/zero_shot/summarization/python.log"
+        work / "logs/metrics/surface/tiny/zero_shot/seed-none/summarization/python.log"
     ).read_text()
     assert "environment failure: BERTScore model could not run" in surface_log
     assert "codepeft fetch" in surface_log
-    judge_log = (work / "logs/judge/tiny/zero_shot/summarization/python.log").read_text()
+    judge_log = (work / "logs/judge/tiny/zero_shot/seed-none/summarization/python.log").read_text()
     assert "environment failure: judge request failed: transport error" in judge_log
     assert f"http://127.0.0.1:{port}/v1" in judge_log
 
@@ -136,8 +136,8 @@ SNAKEFILE_CODE = SNAKEFILE.replace(
     f'include: "{REPO}/rules/surface.smk"\ninclude: "{REPO}/rules/judge.smk"',
     f'include: "{REPO}/rules/analyze.smk"\ninclude: "{REPO}/rules/execute.smk"',
 )
-PMD = "results/metrics/pmd/tiny/zero_shot/generation/java.tsv"
-EXECUTION = "results/metrics/execution/tiny/zero_shot/generation/java.tsv"
+PMD = "results/metrics/pmd/tiny/zero_shot/seed-none/generation/java.tsv"
+EXECUTION = "results/metrics/execution/tiny/zero_shot/seed-none/generation/java.tsv"
 
 
 @pytest.mark.skipif(not Path("/usr/bin/bwrap").exists(), reason="no bubblewrap")
@@ -167,7 +167,7 @@ def test_analyzer_and_execution_jobs_fail_strict_and_record_lenient(tmp_path):
           "reference": "int add(int a, int b) { return a + b; }"}],
     )  # fmt: skip
     write_jsonl(
-        work / "results/predictions/tiny/zero_shot/generation/java.jsonl",
+        work / "results/predictions/tiny/zero_shot/seed-none/generation/java.jsonl",
         [{"id": "t1", "language": "java", "output": "int add(int a, int b) { return a + b; }"}],
     )
     env = {**os.environ, "CODEPEFT_TOOLS": str(tmp_path / "no-tools")}
@@ -178,7 +178,9 @@ def test_analyzer_and_execution_jobs_fail_strict_and_record_lenient(tmp_path):
     assert not (work / PMD).exists() and not (work / EXECUTION).exists()
     pmd_log = (work / "logs/analyze/pmd.log").read_text()
     assert "environment failure: pmd not found" in pmd_log and "scripts/setup/pmd.sh" in pmd_log
-    exec_log = (work / "logs/metrics/execution/tiny/zero_shot/generation/java.log").read_text()
+    exec_log = (
+        work / "logs/metrics/execution/tiny/zero_shot/seed-none/generation/java.log"
+    ).read_text()
     assert "environment failure: no JDK (javac) found" in exec_log
 
     (work / "record.yaml").write_text(yaml.safe_dump({"environment_failures": "record"}))

@@ -44,14 +44,18 @@ def test_execute_rule(repo, tmp_path, opt_in):
          "output": "def broken(:" if i == 0 else solutions.get(r["id"], "")}
         for i, r in enumerate(records)
     ]  # fmt: skip
-    io.write_jsonl(tmp_path / "results/predictions/tiny/zero_shot/generation/python.jsonl", preds)
-    target = "results/metrics/execution/tiny/zero_shot/generation/python.tsv"
+    io.write_jsonl(
+        tmp_path / "results/predictions/tiny/zero_shot/seed-none/generation/python.jsonl", preds
+    )
+    target = "results/metrics/execution/tiny/zero_shot/seed-none/generation/python.tsv"
     done = _snakemake(repo, tmp_path, target, "--allowed-rules", "execute")
     assert done.returncode == 0, done.stderr[-3000:]
     rows = io.read_tsv(tmp_path / target)
     assert [r["id"] for r in rows] == [r["id"] for r in records]
     summary = json.loads((tmp_path / target.replace(".tsv", ".summary.json")).read_text())
-    log = (tmp_path / "logs/metrics/execution/tiny/zero_shot/generation/python.log").read_text()
+    log = (
+        tmp_path / "logs/metrics/execution/tiny/zero_shot/seed-none/generation/python.log"
+    ).read_text()
     if opt_in:
         assert rows[0]["outcome"] == "error"
         assert summary["passes"] == sum(r["id"] in solutions for r in records[1:])

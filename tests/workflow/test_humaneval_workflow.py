@@ -14,7 +14,7 @@ import yaml
 from codepeft import io
 from tests.conftest import REPO, job_counts, snakemake
 
-EXECUTION = "results/metrics/execution/{model}/{method}/generation/humaneval.tsv"
+EXECUTION = "results/metrics/execution/{model}/{method}/seed-{seed}/generation/humaneval.tsv"
 
 
 def _snakemake(workdir: Path, *args: str):
@@ -29,7 +29,7 @@ def test_humaneval_canonical_pass_and_stubs_fail(tmp_path):
     tests = str(REPO / "codepeft/resources/embedded/codereval/tests.jsonl")  # CoderEval's
     overlay = {"test_sets": {"humaneval": {}}, "execution": {"tests": tests}}
     (tmp_path / "humaneval.yaml").write_text(yaml.safe_dump(overlay))
-    canonical = EXECUTION.format(model="reference", method="reference")
+    canonical = EXECUTION.format(model="reference", method="reference", seed="none")
     done = _snakemake(tmp_path, canonical)
     assert done.returncode == 0, done.stderr[-3000:]
     records = io.read_jsonl(tmp_path / "results/data/generation/humaneval/test.jsonl")
@@ -50,16 +50,16 @@ def test_humaneval_canonical_pass_and_stubs_fail(tmp_path):
         for i, r in enumerate(records)
     ]
     io.write_jsonl(
-        tmp_path / "results/predictions/tiny/zero_shot/generation/humaneval.jsonl", stubs
+        tmp_path / "results/predictions/tiny/zero_shot/seed-none/generation/humaneval.jsonl", stubs
     )
-    target = EXECUTION.format(model="tiny", method="zero_shot")
+    target = EXECUTION.format(model="tiny", method="zero_shot", seed="none")
     done = _snakemake(tmp_path, target, "--allowed-rules", "execute")
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads((tmp_path / target.replace(".tsv", ".summary.json")).read_text())
     assert summary["passes"] == 0 and summary["n_computed"] == 164, summary["outcomes"]
     assert set(summary["outcomes"]) == {"fail"}
     # the time of the execution job (benchmarks/humaneval.md)
-    for which in ("reference/reference", "tiny/zero_shot"):
+    for which in ("reference/reference/seed-none", "tiny/zero_shot/seed-none"):
         bench = io.read_tsv(
             tmp_path / f"results/benchmarks/metrics/execution/{which}/generation/humaneval.tsv"
         )
@@ -78,6 +78,7 @@ def test_paper_preset_with_humaneval_overlay_dry_run():
     assert counts["train"] == 18 and counts["build_mixture"] == 7  # nothing trains on it
     assert counts["codereval_form"] == 28  # CoderEval's form for CoderEval only
     assert counts["reference_predictions"] == 4 + 1
-    assert "results/metrics/execution/qwen2.5-coder-3b/mt_qlora_cs_ct/generation/humaneval.tsv" in (
-        proc.stdout
+    assert (
+        "results/metrics/execution/qwen2.5-coder-3b/mt_qlora_cs_ct/seed-42/generation/humaneval.tsv"
+        in (proc.stdout)
     )

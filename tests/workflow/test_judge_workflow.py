@@ -77,7 +77,7 @@ def test_judge_rule_end_to_end_without_leaking_the_key(tmp_path):
         ],
     )  # fmt: skip
     write_jsonl(
-        work / "results/predictions/tiny/zero_shot/summarization/python.jsonl",
+        work / "results/predictions/tiny/zero_shot/seed-none/summarization/python.jsonl",
         [{"id": i, "language": "python", "output": f"Returns value {i}."} for i in ids[::-1]],
     )
     env = {**os.environ, KEY_ENV: KEY}
@@ -87,13 +87,13 @@ def test_judge_rule_end_to_end_without_leaking_the_key(tmp_path):
         assert planned.returncode == 0, planned.stderr[-3000:]
         refused = run_snakemake(work, no_key)  # a real run refuses before any request
         assert refused.returncode != 0 and server.count == 0
-        judge_log = work / "logs/judge/tiny/zero_shot/summarization/python.log"
+        judge_log = work / "logs/judge/tiny/zero_shot/seed-none/summarization/python.log"
         assert KEY_ENV in judge_log.read_text()
 
         done = run_snakemake(work, env)
         assert done.returncode == 0, done.stderr[-3000:]
         assert server.count == 9
-        table = work / "results/metrics/judge/tiny/zero_shot/summarization/python.tsv"
+        table = work / "results/metrics/judge/tiny/zero_shot/seed-none/summarization/python.tsv"
         rows = read_tsv(table)
         assert [r["id"] for r in rows] == ids[::-1]
         assert all(r["status"] == "ok" and r["n_valid"] == "3" for r in rows)
@@ -107,7 +107,7 @@ def test_judge_rule_end_to_end_without_leaking_the_key(tmp_path):
     finally:
         server.close()
     assert all(r["auth"] == f"Bearer {KEY}" for r in server.requests)
-    log = work / "logs/judge/tiny/zero_shot/summarization/python.log"
+    log = work / "logs/judge/tiny/zero_shot/seed-none/summarization/python.log"
     assert "requests made 0, cached 9" in log.read_text()
     files = [p for p in work.rglob("*") if p.is_file()]
     assert any(".snakemake" in p.parts for p in files)

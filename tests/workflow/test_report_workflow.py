@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import yaml
 
+from codepeft import study
 from tests.conftest import snakemake
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,6 +94,7 @@ def _write_inputs(root: Path, cfg: dict) -> None:
     model = next(iter(cfg["models"]))
     m = root / "results/metrics"
     for method in cfg["methods"]:
+        run = f"{model}/{method}/seed-{study.method_seeds(cfg, method)[0]}"
         for lang in ("python", "java"):
             rows = []
             for k in range(30):
@@ -101,12 +103,12 @@ def _write_inputs(root: Path, cfg: dict) -> None:
                 else:
                     rows.append([f"g{k}", int(rng.random() < 0.3), "ok"])
             _write(
-                m / f"execution/{model}/{method}/generation/{lang}.tsv",
+                m / f"execution/{run}/generation/{lang}.tsv",
                 ["id", "pass@1", "status"],
                 rows,
             )
             passes = sum(r[1] == 1 for r in rows)
-            (m / f"execution/{model}/{method}/generation/{lang}.summary.json").write_text(
+            (m / f"execution/{run}/generation/{lang}.summary.json").write_text(
                 json.dumps(
                     {
                         "passes": passes,
@@ -118,12 +120,12 @@ def _write_inputs(root: Path, cfg: dict) -> None:
                 )
             )
         _write(
-            m / f"surface/{model}/{method}/summarization/python.tsv",
+            m / f"surface/{run}/summarization/python.tsv",
             ["id", "status", "empty_prediction", "bleu_sacre", "meteor", "meteor_status"],
             [[f"s{k}", "ok", 0, rng.random(), rng.random(), "ok"] for k in range(25)],
         )
         _write(
-            m / f"pylint/{model}/{method}/generation/python.tsv",
+            m / f"pylint/{run}/generation/python.tsv",
             ["id", "status", "wrapped", "error", "warning"],
             [
                 [f"g{k}", "ok", 0, int(rng.integers(0, 3)), int(rng.integers(0, 5))]
@@ -131,14 +133,12 @@ def _write_inputs(root: Path, cfg: dict) -> None:
             ],
         )
     _write(
-        m / "pylint/reference/reference/generation/python.tsv",
+        m / "pylint/reference/reference/seed-none/generation/python.tsv",
         ["id", "status", "wrapped", "error", "warning"],
         [[f"g{k}", "ok", 0, 0, int(rng.integers(0, 2))] for k in range(30)],
     )
-    from codepeft import study
-
-    for mdl, method, scope in study.trained_models(cfg):
-        d = root / f"results/models/{mdl}/{method}/{scope}"
+    for mdl, method, seed, scope in study.trained_models(cfg):
+        d = root / f"results/models/{mdl}/{method}/seed-{seed}/{scope}"
         d.mkdir(parents=True, exist_ok=True)
         history = [{"loss": 7.3 - 0.05 * s + 0.01 * rng.random(), "step": s} for s in range(1, 9)]
         history.append({"eval_loss": 7.0, "step": 8})
@@ -279,8 +279,9 @@ def test_report_inputs_follow_config(tmp_path):
     proc = snakemake([*args, "results/report/index.html"], tmp_path, 300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     block = proc.stdout.split("rule report:", 1)[1].split("output:", 1)[0]
-    assert "results/metrics/surface/tiny/st_qlora/summarization/python.tsv" in block
+    assert "results/metrics/surface/tiny/st_qlora/seed-42/summarization/python.tsv" in block
     assert (
-        "results/models/tiny/mt_qlora/multi" in block and "results/stats/rq1_st_vs_mt.tsv" in block
+        "results/models/tiny/mt_qlora/seed-42/multi" in block
+        and "results/stats/rq1_st_vs_mt.tsv" in block
     )
     assert "pylint" not in block

@@ -65,7 +65,7 @@ def test_interrupted_run_resumes_with_make_run(embedded_run, built_study):
     # again, then generates, evaluates and reports what depends on it. MT-FFT: its training
     # (114 steps) outlasts the kill below by tens of seconds, so an orphan is left to stop.
     reference, work = embedded_run[0], built_study
-    shutil.rmtree(work / "results" / "models" / "tiny" / "mt_fft" / "multi")
+    shutil.rmtree(work / "results" / "models" / "tiny" / "mt_fft" / "seed-42" / "multi")
     shutil.rmtree(work / "results" / "predictions" / "tiny" / "mt_fft")
     planned = snakemake(["-n", "--quiet", "rules"], work, 300)
     assert job_counts(planned.stdout)["train"] == 1, planned.stdout[-3000:]
@@ -93,8 +93,8 @@ def test_interrupted_run_resumes_with_make_run(embedded_run, built_study):
     said = (work / "run2.out").read_text()
     assert "stopping 1 job process(es) left by an interrupted run" in said, said[-3000:]
     assert "clearing the lock of an interrupted run" in said, said[-3000:]
-    training = (work / "logs" / "train" / "tiny" / "mt_fft" / "multi.log").read_text()
-    assert "resuming from results/checkpoints/tiny/mt_fft/multi/checkpoint-" in training
+    training = (work / "logs" / "train" / "tiny" / "mt_fft" / "seed-42" / "multi.log").read_text()
+    assert "resuming from results/checkpoints/tiny/mt_fft/seed-42/multi/checkpoint-" in training
 
     # 3. `make run` once more finishes the study
     third = subprocess.run(RUN, cwd=work, env=_env(), capture_output=True, text=True, timeout=1500)

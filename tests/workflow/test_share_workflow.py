@@ -66,15 +66,15 @@ def test_every_trained_model_folder_holds_its_card(embedded_run):
     cfg = study_config.load(work / "config.yaml")
     trained = study.trained_models(cfg)
     assert trained
-    for model, method, scope in trained:
-        job = cards.CardJob(model, method, scope)
+    for model, method, seed, scope in trained:
+        job = cards.CardJob(model, method, seed, scope)
         card = (work / job.card).read_text()
         assert (work / job.model_dir / "README.md").read_text() == card
         meta = cards.front_matter(card)
         assert meta["license"] == "mit" and cards.CARD_TAG in meta["tags"]
         assert meta["library_name"] == ("transformers" if method == "mt_fft" else "peft")
         # the headline numbers: this model against zero-shot (the demo's comparisons zs_vs_*)
-        assert "| verdict |" in card and f"# {model}/{method}/{scope}" in card
+        assert "| verdict |" in card and f"# {model}/{method}/seed-{seed}/{scope}" in card
     # the cards inside the model folders plan nothing: no training or generation is stale
     dry = snakemake(["-n", "--quiet", "rules"], work, 300)
     assert "Nothing to be done" in dry.stdout + dry.stderr, dry.stdout[-2000:]

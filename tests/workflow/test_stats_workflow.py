@@ -35,7 +35,7 @@ include: "{REPO}/rules/common.smk"
 register_final_targets(
     lambda: [
         str(p) for p in Path("results/metrics").rglob("*.tsv")
-        if not str(p).endswith("surface/tiny/mt_fft/summarization/java.tsv")
+        if not str(p).endswith("surface/tiny/mt_fft/seed-42/summarization/java.tsv")
     ]
 )
 
@@ -74,7 +74,9 @@ def _write_tables(root: Path, cfg: dict) -> None:
     model = next(iter(cfg["models"]))
     for method in ("st_qlora", "mt_qlora", "mt_fft"):
         for lang in cfg["tasks"]["generation"]["languages"]:
-            path = root / f"results/metrics/execution/{model}/{method}/generation/{lang}.tsv"
+            path = (
+                root / f"results/metrics/execution/{model}/{method}/seed-42/generation/{lang}.tsv"
+            )
             path.parent.mkdir(parents=True, exist_ok=True)
             ids = [f"g{k}" for k in range(40)] + (
                 [f"extra_{method}"] if method == "st_qlora" else []
@@ -88,7 +90,9 @@ def _write_tables(root: Path, cfg: dict) -> None:
                     else:
                         w.writerow([i, int(rng.random() < 0.4), "ok"])
         for lang in cfg["tasks"]["summarization"]["languages"]:
-            path = root / f"results/metrics/surface/{model}/{method}/summarization/{lang}.tsv"
+            path = (
+                root / f"results/metrics/surface/{model}/{method}/seed-42/summarization/{lang}.tsv"
+            )
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "w", newline="") as handle:
                 w = csv.writer(handle, delimiter="\t")
@@ -163,7 +167,7 @@ def test_run_blocks_star_exclude_and_error_context(tmp_path):
     # values that are not 0/1 under a binary test fail when run, naming tables and measure
     # (pass@k may take either test: 0/1 with one sample, a fraction with several)
     cfg["stats"]["measures"]["surface"] = {"continuous": ["bleu_sacre"], "tasks": ["summarization"]}
-    for path in tmp_path.glob("results/metrics/execution/*/*/generation/*.tsv"):
+    for path in tmp_path.glob("results/metrics/execution/*/*/*/generation/*.tsv"):
         path.write_text(path.read_text().replace("\t1\tok", "\t0.5\tok"))
     with pytest.raises(ValueError, match=r"measure 'pass@1' \(mcnemar\).*binary"):
         st.run_blocks(st.planned_tests(cfg), cfg["stats"], root=str(tmp_path))

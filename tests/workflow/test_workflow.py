@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from codepeft import config as study_config
-from codepeft import study
+from codepeft import paths, study
 from tests.conftest import REPO, copy_study, job_counts, overrides, snakemake
 
 
@@ -46,26 +46,27 @@ def test_paper_preset_dry_run_counts():
 def test_embedded_default_end_to_end(embedded_run):
     work, _ = embedded_run
     cfg = study_config.load(work / "config.yaml")
-    for model, method, scope in study.trained_models(cfg):
-        info = json.loads(
-            (work / f"results/models/{model}/{method}/{scope}/codepeft_training.json").read_text()
-        )
+    for model, method, seed, scope in study.trained_models(cfg):
+        model_dir = paths.fill(paths.MODEL_DIR, model=model, method=method, seed=seed, scope=scope)
+        info = json.loads((work / model_dir / paths.TRAINING_RECORD).read_text())
         max_steps = cfg["training"].get("max_steps", -1)
         assert info["global_step"] == max_steps if max_steps > 0 else info["global_step"] > 0
-    for model, method, task, lang in study.evaluated(cfg):
+    for model, method, seed, task, lang in study.evaluated(cfg):
         test_ids = [
             json.loads(line)["id"]
             for line in (work / f"results/data/{task}/{lang}/test.jsonl").open()
         ]
+        where = dict(model=model, method=method, seed=seed, task=task, lang=lang)
         preds = [
-            json.loads(line)
-            for line in (work / f"results/predictions/{model}/{method}/{task}/{lang}.jsonl").open()
+            json.loads(line) for line in (work / paths.fill(paths.PREDICTIONS, **where)).open()
         ]
         assert [p["id"] for p in preds] == test_ids, (model, method, task, lang)
         assert all({"prompt", "raw", "output"} <= set(p) for p in preds)
     # every method trained, every model generated for every task (4 methods x 4 pairs)
-    assert len(list((work / "results/predictions/tiny").glob("*/*/*.jsonl"))) >= 16
-    assert (work / "results/predictions/tiny/mt_qlora/generation/python.codereval.jsonl").is_file()
+    assert len(list((work / "results/predictions/tiny").glob("*/*/*/*.jsonl"))) >= 16
+    assert (
+        work / "results/predictions/tiny/mt_qlora/seed-42/generation/python.codereval.jsonl"
+    ).is_file()
 
 
 def reversed_keys(value):
@@ -191,6 +192,16 @@ RERUN_MATRIX = {
     # a key every training reads (the demo's mt_fft sets its own learning rate)
     "training.warmup_steps": (
         {"training": {"warmup_steps": 3}},
+        {"train": 5, **EVERYTHING_DOWNSTREAM_OF_TRAINING},
+    ),
+    # where trainings report (training.report_to): in no job's params, not in the report's
+    # config hash (tests/workflow/test_tracking_workflow.py runs a tracked training)
+    "training.report_to": ({"training": {"report_to": ["tensorboard", "mlflow"]}}, {}),
+    # a second training seed: that seed's trainings and what they feed; every analyzer job
+    # (one per tool over every predictions file) and the stats and report; nothing of seed 42,
+    # no mixture, no zero-shot (docs/architecture.md, "Files")
+    "training.seeds": (
+        {"training": {"seeds": [42, 7]}},
         {"train": 5, **EVERYTHING_DOWNSTREAM_OF_TRAINING},
     ),
     "methods.mt_fft.training.learning_rate": (
