@@ -82,6 +82,8 @@ VOLATILE_KEYS = {
     "peak_memory_gib",
     "wall_seconds",
     "wall_seconds_this_run",
+    "energy_seconds",  # the span the energy meter ran (codepeft.energy)
+    "energy_kwh",  # measured energy varies from run to run like time
     "requests",  # judge: requests made vs answered from the cache
     "provenance",
     "git_revision",

@@ -45,6 +45,7 @@ def test_demo_fine_tuning_beats_zero_shot(embedded_run):
             r
             for r in read_tsv(work / "results" / "stats" / f"{comp}.tsv")
             if (r["task"], r["lang"], r["measure"]) == (task, lang, measure)
+            and r.get("subset", "all") == "all"  # every test item (not the overlap-free subset)
         ]
         assert len(rows) == 1, f"{comp} {task}/{lang} {measure}: expected one row, got {rows}"
         r = rows[0]

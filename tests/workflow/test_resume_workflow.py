@@ -156,4 +156,5 @@ def test_missing_benchmark_file_plans_no_training(built_study):
         bench.unlink()
     proc = rerun_study(work, {"stats": {"alpha": 0.01}}, "-n", "--quiet", "rules", timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert set(job_counts(proc.stdout + proc.stderr)) == {"stats", "report", "all"}
+    planned = set(job_counts(proc.stdout + proc.stderr))
+    assert planned == {"stats", "report", "tidy_results", "model_cards", "all"}

@@ -249,12 +249,23 @@ RERUN_MATRIX = {
             **FINAL,
         },
     ),
-    "stats.alpha": ({"stats": {"alpha": 0.01}}, {"stats": 1, "report": 1, "all": 1}),
+    # the statistics and what reads them (the report, the tidy tables, the model cards)
+    "stats.alpha": (
+        {"stats": {"alpha": 0.01}},
+        {"stats": 1, "report": 1, "tidy_results": 1, "model_cards": 1, "all": 1},
+    ),
     "stats.bootstrap.resamples": ({"stats": {"bootstrap": {"resamples": 500}}}, FINAL),
     # the audits (8: multi-task x 4 test sets, single-task 1 + 2 + 1) and what reads their flags
     "overlap.threshold": (
         {"overlap": {"threshold": 0.8}},
-        {"overlap_audit": 8, "stats": 1, "report": 1, "all": 1},
+        {
+            "overlap_audit": 8,
+            "stats": 1,
+            "report": 1,
+            "tidy_results": 1,
+            "model_cards": 1,
+            "all": 1,
+        },
     ),
 }
 
