@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from codepeft import launch
+from codepeft import launch, tracking
 from codepeft.train import TrainingSpec, TrainJob
 
 REPO = Path(__file__).resolve().parents[2]
@@ -164,7 +164,13 @@ def test_train_argv_round_trips_into_codepeft_train(monkeypatch):
     ((args, kwargs),) = calls
     assert args[:6] == ("results/base/tiny", "qlora", "t.jsonl", "v.jsonl", "o", "c")
     assert args[6] == TrainingSpec.from_dict(training)
-    assert kwargs == {"seed": 7, "revision": None, "threads": 3}
+    assert kwargs == {
+        "seed": 7,
+        "revision": None,
+        "threads": 3,
+        "chat_template": None,
+        "track": tracking.Tracking(),
+    }
 
 
 def test_cli_check_only_fails_clearly_without_gpus():
@@ -217,7 +223,7 @@ def _run_train_rule_script(monkeypatch, tmp_path, multi_gpu, finetune="full"):
     monkeypatch.setattr(launch, "run_launch", lambda cmd: calls.append(cmd) or 0)
     fake = SimpleNamespace(
         input=Namedlist(fromdict={"train": "m/train.jsonl", "valid": "m/valid.jsonl", "base": []}),
-        output=Namedlist(["results/models/tiny/mt_fft/multi"]),
+        output=Namedlist(["results/models/tiny/mt_fft/seed-42/multi"]),
         log=Namedlist([str(tmp_path / "train.log")]),
         params=Namedlist(
             fromdict={
@@ -225,10 +231,14 @@ def _run_train_rule_script(monkeypatch, tmp_path, multi_gpu, finetune="full"):
                 "revision": None,
                 "finetune": finetune,
                 "training": {"max_steps": 8},
-                "checkpoints": "results/checkpoints/tiny/mt_fft/multi",
+                "checkpoints": "results/checkpoints/tiny/mt_fft/seed-42/multi",
                 "seed": 42,
                 "multi_gpu": multi_gpu,
             }
+        ),
+        config={"study": {"name": "t"}, "training": {"report_to": "none"}},
+        wildcards=Namedlist(
+            fromdict={"model": "tiny", "method": "mt_fft", "seed": "42", "scope": "multi"}
         ),
     )
     script = REPO / "workflow" / "scripts" / "train.py"
@@ -248,9 +258,10 @@ def test_train_rule_launches_one_process_per_gpu(monkeypatch, tmp_path):
     args = _parse(calls[0])
     assert args.num_processes == 2 and args.use_fsdp
     train_args = args.training_script_args
-    assert train_args[train_args.index("--out") + 1] == "results/models/tiny/mt_fft/multi"
+    assert train_args[train_args.index("--out") + 1] == "results/models/tiny/mt_fft/seed-42/multi"
     assert (
-        train_args[train_args.index("--checkpoints") + 1] == "results/checkpoints/tiny/mt_fft/multi"
+        train_args[train_args.index("--checkpoints") + 1]
+        == "results/checkpoints/tiny/mt_fft/seed-42/multi"
     )
     assert json.loads(train_args[train_args.index("--training-json") + 1]) == {"max_steps": 8}
 
@@ -273,8 +284,8 @@ def test_train_rule_trains_in_process_on_one_gpu(monkeypatch, tmp_path):
     assert code == 0 and launched == [] and len(calls) == 1
     args, kwargs = calls[0]
     assert args[4:6] == (
-        "results/models/tiny/mt_fft/multi",
-        "results/checkpoints/tiny/mt_fft/multi",
+        "results/models/tiny/mt_fft/seed-42/multi",
+        "results/checkpoints/tiny/mt_fft/seed-42/multi",
     )
     assert args[6] == TrainingSpec.from_dict({"max_steps": 8}) and kwargs["seed"] == 42
 
