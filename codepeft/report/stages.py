@@ -31,7 +31,7 @@ CATEGORIES += (PROTOCOL,)
 
 #: (kind, regular expression of the name, category): tables and plots of the report
 ITEMS = (
-    ("table", r"headline|rq_.+", STATISTICS),
+    ("table", r"headline|rq_.+|seeds|retention", STATISTICS),
     ("table", r"pass1", EXECUTION),
     ("table", r"means|not_computed|corpus", MEASURES),
     ("table", r"corpus_paired", STATISTICS),

@@ -40,3 +40,20 @@ def test_no_category_is_one_snakemake_reserves():
     # snakemake --report links "Workflow" and "Statistics" to its own panels
     assert not {"Workflow", "Statistics"} & set(stages.CATEGORIES)
     assert {c for _, _, c in stages.ITEMS} <= set(stages.CATEGORIES)
+
+
+def test_every_table_the_report_emits_has_a_stage_and_a_caption():
+    """A table a branch adds to the report (run.emit("<name>", ...)) must be claimed by a stage
+    and captioned, or `snakemake --report` stops: found from the report's source, so a new
+    table cannot slip past (the retention and seeds tables once did)."""
+    import re
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    source = "\n".join(p.read_text() for p in (repo / "codepeft" / "report").glob("*.py"))
+    names = set(re.findall(r'\.emit\(\s*"([a-z_0-9]+)"', source))
+    assert {"headline", "retention", "seeds", "corpus", "overlap"} <= names, names
+    captions = (repo / "workflow" / "report" / "tables.rst").read_text()
+    for name in sorted(names):
+        assert stages.category("table", name)
+        assert f'"{name}"' in captions, f"no caption for table {name!r} in tables.rst"
