@@ -1,8 +1,8 @@
 """Generate predictions for task records: greedy, batched, one output line per input id.
 
-    codepeft generate --model results/base/tiny --adapter results/models/tiny/mt_qlora/multi \
+    codepeft generate --model results/base/tiny --adapter results/models/tiny/mt_qlora/seed-42/multi \
         --data results/data/summarization/python/test.jsonl \
-        --out results/predictions/tiny/mt_qlora/summarization/python.jsonl \
+        --out results/predictions/tiny/mt_qlora/seed-42/summarization/python.jsonl \
         --decoding-json '{"batch_size": 8, "max_new_tokens": 128}'
 
 The HF backend renders each record's chat prompt (`chat_template`: the model's own, or the

@@ -3,7 +3,7 @@
 Examples:
 
     # what would be uploaded (files, sizes, the card), without a token or a network call
-    codepeft push --model results/models/tiny/mt_qlora/multi --repo-id me/tiny-mt-qlora --dry-run
+    codepeft push --model results/models/tiny/mt_qlora/seed-42/multi --repo-id me/tiny-mt-qlora --dry-run
 
     # two models, private repositories (the token only from HF_TOKEN)
     HF_TOKEN=hf_... codepeft push --private \\

@@ -1,8 +1,8 @@
 """`codepeft analyze`: run one static analyzer over a predictions file (all samples in one batch).
 
 Examples:
-    codepeft analyze pylint results/predictions/tiny/mt_qlora/generation/python.jsonl \
-        --task generation --lang python --out results/metrics/pylint/tiny/mt_qlora/generation/python.tsv
+    codepeft analyze pylint results/predictions/tiny/mt_qlora/seed-42/generation/python.jsonl \
+        --task generation --lang python --out results/metrics/pylint/tiny/mt_qlora/seed-42/generation/python.tsv
     codepeft analyze pmd preds.jsonl --task translation --lang cs-java --out pmd.tsv \
         --rules pmd.rules.tsv --summary pmd.summary.json --threads 2
     codepeft analyze --list            # analyzers, their languages, and whether each can run here

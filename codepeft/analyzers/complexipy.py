@@ -26,7 +26,7 @@ def unavailable(options: dict) -> str | None:
 
 
 def measure(code: str) -> dict:
-    # lazy: a tool missing from the job's env is 'not computed', not an ImportError
+    # lazy: only when the tool runs; its absence is `unavailable()`'s environment failure
     from complexipy import code_complexity
 
     try:

@@ -97,7 +97,7 @@ def package_function_rows(report: str) -> list[tuple[int, int, int, int]]:
 def cli_options(workdir: Path):
     """The options of a plain ``lizard <file>`` call (default thresholds and extensions), with
     an empty whitelist so that no ./whitelizard.txt of the working directory applies."""
-    # lazy: a tool missing from the job's env is 'not computed', not an ImportError
+    # lazy: only when the tool runs; its absence is `unavailable()`'s environment failure
     from lizard_core.options import parse_args
 
     option = parse_args(["lizard"])
@@ -109,7 +109,7 @@ def cli_options(workdir: Path):
 
 def text_report(info, option) -> str:
     """Lizard's default text report of one analyzed file: what ``lizard <file>`` prints."""
-    # lazy: a tool missing from the job's env is 'not computed', not an ImportError
+    # lazy: only when the tool runs; its absence is `unavailable()`'s environment failure
     from lizard_core.function_info import AllResult
     from lizard_core.output_scheme import OutputScheme
     from lizard_core.text_output import print_result
@@ -151,7 +151,7 @@ def _function_rows(funcs) -> list[tuple[int, int, int, int]]:
 
 def measure(path: str, code: str, extensions, no_functions: str = "status") -> dict:
     """Measures of one unit's text from Lizard's function list (each function once)."""
-    # lazy: a tool missing from the job's env is 'not computed', not an ImportError
+    # lazy: only when the tool runs; its absence is `unavailable()`'s environment failure
     import lizard
 
     if no_functions not in NO_FUNCTIONS_POLICIES:
@@ -165,7 +165,7 @@ def measure(path: str, code: str, extensions, no_functions: str = "status") -> d
 def measure_text_report(path: str, extensions, option, no_functions: str = "status") -> dict:
     """Measures of one unit file as the package read them: the file read as the CLI reads it,
     its text report parsed with `package_function_rows` (module doc)."""
-    # lazy: a tool missing from the job's env is 'not computed', not an ImportError
+    # lazy: only when the tool runs; its absence is `unavailable()`'s environment failure
     import lizard
 
     if no_functions not in NO_FUNCTIONS_POLICIES:
@@ -178,7 +178,7 @@ def measure_text_report(path: str, extensions, option, no_functions: str = "stat
 
 
 def run(units, workdir: Path, threads: int = 1, options: dict | None = None) -> AnalyzerResult:
-    # lazy: a tool missing from the job's env is 'not computed', not an ImportError
+    # lazy: only when the tool runs; its absence is `unavailable()`'s environment failure
     import lizard
     from lizard_ext.version import version
 

@@ -27,7 +27,7 @@ def unavailable(options: dict) -> str | None:
 
 
 def measure(code: str) -> dict:
-    # lazy: a tool missing from the job's env is 'not computed', not an ImportError
+    # lazy: only when the tool runs; its absence is `unavailable()`'s environment failure
     from radon.metrics import h_visit, mi_visit
     from radon.raw import analyze
 

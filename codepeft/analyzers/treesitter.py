@@ -35,7 +35,7 @@ def unavailable(options: dict) -> str | None:
 
 
 def parser_for(language: str):
-    # lazy: a tool missing from the job's env is 'not computed', not an ImportError
+    # lazy: only when the tool runs; its absence is `unavailable()`'s environment failure
     import tree_sitter
 
     grammar = importlib.import_module(_MODULES[language])

@@ -5,7 +5,7 @@ equivalent is `execution.allow_untrusted_code: true`); without it every task is 
 "not computed: execution not enabled".
 
 Examples:
-    codepeft execute --predictions results/predictions/tiny/mt_qlora/generation/python.jsonl \\
+    codepeft execute --predictions results/predictions/tiny/mt_qlora/seed-42/generation/python.jsonl \\
         --tests codepeft/resources/embedded/codereval/tests.jsonl --language python \\
         --out /tmp/exec.tsv --k 1 --threads 2 --allow-untrusted-code
     codepeft execute --predictions python_chatgpt_humanlabel_out.jsonl --tests tests.jsonl \\

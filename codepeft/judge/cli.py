@@ -19,7 +19,7 @@ status, missing) plus ``<out>.summary.json`` (backend, template hash, request co
         --model results/base/tiny --temperature 0.7 --max-tokens 24
 
     # a study's prediction file joined with its test data by id
-    codepeft judge --predictions results/predictions/tiny/mt_qlora/summarization/python.jsonl \\
+    codepeft judge --predictions results/predictions/tiny/mt_qlora/seed-42/summarization/python.jsonl \\
         --test-data results/data/summarization/python/test.jsonl --out python.tsv
 
 Answers are cached under --cache-dir (default results/judge_cache): rerunning the same command

@@ -12,7 +12,7 @@ statuses; ``--families surface`` or ``codebleu`` restricts it to the workflow's 
 
 Examples::
 
-    codepeft metrics --predictions results/predictions/tiny/mt_qlora/summarization/python.jsonl \\
+    codepeft metrics --predictions results/predictions/tiny/mt_qlora/seed-42/summarization/python.jsonl \\
         --references results/data/summarization/python/test.jsonl \\
         --task summarization --lang python --out table.tsv --summary summary.json
 

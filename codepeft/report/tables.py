@@ -28,7 +28,7 @@ from codepeft.config import schema_defaults
 from codepeft.paper import numbers as paper
 from codepeft.paper.numbers import PAPER_METRICS
 from codepeft.stats import Table, _to_number, magnitude
-from codepeft.stats.plan import OVER_SEEDS
+from codepeft.stats.plan import OVER_SEEDS, SEED_SPREAD_COLUMNS
 
 METRIC_PATH = paths.METRIC_TABLE_RE
 OK_STATUSES = {"ok", ""}
@@ -325,14 +325,7 @@ RQ_COLUMNS = (
     "n_missing_b",
     "mean_a",
     "mean_b",
-    "n_seeds",
-    "a_seed_min",
-    "a_seed_max",
-    "b_seed_min",
-    "b_seed_max",
-    "seed_gap",
-    "seed_spread",
-    "gap_exceeds_spread",
+    *SEED_SPREAD_COLUMNS,
     "both",
     "a_only",
     "b_only",
@@ -364,17 +357,6 @@ RQ_COLUMNS = (
     "paper_magnitude",
 )
 PAPER_RQ_COLUMNS = tuple(c for c in RQ_COLUMNS if c.startswith("paper_"))
-#: the columns of a row over the seeds (codepeft.stats.run.seed_spread): empty with one seed
-SEED_SPREAD_COLUMNS = (
-    "n_seeds",
-    "a_seed_min",
-    "a_seed_max",
-    "b_seed_min",
-    "b_seed_max",
-    "seed_gap",
-    "seed_spread",
-    "gap_exceeds_spread",
-)
 SEEDS_COLUMNS = (
     "comparison",
     "model",

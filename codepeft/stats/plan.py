@@ -16,6 +16,18 @@ TABLE_PATTERN = paths.METRIC_TABLE
 #: the `seed` of a block (and its rows) over every training seed of the study: per-instance
 #: values averaged over the seeds (docs/statistics.md, "Seeds")
 OVER_SEEDS = "mean"
+#: the columns of a stats row over the seeds (codepeft.stats.run.seed_spread; empty with one
+#: seed): each side's lowest and highest seed, the gap between the sides, the spread between seeds
+SEED_SPREAD_COLUMNS = (
+    "n_seeds",
+    "a_seed_min",
+    "a_seed_max",
+    "b_seed_min",
+    "b_seed_max",
+    "seed_gap",
+    "seed_spread",
+    "gap_exceeds_spread",
+)
 
 
 def _listify(value) -> list:

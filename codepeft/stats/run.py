@@ -15,7 +15,7 @@ from codepeft.config import schema_defaults
 from codepeft.io import write_tsv
 from codepeft.overlap.audit import flagged_ids
 from codepeft.stats import bootstrap
-from codepeft.stats.plan import OVER_SEEDS, _kind, resolve_option
+from codepeft.stats.plan import OVER_SEEDS, SEED_SPREAD_COLUMNS, _kind, resolve_option
 from codepeft.stats.tables import Table, compare_tables, mean_over_seeds, read_table
 from codepeft.stats.tests import p_adjust
 
@@ -45,14 +45,7 @@ ROW_COLUMNS = (
     "n_missing_b",
     "mean_a",
     "mean_b",
-    "n_seeds",
-    "a_seed_min",
-    "a_seed_max",
-    "b_seed_min",
-    "b_seed_max",
-    "seed_gap",
-    "seed_spread",
-    "gap_exceeds_spread",
+    *SEED_SPREAD_COLUMNS,
     "both",
     "a_only",
     "b_only",
