@@ -5,6 +5,7 @@ columns (codepeft.report.cost)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import types
 from pathlib import Path
@@ -28,7 +29,11 @@ def _domain(root: Path, name: str, label: str, joules: float, wrap_joules: float
 
 
 def _set(domain: Path, joules: float) -> None:
-    (domain / "energy_uj").write_text(f"{int(joules * UJ)}\n")
+    """Set a counter atomically, as sysfs reads are: the meter's thread may read it meanwhile
+    (a plain write_text truncates first, and the thread would read an empty file)."""
+    new = domain / "energy_uj.new"
+    new.write_text(f"{int(joules * UJ)}\n")
+    os.replace(new, domain / "energy_uj")
 
 
 @pytest.fixture
