@@ -46,6 +46,37 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+# Snakemake's Slurm executor plugin runs `scontrol show config` whenever Snakemake starts (for
+# a help text: snakemake_executor_plugin_slurm 2.8.0, job_status_query.get_min_job_age). Where
+# Slurm is installed and its controller is down (this machine before and after the Slurm
+# tests), that call takes 9 s to fail, in every snakemake process: a test of 20 dry runs waited
+# 3 minutes. Tests that do not use Slurm find an `scontrol` that fails at once first in PATH;
+# tests/slurm takes it out (`path_without_scontrol_shim`).
+NO_SCONTROL = Path(tempfile.gettempdir()) / f"codepeft-tests-no-scontrol-{os.getuid()}"
+
+
+def _put_scontrol_shim_first_in_path() -> None:
+    NO_SCONTROL.mkdir(exist_ok=True)
+    shim = NO_SCONTROL / "scontrol"
+    if not shim.exists():  # written whole, then renamed: workers start side by side
+        part = NO_SCONTROL / f".scontrol.{os.getpid()}"
+        part.write_text(
+            "#!/bin/sh\necho 'scontrol: not available in the non-Slurm tests"
+            " (tests/conftest.py)' >&2\nexit 1\n"
+        )
+        part.chmod(0o755)
+        os.replace(part, shim)
+    os.environ["PATH"] = f"{NO_SCONTROL}{os.pathsep}{path_without_scontrol_shim()}"
+
+
+def path_without_scontrol_shim(path: str | None = None) -> str:
+    """PATH (default: this process's) without the tests' failing `scontrol`."""
+    parts = (os.environ.get("PATH", "") if path is None else path).split(os.pathsep)
+    return os.pathsep.join(p for p in parts if p and p != str(NO_SCONTROL))
+
+
+_put_scontrol_shim_first_in_path()
+
 # The work units of a distributed run (`--dist loadgroup`), so that the critical path starts
 # at once and no worker waits while there is work: first the embedded study's build with the
 # demo's checks (one unit, EMBEDDED_BUILD: its first test builds the study), the Slurm tests

@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import copy_checkout, snakemake
+from tests.conftest import copy_checkout, path_without_scontrol_shim, snakemake
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
@@ -93,8 +93,17 @@ def _cluster(action: str, timeout: int) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def real_scontrol():
+    """The real `scontrol` in PATH for this module's processes and the jobs they submit (the
+    other tests find one that fails at once: tests/conftest.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", path_without_scontrol_shim())
+        yield
+
+
 @pytest.fixture(scope="module")
-def slurm_cluster():
+def slurm_cluster(real_scontrol):
     if os.geteuid() != 0:
         pytest.skip("needs root (apt-get install slurm, start slurmctld/slurmd/munged)")
     if shutil.which("sbatch") is None and shutil.which("apt-get") is None:
