@@ -41,7 +41,7 @@ run: setup
 # whichever worker is free. Serially: make test XDIST=   (or plain .venv/bin/pytest). Extra
 # options: PYTEST_ARGS="--durations=30"; what each worker did when: CODEPEFT_TEST_TIMELINE=<file>
 # (benchmarks/timeline.py)
-TEST_WORKERS ?= 3
+TEST_WORKERS ?= 2
 XDIST ?= -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # everything (CI: .ci/run); serially ~25 min on 2 cores, the study's build (~7 min) the longest
