@@ -44,13 +44,13 @@ run: setup
 TEST_WORKERS ?= 2
 XDIST ?= -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-# everything (CI: .ci/run); serially ~25 min on 2 cores, the study's build (~7 min) the longest
-# item; timings: benchmarks/tests.md
+# everything (CI: .ci/run): ~19.5 min on 2 cores from a clean clone, 29 CPU-minutes, the study's
+# build (~9 min beside the Slurm tests) the longest item; timings: benchmarks/tests.md
 test: setup
 	$(BIN)/pytest -q -ra $(XDIST) $(PYTEST_ARGS)
 
-# the unit tests only (tests/unit, without those marked slow, workflow or slurm): 55 s with 2
-# workers under load 1 on 2 cores (benchmarks/tests.md), for while you work
+# the unit tests only (tests/unit, without those marked slow, workflow or slurm): 52 s with 2
+# workers on 2 cores (benchmarks/tests.md), for while you work
 test-fast: $(VENV)/.installed
 	$(BIN)/pytest -q -ra $(XDIST) tests/unit -m "not slow and not workflow and not slurm" $(PYTEST_ARGS)
 
