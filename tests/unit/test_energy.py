@@ -73,11 +73,17 @@ def test_rapl_background_thread_reads_between_wraps(powercap):
     """Two wraps between start and end: only readings in between see both."""
     import time
 
+    def thread_has_read(joules: float) -> None:  # however loaded the machine
+        deadline = time.monotonic() + 30
+        while meter.last[0] != joules and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert meter.last[0] == joules
+
     meter = E.EnergyMeter(gpus=False, powercap=powercap["root"], interval_s=0.05)
     _set(powercap["package"], 100)  # +200 (one wrap)
-    time.sleep(0.5)  # the thread reads it
+    thread_has_read(100)
     _set(powercap["package"], 50)  # +950 (a second wrap)
-    time.sleep(0.5)
+    thread_has_read(50)
     record = meter.record()
     assert record["energy_devices"][0]["joules"] == pytest.approx(1150)
 
