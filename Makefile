@@ -44,7 +44,7 @@ run: setup
 TEST_WORKERS ?= 2
 XDIST ?= -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-# everything (CI: .ci/run): ~19.5 min on 2 cores from a clean clone, 29 CPU-minutes, the study's
+# everything (CI: .ci/run): 18-20 min on 2 cores from a clean clone, 27-29 CPU-minutes, the study's
 # build (~9 min beside the Slurm tests) the longest item; timings: benchmarks/tests.md
 test: setup
 	$(BIN)/pytest -q -ra $(XDIST) $(PYTEST_ARGS)

@@ -207,13 +207,9 @@ def pytest_xdist_make_scheduler(config, log):
             # can queue behind a long test (the Slurm time limit's 6 minutes) while the other
             # worker idles. A worker runs a test once it knows the next one (its teardown
             # depends on it): hand out the next unit only at the last pending test.
-            if (
-                not node.shutting_down
-                and self.workqueue
-                and self._pending_of(self.assigned_work[node]) > 1
-            ):
+            if self.workqueue and self._pending_of(self.assigned_work[node]) > 1:
                 return
-            super()._reschedule(node)
+            super()._reschedule(node)  # (which also shuts a worker down at the queue's end)
 
     return WorkUnits(config, log)
 
