@@ -46,6 +46,11 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # their own (OMP_NUM_THREADS = the rule's threads).
 if os.environ.get("PYTEST_XDIST_WORKER"):
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+# torch's OpenMP threads wait for work by sleeping, not spinning: the tests run studies side by
+# side, and a 2-thread job (the tiny base's pre-training) spinning while the other core is busy
+# took 145 s and 182 CPU-s instead of 89 s and 84 CPU-s (benchmarks/tests.md). Alone, spinning
+# is ~10% faster: `make run` keeps OpenMP's default.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # Snakemake's Slurm executor plugin runs `scontrol show config` whenever Snakemake starts (for
 # a help text: snakemake_executor_plugin_slurm 2.8.0, job_status_query.get_min_job_age). Where

@@ -9,10 +9,11 @@ profiles/slurm-test override.
   the outputs are byte-identical (CPU training and greedy decoding are deterministic).
 - test_cancelled_training_resumes: a training is scancel-ed mid-run; it saves a checkpoint on
   SIGTERM, Snakemake retries it (restart-times) and the retry resumes from the checkpoint.
-- test_time_limit_signal_saves_and_resumes: a training with a 4-minute time limit gets the
-  rules' `--signal=TERM@<lead>` through sbatch -> srun -> snakemake -> python, saves at that
-  step and exits; a checkpoint cut off mid-save is planted before the retry, which drops it and
-  resumes from the step saved at the signal.
+- test_time_limit_signal_saves_and_resumes: a running training's time limit is brought to
+  within the rules' signal lead (`scontrol update TimeLimit`); SLURM's `--signal=TERM@<lead>`
+  goes through sbatch -> srun -> snakemake -> python, the training saves at that step and exits;
+  a checkpoint cut off mid-save is planted before the retry, which drops it and resumes from
+  the step saved at the signal.
 
 Root only (apt-get install of slurm, daemons); skipped elsewhere. Every snakemake call is
 wrapped in `timeout -k` (a hung status check would otherwise wait forever).
@@ -64,15 +65,15 @@ FAST_DECODING = {"summarization": 12, "generation": 16, "translation": 16}
 MEASURED: dict[str, float] = {}
 
 
-def time_limit_max_steps(rate: float | None, window_s: float = 240, floor: int = 1500) -> int:
+def time_limit_max_steps(rate: float | None, window_s: float = 90, floor: int = 1000) -> int:
     """Steps for the time-limit test's training: more than its first attempt can do before the
     signal, so that the signal, not the end of training, stops it, and not many more, since the
-    retry runs the rest. The signal comes at most `runtime - signal_lead_s` (4 - 2 minutes)
-    after the job starts; `window_s` covers that twice over (a machine up to 2x faster during the
-    test than when the rate was measured). Without a measured rate: 6000 (~5 minutes at 20
-    steps/s)."""
+    retry runs the rest. The signal comes at SLURM's next time-limit check after the limit is
+    brought forward (every 30 s), which the test does at the training's first progress line;
+    `window_s` covers that three times over (a machine faster during the test than when the
+    rate was measured). Without a measured rate: 2000 steps (~100 s at 20 steps/s)."""
     if not rate:
-        return 6000
+        return 2000
     return max(floor, round(rate * window_s))
 
 
@@ -306,13 +307,29 @@ def _scontrol_job(job: str) -> str:
     ).stdout
 
 
+def _run_time_s(details: str) -> int:
+    """The RunTime of `scontrol show job` in seconds ([days-]hh:mm:ss)."""
+    value = re.search(r"RunTime=(\S+)", details).group(1)
+    days, _, clock = value.rpartition("-")
+    h, m, sec = (int(x) for x in clock.split(":"))
+    return ((int(days or 0) * 24 + h) * 60 + m) * 60 + sec
+
+
+def test_run_time_s_reads_scontrol():
+    assert _run_time_s("JobState=RUNNING RunTime=00:01:05 TimeLimit=00:30:00") == 65
+    assert _run_time_s("RunTime=1-02:00:00") == 26 * 3600
+
+
 def test_time_limit_signal_saves_and_resumes(slurm_copy):
-    # the first attempt of the training has a 4-minute time limit: the rules ask SLURM for
-    # SIGTERM `signal_lead_s` (120 s, profiles/slurm-test/site.yaml) before it, sent to the
-    # job step (srun -> the inner snakemake -> the rule's python). The retry gets 30 minutes,
-    # so that it finishes here (on a real cluster every slice has the same limit and a long
-    # training takes one retry per slice). No periodic checkpoints: the only complete one is
-    # the one saved at the signal.
+    # the training runs with the test profile's 30-minute limit; once it logs its first steps,
+    # the test brings the limit forward (`scontrol update TimeLimit`, as an admin or a
+    # `scontrol update` of the user may) to the next whole minute that leaves at least a minute
+    # to run: the rules' SIGTERM `signal_lead_s` (120 s, profiles/slurm-test/site.yaml) before
+    # it is then due, and SLURM sends it at its next time-limit check, to the job step (srun ->
+    # the inner snakemake -> the rule's python). The same path as a limit reached in the
+    # course of a run, without waiting minutes for it (SLURM's limits are whole minutes). The
+    # retry keeps the 30 minutes. No periodic checkpoints: the only complete one is the one
+    # saved at the signal.
     training = {
         "max_steps": time_limit_max_steps(MEASURED.get("fft_steps_per_s")),
         "per_device_batch_size": 1,
@@ -326,30 +343,34 @@ def test_time_limit_signal_saves_and_resumes(slurm_copy):
     config = yaml.safe_load((repo / "config.yaml").read_text())
     config["training"].update(training)
     (repo / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    limits = repo / "profiles" / "slurm-timelimit"
-    limits.mkdir(exist_ok=True)
-    (limits / "config.yaml").write_text(
-        "set-resources:\n  train:\n    mem_mb: 3000\n    cpus_per_task: 1\n"
-        '    runtime: "4 if attempt == 1 else 30"\n'
-    )
     target = "results/models/tiny/mt_fft/seed-42/multi"
     ckpt = repo / "results" / "checkpoints" / "tiny" / "mt_fft" / "seed-42" / "multi"
     log = repo / "logs" / "train" / "tiny" / "mt_fft" / "seed-42" / "multi.log"
     out = open(repo / "snakemake.out", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
-        ["timeout", "-k", "10", "1500", SNAKEMAKE, target, *PROFILES, "--profile", str(limits)],
+        ["timeout", "-k", "10", "1200", SNAKEMAKE, target, *PROFILES],
         cwd=repo,
         env=_env(),
         stdout=out,
         stderr=subprocess.STDOUT,
     )
+    limited, limit_min = None, None
     planted = None
     try:
-        # wait for the first attempt to stop at the signal, then leave what a kill during a
-        # later save leaves: a higher checkpoint folder, half written, without the marker
+        # bring the first attempt's limit forward once it trains; wait for it to stop at the
+        # signal, then leave what a kill during a later save leaves: a higher checkpoint
+        # folder, half written, without the marker
         deadline = time.time() + 900
         while time.time() < deadline and proc.poll() is None:
             text = log.read_text() if log.exists() else ""
+            if limited is None and re.search(rf"step \d+/{training['max_steps']}", text):
+                limited = re.search(r"SLURM_JOB_ID=(\d+)", text).group(1)
+                limit_min = _run_time_s(_scontrol_job(limited)) // 60 + 2
+                subprocess.run(
+                    ["scontrol", "update", f"JobId={limited}", f"TimeLimit={limit_min}"],
+                    check=True,
+                    timeout=30,
+                )
             stopped = re.search(r"stopped by (SIG\w+) at step (\d+)", text)
             if stopped:
                 saved = int(stopped.group(2))
@@ -358,7 +379,7 @@ def test_time_limit_signal_saves_and_resumes(slurm_copy):
                 (planted / "model.safetensors").write_bytes(b"\0" * 100)
                 break
             time.sleep(0.2)
-        rc = proc.wait(timeout=1500)
+        rc = proc.wait(timeout=1200)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -377,7 +398,8 @@ def test_time_limit_signal_saves_and_resumes(slurm_copy):
     assert "returned non-zero exit status 143" in first_log.read_text()
     details = _scontrol_job(first)
     assert "Partition=gpu" in details and "Account=codepeft-test" in details, details
-    assert "TimeLimit=00:04:00" in details, details
+    assert first == limited and f"TimeLimit=00:{limit_min:02d}:00" in details, details
+    assert "TimeLimit=00:30:00" in _scontrol_job(retry)
     # the retry dropped the cut-off checkpoint and resumed at the step saved at the signal
     text = log.read_text()
     assert f"removing incomplete checkpoint {planted.relative_to(repo)}" in text, text[-3000:]
