@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE ?= 1
 export HF_DATASETS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: setup tools run test test-fast lint format clean
+.PHONY: setup tools run test test-slurm test-all test-fast lint format clean
 
 setup: $(VENV)/.installed tools
 
@@ -44,9 +44,19 @@ run: setup
 TEST_WORKERS ?= 2
 XDIST ?= -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-# everything (CI: .ci/run): 18-20 min on 2 cores from a clean clone, 27-29 CPU-minutes, the study's
-# build (~9 min beside the Slurm tests) the longest item; timings: benchmarks/tests.md
+# everything but the Slurm tests: ~12 min on 2 cores from a clean clone, the study's build (~5
+# min) the longest item; timings: benchmarks/tests.md
 test: setup
+	$(BIN)/pytest -q -ra $(XDIST) -m "not slurm" $(PYTEST_ARGS)
+
+# the workflow on a real one-node Slurm (tests/slurm, marked slurm: root; scripts/slurm/cluster.sh
+# installs and starts it with apt): ~7 min, most of it waiting on the queue. CI (.ci/run) runs it
+# after `make test`; elsewhere without root it is skipped
+test-slurm: setup
+	$(BIN)/pytest -q -ra tests/slurm $(PYTEST_ARGS)
+
+# both in one session, the Slurm tests' waits beside the other tests: ~16 min
+test-all: setup
 	$(BIN)/pytest -q -ra $(XDIST) $(PYTEST_ARGS)
 
 # the unit tests only (tests/unit, without those marked slow, workflow or slurm): 52 s with 2

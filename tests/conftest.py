@@ -83,16 +83,17 @@ def path_without_scontrol_shim(path: str | None = None) -> str:
 
 _put_scontrol_shim_first_in_path()
 
-# The work units of a distributed run (`--dist loadgroup`), so that the critical path starts
-# at once and no worker waits while there is work: first the embedded study's build with the
-# demo's checks (one unit, EMBEDDED_BUILD: its first test builds the study), the Slurm tests
-# (they wait on the queue as much as on the CPU, beside the study's build), then each module
-# (its module fixtures are built once), workflow and slow ones first; last the other tests
-# that read the built study, one unit per module, taken by whichever worker is free: the study
-# is built once per session for both workers (`_build_embedded_study`: a worker that needs it
-# while the other builds waits on its lock). xdist's own loadgroup marks a group in the test's
-# node id, which pytest 9 no longer takes; here each worker writes its collection's units to
-# GROUPS_ENV's folder and the scheduler (`pytest_xdist_make_scheduler`) reads them.
+# The work units of a distributed run (`--dist loadgroup`), longest first, so that the critical
+# path starts at once, the short units fill the end and no worker waits while there is work:
+# first the embedded study's build with the demo's checks (one unit, EMBEDDED_BUILD: its first
+# test builds the study), the Slurm tests when they run (`make test-all`: they wait on the queue
+# as much as on the CPU), the workflow modules that build studies of their own (beside the
+# build), then the other tests that read the built study (the resume test's retraining first),
+# one unit per module, then the slow modules, the fast ones last. The study is built once per
+# session for both workers (`_build_embedded_study`: a worker that needs it while the other
+# builds waits on its lock). xdist's own loadgroup marks a group in the test's node id, which
+# pytest 9 no longer takes; here each worker writes its collection's units to GROUPS_ENV's
+# folder and the scheduler (`pytest_xdist_make_scheduler`) reads them.
 EMBEDDED_BUILD, SLURM_GROUP = "embedded_study", "slurm"
 EMBEDDED_BUILD_MODULE = "test_demo_workflow.py"
 GROUPS_ENV = "CODEPEFT_TEST_UNITS"
@@ -117,15 +118,19 @@ def work_unit(item) -> str:
     return SHARED_GROUPS.get(item.path.name, module)
 
 
+#: the study's readers that take minutes (a retraining and its chain), ahead of the others
+LONG_READERS = ("test_resume_workflow.py",)
+
+
 def _unit_rank(item) -> int:
     unit = work_unit(item)
     if unit in (EMBEDDED_BUILD, SLURM_GROUP):
         return 0 if unit == EMBEDDED_BUILD else 1
     if _reads_embedded_study(item):
-        return 5
+        return 3 if item.path.name in LONG_READERS else 4
     if TESTS / "workflow" in item.path.parents:
         return 2
-    return 3 if item.get_closest_marker("slow") else 4
+    return 5 if item.get_closest_marker("slow") else 6
 
 
 def _distributed(config) -> bool:
