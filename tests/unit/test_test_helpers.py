@@ -40,19 +40,26 @@ class _Item:
         return name if name == "slow" and self.slow else None
 
 
-def test_work_units_build_the_study_first_and_spread_its_readers_last():
+def test_work_units_run_longest_first_from_the_study_build_to_the_fast_modules():
     build = _Item("workflow/test_demo_workflow.py", ["embedded_run"])
-    reader = _Item("workflow/test_resume_workflow.py", ["built_study", "embedded_run"])
+    resume = _Item("workflow/test_resume_workflow.py", ["built_study", "embedded_run"])
+    reader = _Item("workflow/test_workflow.py", ["built_study", "embedded_run"])
     same_module = _Item("workflow/test_resume_workflow.py", ["tmp_path"])
+    own_study = _Item("workflow/test_seeds_workflow.py", ["tmp_path"])
     slurm = _Item("slurm/test_slurm.py", ["slurm_copy"])
     slow, fast = _Item("unit/test_cost.py", slow=True), _Item("unit/test_io.py")
-    units = {i: conftest.work_unit(i) for i in (build, reader, same_module, slurm, slow, fast)}
+    items = (build, resume, reader, same_module, own_study, slurm, slow, fast)
+    units = {i: conftest.work_unit(i) for i in items}
     assert units[build] == conftest.EMBEDDED_BUILD
-    assert units[reader] == "study:workflow/test_resume_workflow.py"
+    assert units[resume] == "study:workflow/test_resume_workflow.py"
     assert units[same_module] == "workflow/test_resume_workflow.py"
     assert units[slurm] == conftest.SLURM_GROUP
-    ranks = [conftest._unit_rank(i) for i in (build, slurm, same_module, slow, fast, reader)]
-    assert ranks == sorted(ranks) and ranks[0] < ranks[1] < ranks[2] < ranks[-1], ranks
+    # the build, the Slurm tests, the workflow modules' own studies (beside the build), the
+    # resume test's retraining, the other readers of the study, the slow modules, the fast ones
+    order = (build, slurm, own_study, resume, reader, slow, fast)
+    ranks = [conftest._unit_rank(i) for i in order]
+    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks), ranks
+    assert conftest._unit_rank(same_module) == conftest._unit_rank(own_study)
 
 
 def test_embedded_study_is_built_once_for_every_worker(tmp_path, monkeypatch):

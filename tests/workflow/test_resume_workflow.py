@@ -62,11 +62,14 @@ def test_interrupted_run_resumes_with_make_run(embedded_run, built_study):
     # the finished study without one training's model and the predictions made from it (as a
     # run stopped before that training leaves it; the model alone is not enough: Snakemake does
     # not remake a missing intermediate whose consumers are up to date): `make run` trains it
-    # again, then generates, evaluates and reports what depends on it. MT-FFT: its training
-    # (114 steps) outlasts the kill below by tens of seconds, so an orphan is left to stop.
+    # again, then generates, evaluates and reports what depends on it (13 jobs). Single-task
+    # QLoRA on translation: its training (18 steps, ~11 s after its first step's line on a
+    # quiet machine) outlasts the kill below, so an orphan is left for the next run to stop
+    # (within a second); MT-FFT's (114 steps) would too, with a chain of 30 jobs.
     reference, work = embedded_run[0], built_study
-    shutil.rmtree(work / "results" / "models" / "tiny" / "mt_fft" / "seed-42" / "multi")
-    shutil.rmtree(work / "results" / "predictions" / "tiny" / "mt_fft")
+    trained = Path("tiny") / "st_qlora" / "seed-42" / "translation"
+    shutil.rmtree(work / "results" / "models" / trained)
+    shutil.rmtree(work / "results" / "predictions" / trained)
     planned = snakemake(["-n", "--quiet", "rules"], work, 300)
     assert job_counts(planned.stdout)["train"] == 1, planned.stdout[-3000:]
     for log in (work / "logs").rglob("*.log"):
@@ -93,8 +96,8 @@ def test_interrupted_run_resumes_with_make_run(embedded_run, built_study):
     said = (work / "run2.out").read_text()
     assert "stopping 1 job process(es) left by an interrupted run" in said, said[-3000:]
     assert "clearing the lock of an interrupted run" in said, said[-3000:]
-    training = (work / "logs" / "train" / "tiny" / "mt_fft" / "seed-42" / "multi.log").read_text()
-    assert "resuming from results/checkpoints/tiny/mt_fft/seed-42/multi/checkpoint-" in training
+    training = (work / "logs" / "train" / trained.with_suffix(".log")).read_text()
+    assert f"resuming from results/checkpoints/{trained}/checkpoint-" in training
 
     # 3. `make run` once more finishes the study
     third = subprocess.run(RUN, cwd=work, env=_env(), capture_output=True, text=True, timeout=1500)
