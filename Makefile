@@ -44,8 +44,9 @@ run: setup
 TEST_WORKERS ?= 2
 XDIST ?= -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-# everything but the Slurm tests: ~12 min on 2 cores from a clean clone, the study's build (~5
-# min) the longest item; timings: benchmarks/tests.md
+# everything but the Slurm tests: 11-12 min on 2 cores from a clean clone (11 min 6 s; 20
+# CPU-minutes), the study's build (~7.5 min beside the other worker) the longest item;
+# timings: benchmarks/tests.md
 test: setup
 	$(BIN)/pytest -q -ra $(XDIST) -m "not slurm" $(PYTEST_ARGS)
 

@@ -2,12 +2,12 @@
 beside the checkout in CI and on developer machines; tests that need it skip loudly elsewhere.
 
 Layout: `tests/unit` (fast, `make test-fast`), `tests/workflow` (runs Snakemake; marked
-`workflow` by its conftest), `tests/slurm` (a real one-node Slurm; marked `slurm`). Every test
-that uses `embedded_run` is marked `workflow` wherever it lives. Helpers for all three folders
-live here: `snakemake` (the one runner), `copy_checkout` (the one copy of the checkout),
-`tiny_records` (the tiny training records) and `tiny_model` (a tiny model built once per
-session); the built embedded study is `embedded_run` (read-only) and `built_study` (a copy to
-change and rerun, with `rerun_study`)."""
+`workflow` by its conftest), `tests/slurm` (a real one-node Slurm; marked `slurm`: run by `make
+test-slurm`, not `make test`). Every test that uses `embedded_run` is marked `workflow` wherever
+it lives. Helpers for all three folders live here: `snakemake` (the one runner),
+`copy_checkout` (the one copy of the checkout), `tiny_records` (the tiny training records) and
+`tiny_model` (a tiny model built once per session); the built embedded study is `embedded_run`
+(read-only) and `built_study` (a copy to change and rerun, with `rerun_study`)."""
 
 from __future__ import annotations
 

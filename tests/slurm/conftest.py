@@ -1,4 +1,5 @@
-"""Every test in tests/slurm is marked `slurm` (left out of `make test-fast`)."""
+"""Every test in tests/slurm is marked `slurm`: left out of `make test` and `make test-fast`, run by
+`make test-slurm` (CI runs it after `make test`)."""
 
 from pathlib import Path
 
