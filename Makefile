@@ -45,8 +45,8 @@ TEST_WORKERS ?= 2
 XDIST ?= -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 # everything but the Slurm tests: 10.5-11 min on 2 cores from a clean clone (10 min 33 s,
-# 11 min 6 s; 19-20 CPU-minutes), the study's build (~7.5 min beside the other worker) the longest item;
-# timings: benchmarks/tests.md
+# 11 min 6 s; 19-20 CPU-minutes), the study's build (~7.5 min beside the other worker) the
+# longest item; timings: benchmarks/tests.md
 test: setup
 	$(BIN)/pytest -q -ra $(XDIST) -m "not slurm" $(PYTEST_ARGS)
 
