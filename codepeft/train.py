@@ -132,7 +132,7 @@ def probe_4bit() -> str | None:
         return f"{type(err).__name__}: {err}"
 
 
-def _make_callbacks(stop_flag: dict):
+def _make_callbacks(stop_flag: dict, save_total_limit: int | None):
     # lazy: transformers takes seconds; TrainingSpec and the multi-GPU parent do without
     from transformers import TrainerCallback
 
@@ -163,12 +163,17 @@ def _make_callbacks(stop_flag: dict):
             )
 
     class MarkCheckpointComplete(TrainerCallback):
-        # on_save runs after the trainer has written the whole checkpoint folder
+        # on_save runs after the trainer has written the whole checkpoint folder; the older
+        # ones go only once the new one is marked (the trainer's own rotation is off: it ran
+        # before this, so a kill in between left no complete checkpoint to resume from)
         def on_save(self, args, state, control, **kwargs):
             if args.should_save:
                 folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
                 if folder.is_dir():
                     mark_complete(folder, state.global_step)
+                    rotate_checkpoints(
+                        args.output_dir, save_total_limit, state.best_model_checkpoint
+                    )
             return control
 
     class StopOnSignal(TrainerCallback):
@@ -359,6 +364,32 @@ def last_checkpoint(checkpoint_dir: Path) -> str | None:
     return str(max(complete)[1]) if complete else None
 
 
+def rotate_checkpoints(checkpoint_dir, keep: int | None, best: str | None = None) -> list[str]:
+    """Remove the oldest complete checkpoints until `keep` remain (None or 0: keep all), never
+    the newest (to resume from) nor `best` (for load-best-at-end); as the trainer's
+    `save_total_limit` does, but run once the newest is marked complete. Returns what it
+    removed."""
+    if not keep or keep <= 0:
+        return []
+    complete = sorted(
+        (int(m.group(1)), path)
+        for path in Path(checkpoint_dir).iterdir()
+        if (m := _CHECKPOINT_NAME.match(path.name)) and (path / COMPLETE_MARKER).is_file()
+    )
+    protected = {complete[-1][1].name} if complete else set()
+    if best:
+        protected.add(Path(best).name)
+    removed, remaining = [], len(complete)
+    for _, path in complete:
+        if remaining <= max(keep, len(protected)):
+            break
+        if path.name not in protected:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(str(path))
+            remaining -= 1
+    return removed
+
+
 @dataclass
 class Setup:
     """A trainer ready to train, with what `train` records beside the model."""
@@ -511,7 +542,7 @@ def _training_args(
         eval_steps=spec.eval_steps,
         save_strategy="steps",
         save_steps=spec.save_steps,
-        save_total_limit=spec.save_total_limit,
+        save_total_limit=None,  # rotate_checkpoints, once the new checkpoint is complete
         load_best_model_at_end=use_eval,
         logging_steps=spec.logging_steps,
         logging_first_step=True,
@@ -724,7 +755,7 @@ def train(
         seed=seed,
         revision=revision,
         threads=threads,
-        callbacks=_make_callbacks(stop_flag)
+        callbacks=_make_callbacks(stop_flag, spec.save_total_limit)
         + [cost.callback()]
         + tracking.callbacks(track, dataclasses.asdict(spec)),
         chat_template=chat_template,

@@ -82,3 +82,28 @@ def test_no_complete_checkpoint_means_a_fresh_start(tmp_path):
     (ckpt / "checkpoint-notes").mkdir()  # not a checkpoint folder: left alone
     assert train.last_checkpoint(ckpt) is None
     assert (ckpt / "checkpoint-notes").is_dir()
+
+
+def test_rotation_keeps_the_newest_complete_checkpoints_and_the_best(tmp_path):
+    ckpt = tmp_path / "ckpt"
+    for step in (2, 4, 6, 8):
+        _saved(ckpt, step)
+    assert train.rotate_checkpoints(ckpt, None) == [] and train.rotate_checkpoints(ckpt, 0) == []
+    removed = train.rotate_checkpoints(ckpt, 2, best=str(ckpt / "checkpoint-2"))
+    # the best (2) and the newest (8) stay, and they are already two
+    assert removed == [str(ckpt / "checkpoint-4"), str(ckpt / "checkpoint-6")]
+    assert sorted(p.name for p in ckpt.iterdir()) == ["checkpoint-2", "checkpoint-8"]
+    _saved(ckpt, 10)
+    assert train.rotate_checkpoints(ckpt, 1) == [
+        str(ckpt / "checkpoint-2"),
+        str(ckpt / "checkpoint-8"),
+    ]
+    assert train.last_checkpoint(ckpt) == str(ckpt / "checkpoint-10")
+
+
+def test_rotation_never_counts_or_removes_a_folder_being_written(tmp_path):
+    ckpt = tmp_path / "ckpt"
+    _saved(ckpt, 2)
+    writing = _saved(ckpt, 4, complete=False)
+    assert train.rotate_checkpoints(ckpt, 1) == []
+    assert writing.is_dir() and (ckpt / "checkpoint-2").is_dir()

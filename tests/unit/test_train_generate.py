@@ -77,6 +77,40 @@ def qlora(workdir):
     return out, info
 
 
+@pytest.mark.slow  # a LoRA training on the tiny model, 4 steps
+def test_a_complete_checkpoint_exists_at_every_moment_of_the_rotation(
+    workdir, tmp_path, monkeypatch
+):
+    # the trainer's own save_total_limit removed the older checkpoint before the new one was
+    # marked complete: a kill in between (a time limit's SIGKILL) left nothing to resume from
+    seen = []
+    mark = train.mark_complete
+
+    def spy(folder, step):
+        seen.append(
+            (step, sorted(p.parent.name for p in folder.parent.glob(f"*/{train.COMPLETE_MARKER}")))
+        )
+        mark(folder, step)
+
+    monkeypatch.setattr(train, "mark_complete", spy)
+    spec = dict(FAST, save_steps=1, save_total_limit=1)
+    train.train(
+        str(workdir / "tiny"),
+        "lora",
+        str(workdir / "mix.jsonl"),
+        None,
+        str(tmp_path / "model"),
+        str(tmp_path / "ckpt"),
+        train.TrainingSpec.from_dict(spec),
+    )
+    assert seen == [
+        (1, []),
+        (2, ["checkpoint-1"]),
+        (3, ["checkpoint-2"]),
+        (4, ["checkpoint-3"]),
+    ]
+
+
 @pytest.mark.slow  # a QLoRA training on the tiny model (the qlora fixture)
 def test_qlora_training_saves_adapter_and_record(workdir, qlora):
     out, info = qlora
@@ -162,7 +196,7 @@ def _wait_for_checkpoint(ckpt: Path, proc, minimum=2, timeout=120):
         done = [
             int(p.name.split("-")[1])
             for p in ckpt.glob("checkpoint-*")
-            if (p / "trainer_state.json").exists()
+            if (p / train.COMPLETE_MARKER).exists()
         ]
         if done and max(done) >= minimum:
             return max(done)
@@ -188,7 +222,12 @@ def test_interrupted_training_resumes(workdir, tmp_path, how):
     else:
         assert first.returncode == -signal.SIGKILL
     assert not out.exists()
-    saved = max(int(p.name.split("-")[1]) for p in ckpt.glob("checkpoint-*"))
+    # a SIGKILL can land mid-save: that folder has no completion marker, and the retry removes
+    # it and resumes from the newest complete one
+    steps_of = {int(p.name.split("-")[1]): p for p in ckpt.glob("checkpoint-*")}
+    complete = {n for n, p in steps_of.items() if (p / train.COMPLETE_MARKER).is_file()}
+    cut = set(steps_of) - complete
+    saved = max(complete)
     assert 0 < saved < steps
     second = subprocess.run(
         _train_cmd(workdir, out, ckpt, steps), capture_output=True, text=True, env=env, timeout=300
@@ -196,6 +235,9 @@ def test_interrupted_training_resumes(workdir, tmp_path, how):
     assert second.returncode == 0, second.stderr[-3000:]
     assert f"resuming from {ckpt}/checkpoint-{saved}" in second.stderr
     assert f"starting at step {saved}" in second.stderr
+    assert all(
+        f"removing incomplete checkpoint {ckpt}/checkpoint-{n}" in second.stderr for n in cut
+    )
     record = json.loads((out / "codepeft_training.json").read_text())
     assert record["global_step"] == steps and record["resumed_from"].endswith(f"checkpoint-{saved}")
 
