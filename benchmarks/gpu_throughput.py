@@ -351,7 +351,7 @@ def train_case(shape: dict, name: str, method: str, args, root: Path) -> dict:
 
     made = train_mod._make_callbacks
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGUSR1)}
-    train_mod._make_callbacks = lambda flag: made(flag) + [Timing()]
+    train_mod._make_callbacks = lambda *a: made(*a) + [Timing()]
     _free()  # the peak of this case starts here
     at_start = torch.cuda.memory_allocated() / 2**30 if device == "cuda" else None
     try:
