@@ -12,7 +12,8 @@ Rules (one place, in this file):
 - files under IGNORED_DIRS and with IGNORED_NAMES are skipped (benchmarks, logs, provenance,
   trainer checkpoints' optimizer/rng state, caches), and the report's cost table and plot
   (COST_DERIVED: measured time and memory);
-- text files are compared after `normalize`: volatile JSON/YAML keys (VOLATILE_KEYS) are
+- text files are compared after `normalize`: volatile JSON/YAML keys (VOLATILE_KEYS, and
+  Markdown list lines "- <key with spaces>: ..." such as a model card's train seconds) are
   dropped (times, throughput, peak memory, machine paths, cache hits), lists of UNORDERED_KEYS
   sorted, ISO timestamps, the commit and the report page's cost and provenance sections
   masked;
@@ -93,6 +94,10 @@ UNORDERED_KEYS = {"target_modules"}
 TEXT_SUFFIXES = {".json", ".jsonl", ".tsv", ".csv", ".txt", ".md", ".html", ".yaml", ".yml"}
 _COST_SECTION = re.compile(r"<h2 id='(?:cost|provenance)'>.*?(?=<h2 id=|</body>|\Z)", re.DOTALL)
 _GIT_REVISION = re.compile(r"git [0-9a-f]{0,40};")
+#: a Markdown list line of a volatile key, as a model card writes it ("- train seconds: 63.9")
+_VOLATILE_LINE = re.compile(
+    r"^(\s*- )(" + "|".join(sorted(k.replace("_", " ") for k in VOLATILE_KEYS)) + r"): .*$"
+)
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
 
 
@@ -128,7 +133,9 @@ def _drop_volatile(value):
 
 def normalize(text: str, root: Path) -> str:
     """`text` without what records when and where (see the module docstring)."""
-    text = text.replace(str(root.resolve().parent), "<RUN>").replace(str(root.parent), "<RUN>")
+    # the run's folder as the files may record it: as given (made absolute) and resolved
+    text = text.replace(str(root.resolve().parent), "<RUN>")
+    text = text.replace(str(root.absolute().parent), "<RUN>")
     try:
         data = json.loads(text)
     except ValueError:
@@ -147,6 +154,7 @@ def normalize(text: str, root: Path) -> str:
                 line = json.dumps(_drop_volatile(json.loads(stripped)), sort_keys=True)
             except ValueError:
                 pass
+        line = _VOLATILE_LINE.sub(r"\1\2: <MEASURED>", line)
         lines.append(_TIMESTAMP.sub("<TIME>", line))
     return "\n".join(lines)
 

@@ -57,3 +57,23 @@ def test_measured_cost_provenance_and_set_order_are_not_results(tmp_path):
     assert compare_runs.main([str(a), str(b)]) == 0
     (b / "index.html").write_text(page.format(bleu=1.6, wall=1.0, rev=""))
     assert compare_runs.main([str(a), str(b)]) == 1
+
+
+def test_a_run_given_by_a_relative_path_agrees_too(tmp_path, capsys, monkeypatch):
+    # `results` has the parent `.`: replacing "." as the run's folder changed every dot
+    a = _run(tmp_path / "a", 1.5, "2026-11-30T10:00:00Z")
+    _run(tmp_path / "b", 1.5, "2026-11-30T10:00:00Z")
+    monkeypatch.chdir(tmp_path / "b")
+    assert compare_runs.main([str(a), "results"]) == 0
+    assert "3 files agree; 0 differ" in capsys.readouterr().out
+
+
+def test_a_model_cards_measured_seconds_are_not_results(tmp_path):
+    a = _run(tmp_path / "a", 1.5, "2026-11-30T10:00:00Z")
+    b = _run(tmp_path / "b", 1.5, "2026-11-30T10:00:00Z")
+    card = "## Training\n\n- steps: {steps}\n- train seconds: {seconds}\n"
+    (a / "README.md").write_text(card.format(steps=114, seconds=70.13))
+    (b / "README.md").write_text(card.format(steps=114, seconds=63.91))
+    assert compare_runs.main([str(a), str(b)]) == 0
+    (b / "README.md").write_text(card.format(steps=113, seconds=70.13))
+    assert compare_runs.main([str(a), str(b)]) == 1
