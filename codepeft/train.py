@@ -341,27 +341,33 @@ def mark_complete(checkpoint: Path, step: int) -> None:
     tmp.rename(checkpoint / COMPLETE_MARKER)
 
 
+def _checkpoint_folders(checkpoint_dir: Path) -> list[tuple[int, Path, bool]]:
+    """The `checkpoint-N` folders in `checkpoint_dir` as (N, folder, complete), by N."""
+    checkpoint_dir = Path(checkpoint_dir)
+    if not checkpoint_dir.is_dir():
+        return []
+    return sorted(
+        (int(match.group(1)), path, (path / COMPLETE_MARKER).is_file())
+        for path in checkpoint_dir.iterdir()
+        if (match := _CHECKPOINT_NAME.match(path.name)) and path.is_dir()
+    )
+
+
 def last_checkpoint(checkpoint_dir: Path) -> str | None:
     """The newest complete `checkpoint-N` folder in `checkpoint_dir`, or None. Folders without
     the completion marker were being written when the job was killed (a time limit's SIGKILL
     during an 18 GB save): they are removed, never resumed from, so a retry does not fail the
     same way each time."""
-    checkpoint_dir = Path(checkpoint_dir)
-    if not checkpoint_dir.is_dir():
-        return None
-    complete = []
-    for path in checkpoint_dir.iterdir():
-        match = _CHECKPOINT_NAME.match(path.name)
-        if not (match and path.is_dir()):
-            continue
-        if (path / COMPLETE_MARKER).is_file():
-            complete.append((int(match.group(1)), path))
+    newest = None
+    for _, path, complete in _checkpoint_folders(checkpoint_dir):
+        if complete:
+            newest = path
         else:
             log.warning(
                 "removing incomplete checkpoint %s (no %s: cut off mid-save)", path, COMPLETE_MARKER
             )
             shutil.rmtree(path, ignore_errors=True)
-    return str(max(complete)[1]) if complete else None
+    return str(newest) if newest else None
 
 
 def rotate_checkpoints(checkpoint_dir, keep: int | None, best: str | None = None) -> list[str]:
@@ -371,16 +377,12 @@ def rotate_checkpoints(checkpoint_dir, keep: int | None, best: str | None = None
     removed."""
     if not keep or keep <= 0:
         return []
-    complete = sorted(
-        (int(m.group(1)), path)
-        for path in Path(checkpoint_dir).iterdir()
-        if (m := _CHECKPOINT_NAME.match(path.name)) and (path / COMPLETE_MARKER).is_file()
-    )
-    protected = {complete[-1][1].name} if complete else set()
+    complete = [path for _, path, done in _checkpoint_folders(checkpoint_dir) if done]
+    protected = {complete[-1].name} if complete else set()
     if best:
         protected.add(Path(best).name)
     removed, remaining = [], len(complete)
-    for _, path in complete:
+    for path in complete:
         if remaining <= max(keep, len(protected)):
             break
         if path.name not in protected:
